@@ -1,0 +1,500 @@
+"""Synthetic fact sheets in the hled ontology, of any size, for benchmarks and scale tests.
+
+The output follows docs/MODEL.md exactly as the real data does: a dialogue with four pillars,
+source documents, actions of every action class with qualified associations and roles, the
+plain ``prov:wasAssociatedWith`` shortcut, amounts, quantities, targets, dates, places, works
+made and used, and one Web Annotation with both selectors per action. Organizations of both
+countries are drawn with a Zipf-like skew, so a few agencies take part in many actions, as in
+the real dialogue; the registry entities of MODEL.md (``hdo:epa``, ``hdl:tijuana``, …) are the
+most frequent ones, so the library queries' default parameters find answers.
+
+Everything is deterministic for a seed: same arguments, same lines, in the same order.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import random
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from hled_graph.errors import InputError
+from hled_graph.namespaces import DIALOGUE, PREFIXES
+
+_P = PREFIXES
+RDF = f"<{_P['rdf']}type>"
+XSD = _P["xsd"]
+
+# The registry of MODEL.md: (local name, English name, Spanish name or "", acronym, kind, country).
+_REGISTRY_ORGS: tuple[tuple[str, str, str, str, str, str], ...] = (
+    ("epa", "Environmental Protection Agency", "", "EPA", "FederalAgency", "united-states"),
+    ("conagua", "National Water Commission", "Comisión Nacional del Agua", "CONAGUA", "FederalAgency", "mexico"),
+    ("usaid", "U.S. Agency for International Development", "", "USAID", "FederalAgency", "united-states"),
+    ("secretaria-economia", "Ministry of Economy", "Secretaría de Economía", "SE", "Ministry", "mexico"),
+    ("doc", "U.S. Department of Commerce", "", "DOC", "FederalAgency", "united-states"),
+    ("sre", "Ministry of Foreign Relations", "Secretaría de Relaciones Exteriores", "SRE", "Ministry", "mexico"),
+    ("state-department", "U.S. Department of State", "", "DOS", "FederalAgency", "united-states"),
+    ("cofepris", "Federal Commission for the Protection against Sanitary Risks",
+     "Comisión Federal para la Protección contra Riesgos Sanitarios", "COFEPRIS", "FederalAgency", "mexico"),
+    ("dol", "U.S. Department of Labor", "", "DOL", "FederalAgency", "united-states"),
+    ("stps", "Ministry of Labor and Social Welfare", "Secretaría del Trabajo y Previsión Social", "STPS", "Ministry", "mexico"),
+    ("ed", "U.S. Department of Education", "", "ED", "FederalAgency", "united-states"),
+    ("sep", "Ministry of Public Education", "Secretaría de Educación Pública", "SEP", "Ministry", "mexico"),
+    ("nist", "National Institute of Standards and Technology", "", "NIST", "FederalAgency", "united-states"),
+    ("conalep", "National College of Technical Professional Education",
+     "Colegio Nacional de Educación Profesional Técnica", "CONALEP", "FederalAgency", "mexico"),
+    ("university-of-california", "University of California", "", "UC", "University", "united-states"),
+    ("fumec", "U.S.-Mexico Foundation for Science", "Fundación México-Estados Unidos para la Ciencia", "FUMEC", "NGO", "mexico"),
+    ("us-government", "Government of the United States", "", "USG", "NationalGovernment", "united-states"),
+    ("mexico-government", "Government of Mexico", "Gobierno de México", "GOM", "NationalGovernment", "mexico"),
+    ("campos-de-esperanza", "Campos de Esperanza", "Campos de Esperanza", "", "NGO", "mexico"),
+)
+_SYNTHETIC_KINDS = (
+    ("FederalAgency", "Agency"), ("Ministry", "Ministry"), ("StateGovernment", "State Government"),
+    ("University", "University"), ("Company", "Company"), ("NGO", "Foundation"),
+)
+_REGISTRY_PLACES: tuple[tuple[str, str, str, str], ...] = (
+    # (local name, English name, schema class, contained in)
+    ("tijuana", "Tijuana", "City", "baja-california"),
+    ("mexico-city", "Mexico City", "City", "mexico"),
+    ("baja-california", "Baja California", "State", "mexico"),
+    ("san-diego", "San Diego", "City", "california"),
+    ("veracruz", "Veracruz", "State", "mexico"),
+    ("california", "California", "State", "united-states"),
+    ("oaxaca", "Oaxaca", "State", "mexico"),
+    ("dallas", "Dallas", "City", "texas"),
+    ("texas", "Texas", "State", "united-states"),
+    ("yucatan", "Yucatán", "State", "mexico"),
+    ("queretaro", "Querétaro", "State", "mexico"),
+    ("quintana-roo", "Quintana Roo", "State", "mexico"),
+)
+_COUNTRIES = (("united-states", "United States", "US"), ("mexico", "Mexico", "MX"), ("canada", "Canada", "CA"))
+_PILLARS = (
+    ("I", "Building Back Together"), ("II", "Promoting Sustainable Economic and Social Development"),
+    ("III", "Securing the Tools for Future Prosperity"), ("IV", "Investing in Our People"),
+)
+# Works that exist before any action uses them: (local name, English name, class).
+_REGISTRY_WORKS = (
+    ("usmca", "United States-Mexico-Canada Agreement", "Agreement"),
+    ("bipartisan-infrastructure-law", "Bipartisan Infrastructure Law", "Law"),
+    ("global-methane-pledge", "Global Methane Pledge", "Pledge"),
+    ("zero-emission-vehicle-goal", "Zero-Emission Vehicle Goal", "Goal"),
+    ("global-cbpr-declaration", "Global Cross-Border Privacy Rules Declaration", "Declaration"),
+    ("sembrando-oportunidades", "Sembrando Oportunidades", "Program"),
+)
+# Action classes and how often each occurs; roughly the mix of the real fact sheet.
+_ACTION_MIX = (
+    ("Cooperation", 18), ("Commitment", 14), ("FundingCommitment", 14), ("Launch", 11),
+    ("AgreementSigning", 6), ("Establishment", 5), ("Award", 5), ("Campaign", 4), ("Accession", 4),
+    ("Outreach", 3), ("Approval", 2), ("Forum", 4), ("Meeting", 4), ("Roundtable", 3), ("TechnicalExchange", 3),
+)
+_EVENTS = {"Forum", "Meeting", "Roundtable", "TechnicalExchange"}
+_TOPICS = (
+    "water quality", "supply chains", "semiconductors", "clean energy", "methane emissions",
+    "workforce training", "small business", "digital trade", "cybersecurity", "border infrastructure",
+    "women entrepreneurs", "vehicle electrification", "biodiversity", "medical devices", "labor rights",
+    "higher education", "telecommunications", "agriculture", "regulatory convergence", "data privacy",
+)
+ACTIONS_PER_DOCUMENT = 60
+
+
+def parse_count(text: str) -> int:
+    """A triple count as written on a command line: ``10000``, ``1e6``, ``100_000``."""
+    try:
+        value = float(text.replace("_", ""))
+    except ValueError:
+        raise InputError(f"--triples {text}: not a number; give a count such as 10000 or 1e6") from None
+    if value < 1000 or value != int(value):
+        raise InputError(f"--triples {text}: give a whole number of at least 1000")
+    return int(value)
+
+
+def iri(prefix: str, local: str = "") -> str:
+    return f"<{_P[prefix]}{local}>"
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+
+
+def text(value: str, lang: str = "en") -> str:
+    return f'"{_escape(value)}"@{lang}'
+
+
+def plain(value: str) -> str:
+    return f'"{_escape(value)}"'
+
+
+def typed(value: object, datatype: str) -> str:
+    return f'"{value}"^^<{XSD}{datatype}>'
+
+
+class _Zipf:
+    """Draws indexes 0..n-1 with probability proportional to 1 / (rank + 1) ** s."""
+
+    def __init__(self, n: int, *, s: float = 1.1) -> None:
+        self.cumulative = list(itertools.accumulate(1.0 / (rank + 1) ** s for rank in range(n)))
+
+    def draw(self, rng: random.Random) -> int:
+        return bisect.bisect_left(self.cumulative, rng.random() * self.cumulative[-1])
+
+
+@dataclass(frozen=True)
+class _Org:
+    node: str
+    name: str
+    country: str
+    lines: tuple[str, ...]
+
+
+class _Builder:
+    """Holds the pools and counters of one generation run; ``emit`` collects one block of lines."""
+
+    def __init__(self, *, triples: int, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.block: list[str] = []
+        self.blank = itertools.count(1)
+        self.seen: set[str] = set()
+        actions = max(1, triples // 52)
+        self.orgs = self._organizations(count=max(60, int(actions ** 0.75)))
+        self.org_pick = {c: _Zipf(len(self.orgs[c])) for c in self.orgs}
+        self.white_house = self._org("white-house", "The White House", "", "", "FederalAgency", "united-states")
+        self.places = self._places(count=max(20, int(actions ** 0.5)))
+        self.place_pick = _Zipf(len(self.places))
+        self.programs: list[str] = [iri("hdw", w[0]) for w in _REGISTRY_WORKS if w[2] in ("Program", "Agreement", "Law")]
+        self.joinables = [iri("hdw", w[0]) for w in _REGISTRY_WORKS if w[2] in ("Pledge", "Goal", "Declaration")]
+        self.mix_names = [name for name, _ in _ACTION_MIX]
+        self.mix_weights = list(itertools.accumulate(weight for _, weight in _ACTION_MIX))
+
+    def emit(self, s: str, p: str, o: str) -> None:
+        self.block.append(f"{s} {p} {o} .")
+
+    def take(self) -> list[str]:
+        block, self.block = self.block, []
+        return block
+
+    def bnode(self) -> str:
+        return f"_:b{next(self.blank)}"
+
+    def labels(self, node: str, english: str, spanish: str = "") -> None:
+        self.emit(node, iri("rdfs", "label"), text(english))
+        self.emit(node, iri("skos", "prefLabel"), text(english))
+        if spanish:
+            self.emit(node, iri("skos", "prefLabel"), text(spanish, "es"))
+
+    # ---------------------------------------------------------------- pools
+
+    def _organizations(self, *, count: int) -> dict[str, list[_Org]]:
+        pools: dict[str, list[_Org]] = {"united-states": [], "mexico": []}
+        for local, english, spanish, acronym, kind, country in _REGISTRY_ORGS:
+            pools[country].append(self._org(local, english, spanish, acronym, kind, country))
+        for number in range(1, count + 1):
+            country = "united-states" if number % 2 else "mexico"
+            kind, noun = _SYNTHETIC_KINDS[number % len(_SYNTHETIC_KINDS)]
+            topic = _TOPICS[number % len(_TOPICS)].title()
+            english = f"{topic} {noun} {number}"
+            spanish = f"{noun} de {topic} {number}" if country == "mexico" else ""
+            pools[country].append(self._org(f"synthetic-org-{number:05d}", english, spanish, f"SO{number}", kind, country))
+        return pools
+
+    def _org(self, local: str, english: str, spanish: str, acronym: str, kind: str, country: str) -> _Org:
+        node = iri("hdo", local)
+        outer, self.block = self.block, []
+        self.emit(node, RDF, iri("org", "FormalOrganization"))
+        self.emit(node, RDF, iri("hled", kind))
+        self.labels(node, english, spanish)
+        if acronym:
+            self.emit(node, iri("skos", "altLabel"), text(acronym, "es" if country == "mexico" else "en"))
+        self.emit(node, iri("hled", "country"), iri("hdl", country))
+        lines, self.block = tuple(self.block), outer
+        return _Org(node, english, country, lines)
+
+    def _places(self, *, count: int) -> list[tuple[str, str, tuple[str, ...]]]:
+        places = []
+        entries = list(_REGISTRY_PLACES)
+        entries += [
+            (f"synthetic-city-{n:04d}", f"City {n}", "City", "mexico" if n % 2 else "united-states")
+            for n in range(1, max(1, count - len(entries)) + 1)
+        ]
+        for local, english, kind, parent in entries:
+            node = iri("hdl", local)
+            outer, self.block = self.block, []
+            self.emit(node, RDF, iri("schema", kind))
+            self.emit(node, RDF, iri("prov", "Location"))
+            self.labels(node, english)
+            self.emit(node, iri("schema", "containedInPlace"), iri("hdl", parent))
+            places.append((node, english, tuple(self.block)))
+            self.block = outer
+        return places
+
+    def pick_org(self, country: str) -> _Org:
+        org = self.orgs[country][self.org_pick[country].draw(self.rng)]
+        self.introduce(org.node, org.lines)
+        return org
+
+    def pick_place(self) -> str:
+        node, _, lines = self.places[self.place_pick.draw(self.rng)]
+        self.introduce(node, lines)
+        return node
+
+    def introduce(self, node: str, lines: tuple[str, ...]) -> None:
+        """Describe a pooled entity the first time an action refers to it."""
+        if node not in self.seen:
+            self.seen.add(node)
+            self.block.extend(lines)
+
+    # ---------------------------------------------------------------- fixed part
+
+    def preamble(self) -> list[str]:
+        for local, english, code in _COUNTRIES:
+            node = iri("hdl", local)
+            self.emit(node, RDF, iri("schema", "Country"))
+            self.emit(node, RDF, iri("prov", "Location"))
+            self.labels(node, english, "México" if local == "mexico" else "")
+            self.emit(node, iri("hled", "iso3166Code"), plain(code))
+            self.seen.add(node)
+        scheme = iri("hd", "pillars")
+        self.emit(scheme, RDF, iri("skos", "ConceptScheme"))
+        self.labels(scheme, "Pillars of the High-Level Economic Dialogue")
+        dialogue = f"<{DIALOGUE}>"
+        self.emit(dialogue, RDF, iri("hled", "Dialogue"))
+        self.labels(dialogue, "U.S.-Mexico High-Level Economic Dialogue", "Diálogo Económico de Alto Nivel México-Estados Unidos")
+        for number, (notation, title) in enumerate(_PILLARS, start=1):
+            pillar = iri("pillar", str(number))
+            self.emit(pillar, RDF, iri("skos", "Concept"))
+            self.emit(pillar, RDF, iri("hled", "Pillar"))
+            self.emit(pillar, iri("skos", "inScheme"), scheme)
+            self.emit(pillar, iri("skos", "notation"), plain(notation))
+            self.labels(pillar, title)
+            self.emit(pillar, iri("skos", "definition"), text(f"The aim of pillar {notation}: {title.lower()}."))
+            self.emit(pillar, iri("hled", "pillarNumber"), typed(number, "integer"))
+            self.emit(dialogue, iri("hled", "hasPillar"), pillar)
+        for local, english, kind in _REGISTRY_WORKS:
+            node = iri("hdw", local)
+            self.emit(node, RDF, iri("hled", kind))
+            self.labels(node, english)
+            self.emit(node, iri("dcterms", "description"), text(f"{english}, as named in the dialogue."))
+        return self.take()
+
+    def document(self, number: int) -> tuple[str, date]:
+        node = iri("hd", f"synthetic-fact-sheet-{number:05d}")
+        issued = date(2022, 9, 12) + timedelta(days=91 * (number - 1))
+        self.emit(node, RDF, iri("foaf", "Document"))
+        self.emit(node, RDF, iri("prov", "Entity"))
+        self.emit(node, iri("dcterms", "title"), text(f"FACT SHEET: U.S.-Mexico High-Level Economic Dialogue, synthetic issue {number}"))
+        self.emit(node, iri("dcterms", "issued"), typed(issued.isoformat(), "date"))
+        self.emit(node, iri("dcterms", "publisher"), iri("hdo", "white-house"))
+        self.emit(node, iri("hled", "sourceFile"), plain(f"synthetic-fact-sheet-{number:05d}.txt"))
+        self.introduce(self.white_house.node, self.white_house.lines)
+        return node, issued
+
+
+
+def _action(b: _Builder, *, number: int, document: str, issued: date, offset: int) -> int:
+    """One action with its agents, works, place, time, money and quote; returns the quote's end offset."""
+    rng = b.rng
+    kind = b.mix_names[bisect.bisect_left(b.mix_weights, rng.random() * b.mix_weights[-1])]
+    local = f"synthetic-{number:07d}"
+    node = iri("hda", local)
+    topic = _TOPICS[rng.randrange(len(_TOPICS))]
+    lead_country, other_country = ("united-states", "mexico") if rng.random() < 0.5 else ("mexico", "united-states")
+    lead = b.pick_org(lead_country)
+    agents: list[tuple[_Org, str]] = [(lead, "lead")]
+    if rng.random() < 0.75:
+        agents.append((b.pick_org(other_country), "partner"))
+    if rng.random() < 0.25:
+        agents.append((b.pick_org(lead_country), "partner"))
+    if kind == "FundingCommitment":
+        agents.append((b.pick_org(lead_country), "funder"))
+    elif kind == "Award":
+        agents.append((b.pick_org(other_country), "recipient"))
+    elif kind in _EVENTS:
+        agents[0] = (lead, "host")
+        agents += [(b.pick_org(c), "participant") for c in (lead_country, other_country)]
+    agents = list({(org.node, role): (org, role) for org, role in agents}.values())
+
+    title = f"{lead.name} {kind_words(kind)} on {topic} ({number})"
+    b.emit(node, RDF, iri("prov", "Activity"))
+    b.emit(node, RDF, iri("hled", kind))
+    b.labels(node, title)
+    b.emit(node, iri("dcterms", "description"), text(f"{lead.name} and partners {kind_words(kind)} on {topic}."))
+    b.emit(node, iri("hled", "partOfDialogue"), f"<{DIALOGUE}>")
+    b.emit(node, iri("dcterms", "source"), document)
+    if rng.random() < 0.9:
+        b.emit(node, iri("hled", "pillar"), iri("pillar", str(1 + rng.randrange(4))))
+    for org, role in agents:
+        association = b.bnode()
+        b.emit(node, iri("prov", "qualifiedAssociation"), association)
+        b.emit(association, RDF, iri("prov", "Association"))
+        b.emit(association, iri("prov", "agent"), org.node)
+        b.emit(association, iri("prov", "hadRole"), iri("hled", role))
+    for org_node in sorted({org.node for org, _ in agents}):
+        b.emit(node, iri("prov", "wasAssociatedWith"), org_node)
+    for place in sorted({b.pick_place() for _ in range(1 + (rng.random() < 0.3))}):
+        b.emit(node, iri("prov", "atLocation"), place)
+    _works(b, node=node, kind=kind, number=number, topic=topic, agents=[org for org, _ in agents])
+    when = issued + timedelta(days=rng.randrange(-200, 200))
+    _time(b, node=node, kind=kind, when=when, issued=issued, title=title)
+    if kind in ("FundingCommitment", "Award") and (kind == "FundingCommitment" or rng.random() < 0.7):
+        amount = b.bnode()
+        b.emit(node, iri("hled", "amount"), amount)
+        b.emit(amount, RDF, iri("schema", "MonetaryAmount"))
+        b.emit(amount, iri("schema", "value"), typed(f"{rng.randrange(1, 5000) * 100000}.0", "decimal"))
+        b.emit(amount, iri("schema", "currency"), plain("USD"))
+    if kind in ("Outreach", "Campaign") or rng.random() < 0.08:
+        _quantity(b, node=node, value=rng.randrange(10, 50000), unit="beneficiaries", lower=rng.random() < 0.3)
+    if kind == "Commitment" and rng.random() < 0.3:
+        target = b.bnode()
+        b.emit(node, iri("hled", "target"), target)
+        b.emit(target, RDF, iri("hled", "Target"))
+        b.emit(target, iri("schema", "value"), typed(f"{rng.randrange(5, 100)}", "decimal"))
+        b.emit(target, iri("schema", "unitCode"), plain("P1"))
+        b.emit(target, iri("schema", "unitText"), text("percent"))
+        b.emit(target, iri("hled", "targetYear"), typed(str(2025 + rng.randrange(10)), "gYear"))
+        b.emit(target, iri("schema", "description"), text(f"A share of {topic} reached by the target year."))
+    if kind in ("Commitment", "FundingCommitment") and rng.random() < 0.15:
+        b.emit(node, iri("hled", "deadline"), typed(f"{when.year + 1}-{when.month:02d}", "gYearMonth"))
+    return _quote(b, local=local, node=node, document=document, title=title, offset=offset)
+
+
+def kind_words(kind: str) -> str:
+    return {
+        "Cooperation": "works together", "Commitment": "commits", "FundingCommitment": "commits funds",
+        "Launch": "launches a program", "AgreementSigning": "signs an agreement", "Establishment": "establishes a working group",
+        "Award": "awards a grant", "Campaign": "runs a campaign", "Accession": "joins a pledge", "Outreach": "reaches out",
+        "Approval": "approves a cohort", "Forum": "hosts a forum", "Meeting": "hosts a meeting",
+        "Roundtable": "hosts a roundtable", "TechnicalExchange": "hosts a technical exchange",
+    }[kind]
+
+
+def _works(b: _Builder, *, node: str, kind: str, number: int, topic: str, agents: list[_Org]) -> None:
+    rng = b.rng
+    made: tuple[str, str, str] | None = {
+        "Launch": ("hdw", f"synthetic-program-{number:07d}", "Program"),
+        "Establishment": ("hdo", f"synthetic-working-group-{number:07d}", "WorkingGroup"),
+        "AgreementSigning": ("hdw", f"synthetic-agreement-{number:07d}",
+                             "MemorandumOfUnderstanding" if rng.random() < 0.5 else "StatementOfIntent"),
+    }.get(kind)
+    if made:
+        prefix, local, cls = made
+        work = iri(prefix, local)
+        b.emit(node, iri("prov", "generated"), work)
+        if cls == "WorkingGroup":
+            b.emit(work, RDF, iri("org", "OrganizationalCollaboration"))
+        b.emit(work, RDF, iri("hled", cls))
+        english = f"{topic.capitalize()} {cls_words(cls)} {number}"
+        b.labels(work, english)
+        b.emit(work, iri("dcterms", "description"), text(f"A {cls_words(cls)} on {topic}."))
+        if cls == "WorkingGroup":
+            for member in sorted({org.node for org in agents}):
+                b.emit(work, iri("org", "hasMember"), member)
+        elif cls == "Program":
+            b.programs.append(work)
+    if kind == "Accession":
+        b.emit(node, iri("hled", "joined"), b.joinables[rng.randrange(len(b.joinables))])
+    elif rng.random() < 0.35:
+        # Newer programs are reused less: draw mostly among the first ones, like the real text.
+        index = min(int(rng.paretovariate(1.2)) - 1, len(b.programs) - 1)
+        b.emit(node, iri("prov", "used"), b.programs[index])
+
+
+def cls_words(cls: str) -> str:
+    return {"Program": "program", "WorkingGroup": "working group", "MemorandumOfUnderstanding": "memorandum of understanding",
+            "StatementOfIntent": "statement of intent"}[cls]
+
+
+def _time(b: _Builder, *, node: str, kind: str, when: date, issued: date, title: str) -> None:
+    rng = b.rng
+    holder = b.bnode()
+    b.emit(node, iri("time", "hasTime"), holder)
+    shape = rng.random()
+    if shape < 0.15 and kind not in _EVENTS:
+        end = when + timedelta(days=rng.randrange(30, 900))
+        b.emit(holder, RDF, iri("time", "ProperInterval"))
+        for link, day in (("hasBeginning", when), ("hasEnd", end)):
+            instant = b.bnode()
+            b.emit(holder, iri("time", link), instant)
+            b.emit(instant, RDF, iri("time", "Instant"))
+            b.emit(instant, iri("time", "inXSDDate"), typed(day.isoformat(), "date"))
+        return
+    b.emit(holder, RDF, iri("time", "Instant"))
+    if shape < 0.35 and kind not in _EVENTS:
+        b.emit(holder, iri("time", "inXSDgYearMonth"), typed(f"{when.year}-{when.month:02d}", "gYearMonth"))
+        return
+    b.emit(holder, iri("time", "inXSDDate"), typed(when.isoformat(), "date"))
+    if kind in _EVENTS:
+        b.emit(node, iri("schema", "startDate"), typed(when.isoformat(), "date"))
+        b.emit(node, iri("schema", "name"), text(title))
+        if when > issued:
+            b.emit(node, iri("schema", "eventStatus"), iri("schema", "EventScheduled"))
+        if rng.random() < 0.3:
+            b.emit(node, iri("schema", "eventAttendanceMode"), iri("schema", "OnlineEventAttendanceMode"))
+
+
+def _quantity(b: _Builder, *, node: str, value: int, unit: str, lower: bool) -> None:
+    quantity = b.bnode()
+    b.emit(node, iri("hled", "quantity"), quantity)
+    b.emit(quantity, RDF, iri("schema", "QuantitativeValue"))
+    b.emit(quantity, iri("schema", "value"), typed(value, "decimal"))
+    b.emit(quantity, iri("schema", "unitText"), text(unit))
+    if lower:
+        b.emit(quantity, iri("hled", "isLowerBound"), typed("true", "boolean"))
+
+
+def _quote(b: _Builder, *, local: str, node: str, document: str, title: str, offset: int) -> int:
+    exact = f"{title}, the fact sheet says."
+    start, end = offset + 2, offset + 2 + len(exact)
+    annotation, target, quote, position = iri("hdq", local), b.bnode(), b.bnode(), b.bnode()
+    b.emit(annotation, RDF, iri("oa", "Annotation"))
+    b.emit(annotation, iri("oa", "motivatedBy"), iri("oa", "describing"))
+    b.emit(annotation, iri("oa", "hasBody"), node)
+    b.emit(annotation, iri("oa", "hasTarget"), target)
+    b.emit(target, RDF, iri("oa", "SpecificResource"))
+    b.emit(target, iri("oa", "hasSource"), document)
+    b.emit(target, iri("oa", "hasSelector"), quote)
+    b.emit(target, iri("oa", "hasSelector"), position)
+    b.emit(quote, RDF, iri("oa", "TextQuoteSelector"))
+    b.emit(quote, iri("oa", "exact"), plain(exact))
+    b.emit(quote, iri("oa", "prefix"), plain(". "))
+    b.emit(quote, iri("oa", "suffix"), plain(" "))
+    b.emit(position, RDF, iri("oa", "TextPositionSelector"))
+    b.emit(position, iri("oa", "start"), typed(start, "nonNegativeInteger"))
+    b.emit(position, iri("oa", "end"), typed(end, "nonNegativeInteger"))
+    return end
+
+
+def generate(*, triples: int, seed: int = 0, progress: Callable[[int], None] | None = None) -> Iterator[str]:
+    """N-Triples lines (without newline) of about ``triples`` triples (within 5 %), deterministic for ``seed``.
+
+    Whole actions are emitted, never half of one, so every prefix of documents conforms to the
+    shapes; the count stops at the action that lands closest to ``triples``. ``progress``
+    receives the number of lines of each block as it is yielded.
+    """
+    if triples < 1000:
+        raise InputError(f"triples={triples}: too few for a fact sheet; ask for at least 1000")
+    b = _Builder(triples=triples, seed=seed)
+    emitted = 0
+
+    def out(block: list[str]) -> Iterator[str]:
+        nonlocal emitted
+        emitted += len(block)
+        if progress is not None:
+            progress(len(block))
+        yield from block
+
+    yield from out(b.preamble())
+    for number in itertools.count(1):
+        document_number, position = divmod(number - 1, ACTIONS_PER_DOCUMENT)
+        if position == 0:
+            document, issued = b.document(document_number + 1)
+            offset = 0
+        offset = _action(b, number=number, document=document, issued=issued, offset=offset)
+        block = b.take()
+        if emitted + len(block) > triples and (emitted + len(block) - triples) > (triples - emitted):
+            return
+        yield from out(block)
+        if emitted >= triples:
+            return
+
