@@ -1,0 +1,1 @@
+"""Benchmarks of hled-graph against its anchors; run ``python -m benchmarks --help``."""
