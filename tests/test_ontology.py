@@ -40,7 +40,7 @@ OPEN_LICENSES = {
     URIRef("https://creativecommons.org/publicdomain/zero/1.0/"),
     URIRef("https://creativecommons.org/licenses/by/4.0/"),
 }
-STANDARD_NAMESPACES = (str(DCTERMS), str(FOAF), str(OA), str(ORG), str(PROV), str(SCHEMA), str(SKOS), str(TIME))
+STANDARD_NAMESPACES = tuple(str(ns) for ns in (DCTERMS, FOAF, OA, ORG, PROV, SCHEMA, SKOS, TIME))
 FIXTURES = Path(__file__).parent / "fixtures"
 MODEL_MD = Path(__file__).resolve().parent.parent / "docs" / "MODEL.md"
 
@@ -166,7 +166,9 @@ def test_term_kinds_and_counts(onto: Graph) -> None:
     }
     assert datatype_properties == {
         HLED[n]
-        for n in "copyPublished deadline isLowerBound iso3166Code pillarNumber sha256 sourceFile targetYear".split()
+        for n in (
+            "copyPublished deadline isLowerBound iso3166Code pillarNumber sha256 sourceFile targetYear"
+        ).split()
     }
     assert individuals == set(onto.subjects(RDF.type, HLED.Role))
     assert individuals == {HLED[n] for n in "funder host lead participant partner recipient".split()}
@@ -249,7 +251,9 @@ def test_pillar_is_a_subject(onto: Graph) -> None:
 
 
 def test_external_terms_are_declared_never_redefined(onto: Graph) -> None:
-    declarations = {OWL.AnnotationProperty, OWL.Class, OWL.DatatypeProperty, OWL.ObjectProperty, RDFS.Datatype}
+    declarations = {
+        OWL.AnnotationProperty, OWL.Class, OWL.DatatypeProperty, OWL.ObjectProperty, RDFS.Datatype
+    }
     for subject in set(onto.subjects()):
         if subject == ONTOLOGY_IRI or subject.startswith(HLED_IRI):
             continue
@@ -363,6 +367,7 @@ def test_conforming_fixture_quotes_the_source_text() -> None:
 
 
 ACTION = "https://w3id.org/hled/id/action/epa-conagua-statement-of-intent"
+SOI = "https://w3id.org/hled/id/work/tijuana-river-statement-of-intent"
 
 
 def test_broken_fixture_gives_exactly_the_expected_violations(onto: Graph) -> None:
@@ -379,9 +384,12 @@ def test_broken_fixture_gives_exactly_the_expected_violations(onto: Graph) -> No
 PREFIXES = """
 PREFIX hda: <https://w3id.org/hled/id/action/>
 PREFIX hdo: <https://w3id.org/hled/id/org/>
+PREFIX hdw: <https://w3id.org/hled/id/work/>
 PREFIX hled: <https://w3id.org/hled/ontology#>
 PREFIX oa: <http://www.w3.org/ns/oa#>
+PREFIX pillar: <https://w3id.org/hled/id/pillar/>
 PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX schema: <https://schema.org/>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX time: <http://www.w3.org/2006/time#>
@@ -397,6 +405,14 @@ PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
             ("https://w3id.org/hled/id/org/epa", str(SKOS.prefLabel), "UniqueLangConstraintComponent"),
         ),
         (
+            "DELETE DATA { <https://w3id.org/hled/id/place/mexico> a prov:Location }",
+            ("https://w3id.org/hled/id/place/mexico", str(RDF.type), "HasValueConstraintComponent"),
+        ),
+        (
+            'INSERT DATA { hdw:tijuana-river-statement-of-intent rdfs:label "SoI"@en }',
+            (SOI, str(RDFS.label), "MaxCountConstraintComponent"),
+        ),
+        (
             'INSERT DATA { hdo:epa skos:altLabel "EPA" }',
             ("https://w3id.org/hled/id/org/epa", str(SKOS.altLabel), "DatatypeConstraintComponent"),
         ),
@@ -405,7 +421,7 @@ PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
             (ACTION, str(RDF.type), "QualifiedMaxCountConstraintComponent"),
         ),
         (
-            "DELETE DATA { hda:epa-conagua-statement-of-intent hled:pillar <https://w3id.org/hled/id/pillar/1> }",
+            "DELETE DATA { hda:epa-conagua-statement-of-intent hled:pillar pillar:1 }",
             (ACTION, "None", "OrConstraintComponent"),
         ),
         (
@@ -418,7 +434,8 @@ PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
             ("_:blank", str(PROV.hadRole), "InConstraintComponent"),
         ),
         (
-            'DELETE { ?m schema:currency ?c } INSERT { ?m schema:currency "usd" } WHERE { ?m schema:currency ?c }',
+            'DELETE { ?m schema:currency ?c } INSERT { ?m schema:currency "usd" } '
+            "WHERE { ?m schema:currency ?c }",
             ("_:blank", str(SCHEMA.currency), "PatternConstraintComponent"),
         ),
         (
