@@ -17,7 +17,9 @@ def turtle_string(value: str) -> str:
 def selectors_turtle(text: str, first: str, last: str) -> str:
     """The two selectors for the passage running from ``first`` to the end of ``last``."""
     if text.count(first) != 1:
-        raise InputError(f"{first!r}: occurs {text.count(first)} times in the source; give more words")
+        raise InputError(
+            f"{first!r}: occurs {text.count(first)} times in the source; give more words"
+        )
     begin = text.index(first)
     finish = text.find(last, begin)
     if finish < 0:

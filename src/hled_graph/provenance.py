@@ -47,7 +47,9 @@ def source_text() -> str:
     except FileNotFoundError:
         raise InputError(f"{path}: source text missing; restore it from the repository") from None
     except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text (byte {exc.start}); restore the original file") from None
+        raise InputError(
+            f"{path}: not UTF-8 text (byte {exc.start}); restore the original file"
+        ) from None
 
 
 def quote_selectors(text: str, exact: str, *, context: int = 32) -> tuple[int, int, str, str]:
@@ -67,7 +69,9 @@ def quote_selectors(text: str, exact: str, *, context: int = 32) -> tuple[int, i
     end = start + len(exact)
     noise = page_noise_spans(text)
     if any(n_start < end and start < n_end for n_start, n_end in noise):
-        raise InputError(f"quote {exact[:40]!r}...: overlaps a 'See also' line, which is page noise")
+        raise InputError(
+            f"quote {exact[:40]!r}...: overlaps a 'See also' line, which is page noise"
+        )
     prefix_start = max([max(0, start - context)] + [n_end for _, n_end in noise if n_end <= start])
     suffix_end = min([end + context] + [n_start for n_start, _ in noise if n_start >= end])
     return start, end, text[prefix_start:start], text[end:suffix_end]
