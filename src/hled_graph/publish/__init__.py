@@ -1,0 +1,1 @@
+"""Publishing: exports, metadata, documentation and the Wikidata link coverage of the graph."""
