@@ -177,3 +177,7 @@ def test_stats_counts_match_sparql() -> None:
     )))
     assert int(stats["totals"]["actions"]) == int(actions)
     assert int(stats["totals"]["source quotes"]) == int(actions)
+    # the fact sheet's own totals: 25 organizations, 4 amounts summing to $5,374,038,000
+    assert stats["totals"]["organizations"] == "25"
+    assert stats["totals"]["monetary amounts"] == "4"
+    assert stats["totals"]["USD committed or awarded"] == "5374038000"
