@@ -322,8 +322,7 @@ def _action(b: _Builder, *, number: int, document: str, issued: date, offset: in
     b.emit(node, iri("dcterms", "description"), text(f"{lead.name} and partners {kind_words(kind)} on {topic}."))
     b.emit(node, iri("hled", "partOfDialogue"), f"<{DIALOGUE}>")
     b.emit(node, iri("dcterms", "source"), document)
-    if rng.random() < 0.9:
-        b.emit(node, iri("hled", "pillar"), iri("pillar", str(1 + rng.randrange(4))))
+    b.emit(node, iri("hled", "pillar"), iri("pillar", str(1 + rng.randrange(4))))
     for org, role in agents:
         association = b.bnode()
         b.emit(node, iri("prov", "qualifiedAssociation"), association)
