@@ -59,7 +59,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def render(sections: list[Section], *, args: argparse.Namespace, started: datetime, elapsed: float) -> str:
+def load_average() -> str:
+    """The 1-minute load average: above the core count, other work shared the machine."""
+    try:
+        return Path("/proc/loadavg").read_text().split()[0]
+    except OSError:
+        return "unknown"
+
+
+def render(sections: list[Section], *, args: argparse.Namespace, started: datetime, elapsed: float,
+           load: tuple[str, str]) -> str:
     lines = ["# hled-graph benchmark results", ""]
     lines.append(f"Run {started.strftime('%Y-%m-%d %H:%M UTC')}, {elapsed / 60:.1f} min, "
                  f"`python -m benchmarks{' --smoke' if args.smoke else ''} --sections {','.join(args.sections)} "
@@ -67,6 +76,8 @@ def render(sections: list[Section], *, args: argparse.Namespace, started: dateti
                  "this machine; ratios compare the two.")
     lines += ["", "## Machine", ""]
     lines += [f"- {key}: {value}" for key, value in machine().items()]
+    lines.append(f"- load average (1 min) at start / end of the run: {load[0]} / {load[1]} "
+                 "(above the core count means other work shared the CPU and the figures are noisy)")
     lines += ["", "## Versions", ""]
     lines += [f"- {key}: {value}" for key, value in versions().items()]
     for section in sections:
@@ -95,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.rdflib_cap is None:
         args.rdflib_cap = 10.0 if args.smoke else 120.0
     started = datetime.now(timezone.utc)
+    load_at_start = load_average()
     clock = time.monotonic()
     sections: list[Section] = []
     with tempfile.TemporaryDirectory(prefix="hled-bench-") as workdir:
@@ -111,7 +123,8 @@ def main(argv: list[str] | None = None) -> int:
             sections.append(section)
             for row in section.rows:
                 progress(f"  {row.figure}: {row.ours} vs {row.anchor} → {row.ratio} (goal {row.goal}: {row.met})")
-    report = render(sections, args=args, started=started, elapsed=time.monotonic() - clock)
+    report = render(sections, args=args, started=started, elapsed=time.monotonic() - clock,
+                    load=(load_at_start, load_average()))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(report, encoding="utf-8")
     progress(f"wrote {args.out}")
