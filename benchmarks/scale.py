@@ -126,20 +126,20 @@ def _rdflib(ctx: Context, path: Path, jobs: list[dict[str, Any]], *, runs: int) 
 def measure_size(ctx: Context, size: int, queries: list[Any]) -> dict[str, Any]:
     """Every number of one size; kept in ctx.shared for section e."""
     from hled_graph.sparql import engine
+    from hled_graph.synthetic import bindings_present_in
 
     path = ctx.synthetic_file(size)
     runs = 3
     result: dict[str, Any] = {"path": path, "engine": {}, "raw": {}, "rows": {}}
-    jobs = [{"name": q.name, "text": q.text, "bindings": {k: str(v) for k, v in q.bindings().items()}} for q in queries]
-    jobs += [{"name": f"trio:{name}", "text": text, "bindings": {}} for name, text in TRIO.items()]
-
     progress(f"  {size_label(size)}: loading into our engine and raw pyoxigraph")
     store_holder: dict[str, Any] = {}
     result["engine_load"] = median(time_call(lambda: store_holder.update(store=engine.load_store(data=[path])), runs=runs))
     result["raw_load"] = median(time_call(lambda: store_holder.update(raw=_raw_load(path)), runs=runs))
     ours, raw = store_holder["store"], store_holder["raw"]
+    jobs = [{"name": q.name, "text": q.text, "bindings": bindings_present_in(raw, q.bindings())} for q in queries]
+    jobs += [{"name": f"trio:{name}", "text": text, "bindings": {}} for name, text in TRIO.items()]
     for job in jobs:
-        bindings = {name: _ox_term(term) for name, term in job["bindings"].items()}
+        bindings = job["bindings"]
         counts: dict[str, int] = {}
         if hasattr(engine, "run_query"):
             result["engine"][job["name"]] = median(time_call(
@@ -150,6 +150,8 @@ def measure_size(ctx: Context, size: int, queries: list[Any]) -> dict[str, Any]:
         progress(f"    {job['name']}: engine {result['engine'].get(job['name'], float('nan')):.4f} s, "
                  f"raw {result['raw'][job['name']]:.4f} s, {counts.get('raw')} rows")
     del ours, raw, store_holder
+    for job in jobs:
+        job["bindings"] = {name: str(term) for name, term in job["bindings"].items()}
     progress(f"  {size_label(size)}: rdflib (each query capped at {ctx.rdflib_cap:.0f} s)")
     result["rdflib"] = _rdflib(ctx, path, jobs, runs=runs)
     return result
@@ -161,12 +163,6 @@ def _raw_load(path: Path) -> Any:
     store = ox.Store()
     store.load(path=str(path), format=ox.RdfFormat.N_TRIPLES)
     return store
-
-
-def _ox_term(text: str) -> Any:
-    from hled_graph.sparql.library import parse_term
-
-    return parse_term(text, where="benchmark binding")
 
 
 def rdflib_value(outcome: dict[str, Any], name: str, cap: float) -> Value | str:

@@ -11,7 +11,7 @@ import rdflib
 
 from hled_graph.cli import main
 from hled_graph.namespaces import PREFIXES
-from hled_graph.synthetic import generate
+from hled_graph.synthetic import bindings_present_in, generate
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +78,8 @@ def test_organizations_of_both_countries_with_a_few_in_many_actions(synthetic_st
     counts = [int(n) for _, _, n in rows]
     # Zipf-like: the busiest agency is in many times more actions than the typical one.
     assert counts[0] >= 8 * statistics.median(counts)
-    assert rows[0][0] == PREFIXES["hdo"] + "epa"
+    # The registry's first agency of each country heads its country's skew.
+    assert {rows[0][0], rows[1][0]} == {PREFIXES["hdo"] + "epa", PREFIXES["hdo"] + "conagua"}
 
 
 def test_money_dates_places_and_quotes_are_present(synthetic_store: ox.Store) -> None:
@@ -96,9 +97,12 @@ def test_library_queries_answer_on_synthetic_data(synthetic_file: Path) -> None:
     store = engine.load_store(data=[synthetic_file])
     queries = [q for q in library.load_library().values() if not q.online_only]
     assert queries, "the query library is empty"
+    # --data files load into the default graph, so there are no named graphs to count.
+    queries = [q for q in queries if q.name != "named-graphs"]
     empty = []
     for query in queries:
-        outcome = engine.run_query(store, query.text, bindings=query.bindings())
+        bindings = bindings_present_in(store, query.bindings())
+        outcome = engine.run_query(store, query.text, bindings=bindings)
         answered = bool(outcome.boolean) if outcome.kind == "ask" else bool(outcome.rows)
         if not answered:
             empty.append(query.name)

@@ -51,6 +51,22 @@ _REGISTRY_ORGS: tuple[tuple[str, str, str, str, str, str], ...] = (
     ("mexico-government", "Government of Mexico", "Gobierno de México", "GOM", "NationalGovernment", "mexico"),
     ("campos-de-esperanza", "Campos de Esperanza", "Campos de Esperanza", "", "NGO", "mexico"),
 )
+# The schema.org class the data states beside each hled: kind, as the real data does.
+_SCHEMA_CLASS = {
+    "NationalGovernment": "GovernmentOrganization", "FederalAgency": "GovernmentOrganization",
+    "Ministry": "GovernmentOrganization", "StateGovernment": "GovernmentOrganization",
+    "University": "CollegeOrUniversity", "Company": "Corporation", "NGO": "NGO",
+}
+_STAKEHOLDER_GROUPS = (
+    ("civil-society", "Civil society organizations", ""), ("private-sector", "Private sector", ""),
+    ("academia", "Academia", ""), ("industry-representatives", "Industry representatives", ""),
+    ("state-and-municipal-governments", "State and municipal governments", "mexico"),
+    ("technical-institutions", "Technical institutions", "mexico"),
+)
+_PEOPLE = (
+    ("joseph-biden", "Joseph R. Biden Jr.", "President of the United States", "us-government"),
+    ("andres-manuel-lopez-obrador", "Andrés Manuel López Obrador", "President of Mexico", "mexico-government"),
+)
 _SYNTHETIC_KINDS = (
     ("FederalAgency", "Agency"), ("Ministry", "Ministry"), ("StateGovernment", "State Government"),
     ("University", "University"), ("Company", "Company"), ("NGO", "Foundation"),
@@ -147,6 +163,7 @@ class _Org:
     name: str
     country: str
     lines: tuple[str, ...]
+    kind: str = "organization"  # or "person", "group": who may be a working group's member
 
 
 class _Builder:
@@ -160,6 +177,8 @@ class _Builder:
         actions = max(1, triples // 52)
         self.orgs = self._organizations(count=max(60, int(actions ** 0.75)))
         self.org_pick = {c: _Zipf(len(self.orgs[c])) for c in self.orgs}
+        self.people = [_Org(iri("hdp", local), name, "", (), "person") for local, name, _, _ in _PEOPLE]
+        self.groups = [_Org(iri("hdo", local), name, country, (), "group") for local, name, country in _STAKEHOLDER_GROUPS]
         self.white_house = self._org("white-house", "The White House", "", "", "FederalAgency", "united-states")
         self.places = self._places(count=max(20, int(actions ** 0.5)))
         self.place_pick = _Zipf(len(self.places))
@@ -204,6 +223,7 @@ class _Builder:
         outer, self.block = self.block, []
         self.emit(node, RDF, iri("org", "FormalOrganization"))
         self.emit(node, RDF, iri("hled", kind))
+        self.emit(node, RDF, iri("schema", _SCHEMA_CLASS[kind]))
         self.labels(node, english, spanish)
         if acronym:
             self.emit(node, iri("skos", "altLabel"), text(acronym, "es" if country == "mexico" else "en"))
@@ -260,26 +280,44 @@ class _Builder:
         self.labels(scheme, "Pillars of the High-Level Economic Dialogue")
         dialogue = f"<{DIALOGUE}>"
         self.emit(dialogue, RDF, iri("hled", "Dialogue"))
+        self.emit(dialogue, RDF, iri("org", "OrganizationalCollaboration"))
         self.labels(dialogue, "U.S.-Mexico High-Level Economic Dialogue", "Diálogo Económico de Alto Nivel México-Estados Unidos")
         for number, (notation, title) in enumerate(_PILLARS, start=1):
             pillar = iri("pillar", str(number))
             self.emit(pillar, RDF, iri("skos", "Concept"))
             self.emit(pillar, RDF, iri("hled", "Pillar"))
             self.emit(pillar, iri("skos", "inScheme"), scheme)
+            self.emit(pillar, iri("skos", "topConceptOf"), scheme)
             self.emit(pillar, iri("skos", "notation"), plain(notation))
             self.labels(pillar, title)
             self.emit(pillar, iri("skos", "definition"), text(f"The aim of pillar {notation}: {title.lower()}."))
             self.emit(pillar, iri("hled", "pillarNumber"), typed(number, "integer"))
             self.emit(dialogue, iri("hled", "hasPillar"), pillar)
+        for local, english, country in _STAKEHOLDER_GROUPS:
+            node = iri("hdo", local)
+            for cls in (iri("hled", "StakeholderGroup"), iri("foaf", "Group"), iri("prov", "Agent")):
+                self.emit(node, RDF, cls)
+            self.labels(node, english)
+            if country:
+                self.emit(node, iri("hled", "country"), iri("hdl", country))
+        for local, english, title, government in _PEOPLE:
+            node = iri("hdp", local)
+            self.emit(node, RDF, iri("schema", "Person"))
+            self.emit(node, RDF, iri("prov", "Agent"))
+            self.labels(node, english)
+            self.emit(node, iri("schema", "jobTitle"), text(title))
+            self.emit(node, iri("schema", "affiliation"), iri("hdo", government))
         for local, english, kind in _REGISTRY_WORKS:
             node = iri("hdw", local)
             self.emit(node, RDF, iri("hled", kind))
+            self.emit(node, RDF, iri("prov", "Entity"))
             self.labels(node, english)
             self.emit(node, iri("dcterms", "description"), text(f"{english}, as named in the dialogue."))
         return self.take()
 
     def document(self, number: int) -> tuple[str, date]:
-        node = iri("hd", f"synthetic-fact-sheet-{number:05d}")
+        # The first document stands in for the real fact sheet, so queries about it find it.
+        node = iri("hd", "fact-sheet-2022" if number == 1 else f"synthetic-fact-sheet-{number:05d}")
         issued = date(2022, 9, 12) + timedelta(days=91 * (number - 1))
         self.emit(node, RDF, iri("foaf", "Document"))
         self.emit(node, RDF, iri("prov", "Entity"))
@@ -313,11 +351,17 @@ def _action(b: _Builder, *, number: int, document: str, issued: date, offset: in
     elif kind in _EVENTS:
         agents[0] = (lead, "host")
         agents += [(b.pick_org(c), "participant") for c in (lead_country, other_country)]
+    if rng.random() < 0.06:
+        agents.append((b.people[rng.randrange(len(b.people))], "participant"))
+    if rng.random() < 0.12:
+        agents.append((b.groups[rng.randrange(len(b.groups))], "participant"))
     agents = list({(org.node, role): (org, role) for org, role in agents}.values())
 
     title = f"{lead.name} {kind_words(kind)} on {topic} ({number})"
     b.emit(node, RDF, iri("prov", "Activity"))
     b.emit(node, RDF, iri("hled", kind))
+    if kind in _EVENTS:
+        b.emit(node, RDF, iri("schema", "Event"))
     b.labels(node, title)
     b.emit(node, iri("dcterms", "description"), text(f"{lead.name} and partners {kind_words(kind)} on {topic}."))
     b.emit(node, iri("hled", "partOfDialogue"), f"<{DIALOGUE}>")
@@ -383,11 +427,13 @@ def _works(b: _Builder, *, node: str, kind: str, number: int, topic: str, agents
         if cls == "WorkingGroup":
             b.emit(work, RDF, iri("org", "OrganizationalCollaboration"))
         b.emit(work, RDF, iri("hled", cls))
+        if cls != "WorkingGroup":
+            b.emit(work, RDF, iri("prov", "Entity"))
         english = f"{topic.capitalize()} {cls_words(cls)} {number}"
         b.labels(work, english)
         b.emit(work, iri("dcterms", "description"), text(f"A {cls_words(cls)} on {topic}."))
         if cls == "WorkingGroup":
-            for member in sorted({org.node for org in agents}):
+            for member in sorted({org.node for org in agents if org.kind == "organization"}):
                 b.emit(work, iri("org", "hasMember"), member)
         elif cls == "Program":
             b.programs.append(work)
@@ -497,3 +543,22 @@ def generate(*, triples: int, seed: int = 0, progress: Callable[[int], None] | N
         if emitted >= triples:
             return
 
+
+
+def bindings_present_in(store: object, bindings: dict[str, object]) -> dict[str, object]:
+    """Query bindings adjusted to a synthetic store: an IRI the store does not describe (a real
+    action such as ``hda:epa-conagua-statement-of-intent``) is replaced by the first described
+    IRI of the same namespace, so a parameterized library query asks about something that exists.
+    """
+    import pyoxigraph as ox
+
+    adjusted = dict(bindings)
+    for name, term in bindings.items():
+        if not isinstance(term, ox.NamedNode) or store.query(f"ASK {{ {term} ?p ?o }}"):  # type: ignore[attr-defined]
+            continue
+        namespace = term.value[: max(term.value.rfind("/"), term.value.rfind("#")) + 1]
+        rows = list(store.query(  # type: ignore[attr-defined]
+            f'SELECT ?s WHERE {{ ?s a ?class FILTER(STRSTARTS(STR(?s), "{namespace}")) }} ORDER BY ?s LIMIT 1'))
+        if rows:
+            adjusted[name] = rows[0][0]
+    return adjusted
