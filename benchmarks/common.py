@@ -208,15 +208,19 @@ class Context:
 
     def synthetic_file(self, triples: int, *, seed: int = 0) -> Path:
         """The synthetic N-Triples file of this size, made once and kept in benchmarks/.cache."""
-        from hled_graph.synthetic import generate
+        import hashlib
 
+        from hled_graph import synthetic
+
+        # Named after the generator's source too: a changed generator never reuses stale files.
+        version = hashlib.sha256(Path(synthetic.__file__).read_bytes()).hexdigest()[:10]
         CACHE.mkdir(parents=True, exist_ok=True)
-        path = CACHE / f"synthetic-{triples}-seed{seed}.nt"
+        path = CACHE / f"synthetic-{triples}-seed{seed}-{version}.nt"
         if not path.is_file():
             progress(f"generating {triples:,} synthetic triples → {path.name}")
             partial = path.with_suffix(".partial")
             with open(partial, "w", encoding="utf-8") as out:
-                for line in generate(triples=triples, seed=seed):
+                for line in synthetic.generate(triples=triples, seed=seed):
                     out.write(line + "\n")
             os.replace(partial, path)
         return path
