@@ -49,10 +49,6 @@ class Link:
     qid: str
     recorded_label: str | None
 
-    @property
-    def item(self) -> str:
-        return WD + self.qid
-
 
 @dataclass(frozen=True)
 class LinkCheck:

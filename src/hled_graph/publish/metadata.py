@@ -19,13 +19,14 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, VOID, XSD
 from hled_graph import __version__
 from hled_graph.errors import InputError
 from hled_graph.namespaces import BASE, ID, PREFIXES, SOURCE_DOCUMENT
+from hled_graph.publish import links
 from hled_graph.publish.export import FORMATS, serialize, write_atomic
 
 DATASET = URIRef(BASE + "dataset")
-WIKIDATA_DATASET = URIRef("https://www.wikidata.org/")
-WIKIDATA_ENTITY_SPACE = PREFIXES["wd"]
-WIKIDATA_SPARQL = URIRef("https://query.wikidata.org/sparql")
-LICENSE = URIRef("http://creativecommons.org/publicdomain/zero/1.0/")
+WIKIDATA_DATASET = URIRef(links.WIKIDATA)
+WIKIDATA_ENTITY_SPACE = links.WD
+WIKIDATA_SPARQL = URIRef(links.WIKIDATA_SPARQL)
+LICENSE = URIRef(links.CC0)
 LANDING_PAGE = URIRef("https://w3id.org/hled")
 TITLE = "hled-graph: the 2022 U.S.-Mexico High-Level Economic Dialogue as a knowledge graph"
 DESCRIPTION = (
