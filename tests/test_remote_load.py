@@ -101,7 +101,7 @@ def test_update_fallback_gives_the_same_graph(oxigraph_server: str, chunk_triple
     local = parse_file(SMALL)
     endpoints = remote.endpoints_for(oxigraph_server)
     for _ in range(2):
-        result = remote.load_graph(
+        result = remote.push_graph(
             local, endpoints, graph_iri=NAMED, method="update", chunk_triples=chunk_triples
         )
         assert result.method == "update"
@@ -121,7 +121,7 @@ def test_cli_forced_update_method(oxigraph_server: str, capsys) -> None:
 
 def test_auto_falls_back_to_update_when_the_gsp_url_is_not_a_graph_store(oxigraph_server: str) -> None:
     endpoints = remote.endpoints_for(oxigraph_server, gsp=oxigraph_server + "/no-graph-store-here")
-    result = remote.load_graph(parse_file(SMALL), endpoints)
+    result = remote.push_graph(parse_file(SMALL), endpoints)
     assert result.method == "update"
     assert remote_count(oxigraph_server) == len(parse_file(SMALL))
 

@@ -222,11 +222,11 @@ def load(files: tuple[str, ...], endpoint: str, graph_iri: str | None, gsp: str 
     """
     from pathlib import Path
 
-    from hled_graph.publish.remote import count_triples, endpoints_for, load_graph, read_input
+    from hled_graph.publish.remote import count_triples, endpoints_for, push_graph, read_input
 
     urls = endpoints_for(endpoint, gsp=gsp, update=update_url)
     graph = read_input([Path(f) for f in files])
-    result = load_graph(graph, urls, graph_iri=graph_iri, method=method)
+    result = push_graph(graph, urls, graph_iri=graph_iri, method=method)
     click.echo(result.describe())
     click.echo(f"{urls.query} now counts {count_triples(urls.query, graph=graph_iri)} triples in that graph")
 

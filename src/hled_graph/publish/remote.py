@@ -179,7 +179,7 @@ def read_input(files: Sequence[Path]) -> Graph:
     return hgraph.load_graph()
 
 
-def load_graph(
+def push_graph(
     graph: Graph,
     endpoints: Endpoints,
     *,
