@@ -132,3 +132,19 @@ def test_chromium_renders_it_offline_and_runs_nothing(ontology: Graph, data: Gra
     assert dialogs == []
     assert heading == HOSTILE
     assert images == 0
+
+
+def test_the_shipped_ontology_is_documented_term_by_term(tmp_path: Path) -> None:
+    from hled_graph import graph as hgraph
+
+    ontology = hgraph.ontology_graph()
+    page = write_ontology_docs(tmp_path).read_text(encoding="utf-8")
+    terms = hled_terms(ontology)
+    assert len(terms) >= 40
+    for term in terms:
+        body = section(page, str(term)[len(HLED):])
+        definition = ontology.value(term, SKOS.definition) or ontology.value(term, RDFS.comment)
+        assert definition is not None, f"{term} has no definition in the ontology"
+        assert escape(str(definition)) in body
+    agencies = section(page, "FederalAgency")
+    assert "Environmental Protection Agency (<code>hdo:epa</code>)" in agencies

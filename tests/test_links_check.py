@@ -13,7 +13,7 @@ from rdflib import RDFS, Dataset, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, XSD
 
 from hled_graph.cli import main
-from hled_graph.graph import parse_file
+from hled_graph.graph import links_graph, parse_file
 from hled_graph.namespaces import GRAPH_WIKIDATA
 from hled_graph.publish import links as hlinks
 from hled_graph.publish.remote import USER_AGENT
@@ -150,3 +150,48 @@ def test_enrich_output_is_deterministic_trig(wikidata: str, tmp_path, capsys) ->
     facts = written.graph(URIRef(GRAPH_WIKIDATA))
     assert facts.value(WD.Q9000001, WDT.P571) is not None
     assert len(facts) == len(hlinks.enrich(parse_file(GOOD), endpoint=wikidata).graph(URIRef(GRAPH_WIKIDATA)))
+
+
+# --- the shipped links ---------------------------------------------------------------------------
+
+
+def _wikidata_as_recorded(tmp_path, *, drift: bool):
+    """A Wikidata stand-in made from data/links.ttl: each item with its recorded English label.
+
+    With ``drift``, the first item is relabelled, the second is missing and the third redirects.
+    """
+    shipped = hlinks.links_in(links_graph())
+    qids = sorted({link.qid for link in shipped}, key=lambda q: int(q[1:]))
+    labels = {link.qid: link.recorded_label for link in shipped}
+    lines = []
+    for index, qid in enumerate(qids):
+        label = json.dumps(labels[qid], ensure_ascii=False)
+        if drift and index == 0:
+            label = json.dumps(labels[qid] + " (renamed)", ensure_ascii=False)
+        if drift and index == 1:
+            continue
+        if drift and index == 2:
+            lines.append(f"<{WD}{qid}> <http://www.w3.org/2002/07/owl#sameAs> <{WD}Q1> .")
+            continue
+        lines.append(f"<{WD}{qid}> <{RDFS.label}> {label}@en .")
+    path = tmp_path / ("drifted.nt" if drift else "recorded.nt")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path, shipped, qids
+
+
+def test_shipped_links_all_hold_against_their_recorded_labels(start_oxigraph, tmp_path, capsys) -> None:
+    path, shipped, _ = _wikidata_as_recorded(tmp_path, drift=False)
+    assert len(shipped) >= 20
+    assert all(link.recorded_label for link in shipped), "every linked item records its English label"
+    code, out, _ = run_cli(["links", "check", "--endpoint", start_oxigraph(path) + "/query"], capsys)
+    assert code == 0
+    assert f"{len(shipped)} link(s) checked, 0 problem(s)" in out
+
+
+def test_shipped_links_drift_is_reported(start_oxigraph, tmp_path, capsys) -> None:
+    path, shipped, qids = _wikidata_as_recorded(tmp_path, drift=True)
+    checks = {c.link.qid: c.status for c in hlinks.check_links(links_graph(), endpoint=start_oxigraph(path) + "/query")}
+    assert checks[qids[0]] == hlinks.LABEL_DIFFERS
+    assert checks[qids[1]] == hlinks.MISSING
+    assert checks[qids[2]] == hlinks.REDIRECT
+    assert {qid for qid, status in checks.items() if status != hlinks.OK} == set(qids[:3])

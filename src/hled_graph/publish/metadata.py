@@ -2,7 +2,8 @@
 
 Everything is computed from the graph and the written files, never from the clock, so two builds
 of the same data give the same bytes. ``dcterms:issued`` is the fact sheet's date; ``modified``
-is the latest date the data states about itself (the ontology's ``dcterms:modified``).
+is the latest date the data states about itself (the ontology's ``dcterms:modified``, else its
+``dcterms:created``).
 """
 
 from __future__ import annotations
@@ -192,7 +193,10 @@ def _describe_dcat(
     issued = _dates(triples, document, DCTERMS.issued)
     if issued:
         out.add((DATASET, DCTERMS.issued, min(issued)))
-    modified = _dates(triples, None, DCTERMS.modified, of_type=OWL.Ontology)
+    # The ontology's last modification, else its creation: the newest date the data states.
+    modified = _dates(triples, None, DCTERMS.modified, of_type=OWL.Ontology) or _dates(
+        triples, None, DCTERMS.created, of_type=OWL.Ontology
+    )
     if modified:
         out.add((DATASET, DCTERMS.modified, max(modified)))
 
