@@ -30,7 +30,7 @@ FETCHED = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
 @pytest.fixture
 def wikidata(start_oxigraph) -> str:
     """The query URL of a local Oxigraph holding the Wikidata stand-in."""
-    return start_oxigraph(FIXTURES / "publish-wikidata.ttl") + "/query"
+    return start_oxigraph(FIXTURES / "publish-wikidata.trig") + "/query"
 
 
 def run_cli(args: list[str], capsys) -> tuple[int, str, str]:
