@@ -24,7 +24,9 @@ def _free_port() -> int:
 def _wait_until_up(url: str, process: subprocess.Popen, *, attempts: int = 200) -> None:
     for _ in range(attempts):
         if process.poll() is not None:
-            raise RuntimeError(f"oxigraph serve exited: {process.stderr.read().decode(errors='replace')}")
+            raise RuntimeError(
+                f"oxigraph serve exited: {process.stderr.read().decode(errors='replace')}"
+            )
         try:
             with urllib.request.urlopen(url, timeout=1):
                 return
@@ -40,7 +42,9 @@ def start_oxigraph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callabl
     Every server started is killed at teardown.
     """
     binary = shutil.which("oxigraph")
-    assert binary, "the `oxigraph` command (PyPI package `oxigraph`, a test dependency) is not on PATH"
+    assert (
+        binary
+    ), "the `oxigraph` command (PyPI package `oxigraph`, a test dependency) is not on PATH"
     processes: list[subprocess.Popen] = []
 
     def start(*files: Path) -> str:
@@ -48,12 +52,14 @@ def start_oxigraph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callabl
         if files:
             subprocess.run(
                 [binary, "load", "--location", str(location), "--file", *map(str, files)],
-                check=True, capture_output=True,
+                check=True,
+                capture_output=True,
             )
         port = _free_port()
         process = subprocess.Popen(
             [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
         processes.append(process)
         url = f"http://127.0.0.1:{port}"

@@ -40,8 +40,17 @@ def section(page: str, local: str) -> str:
 
 
 def hled_terms(ontology: Graph) -> set[URIRef]:
-    kinds = {OWL.Class, RDFS.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property}
-    return {s for s, o in ontology.subject_objects(RDF.type) if o in kinds and str(s).startswith(HLED)}
+    kinds = {
+        OWL.Class,
+        RDFS.Class,
+        OWL.ObjectProperty,
+        OWL.DatatypeProperty,
+        OWL.AnnotationProperty,
+        RDF.Property,
+    }
+    return {
+        s for s, o in ontology.subject_objects(RDF.type) if o in kinds and str(s).startswith(HLED)
+    }
 
 
 def test_every_class_and_property_appears_with_its_definition(ontology: Graph, data: Graph) -> None:
@@ -49,7 +58,7 @@ def test_every_class_and_property_appears_with_its_definition(ontology: Graph, d
     terms = hled_terms(ontology)
     assert len(terms) == 10
     for term in terms:
-        body = section(page, str(term)[len(HLED):])
+        body = section(page, str(term)[len(HLED) :])
         definition = ontology.value(term, SKOS.definition)
         assert f'<p class="definition">{escape(str(definition))}</p>' in body
         assert f"<code>{term}</code>" in body
@@ -93,7 +102,13 @@ def test_examples_come_from_the_data_with_english_labels(ontology: Graph, data: 
 
 def test_hostile_labels_are_shown_as_text(ontology: Graph, data: Graph) -> None:
     data.add((URIRef("https://w3id.org/hled/id/org/evil"), RDF.type, URIRef(HLED + "Dialogue")))
-    data.add((URIRef("https://w3id.org/hled/id/org/evil"), RDFS.label, Literal("<script>alert(2)</script>", lang="en")))
+    data.add(
+        (
+            URIRef("https://w3id.org/hled/id/org/evil"),
+            RDFS.label,
+            Literal("<script>alert(2)</script>", lang="en"),
+        )
+    )
     page = ontology_html(ontology, data)
     assert "<h3>&lt;img src=x onerror=alert(1)&gt;</h3>" in page
     assert "&lt;script&gt;alert(2)&lt;/script&gt;" in page
@@ -107,10 +122,16 @@ def test_self_contained_and_deterministic(ontology: Graph, data: Graph, tmp_path
     assert "default-src 'none'" in page
     written = write_ontology_docs(tmp_path, ontology=ontology, data=data)
     assert written == tmp_path / DOCS_FILE
-    assert written.read_text(encoding="utf-8") == page == ontology_html(parse_file(ONTOLOGY), parse_file(DATA))
+    assert (
+        written.read_text(encoding="utf-8")
+        == page
+        == ontology_html(parse_file(ONTOLOGY), parse_file(DATA))
+    )
 
 
-def test_chromium_renders_it_offline_and_runs_nothing(ontology: Graph, data: Graph, tmp_path: Path) -> None:
+def test_chromium_renders_it_offline_and_runs_nothing(
+    ontology: Graph, data: Graph, tmp_path: Path
+) -> None:
     from playwright.sync_api import sync_playwright
 
     path = write_ontology_docs(tmp_path, ontology=ontology, data=data)
@@ -142,7 +163,7 @@ def test_the_shipped_ontology_is_documented_term_by_term(tmp_path: Path) -> None
     terms = hled_terms(ontology)
     assert len(terms) >= 40
     for term in terms:
-        body = section(page, str(term)[len(HLED):])
+        body = section(page, str(term)[len(HLED) :])
         definition = ontology.value(term, SKOS.definition) or ontology.value(term, RDFS.comment)
         assert definition is not None, f"{term} has no definition in the ontology"
         assert escape(str(definition)) in body

@@ -54,7 +54,10 @@ def test_all_links_good_exits_zero(wikidata: str, capsys) -> None:
     assert code == 0
     lines = out.splitlines()
     assert lines[0].split() == ["entity", "QID", "recorded", "label", "found", "label", "status"]
-    assert "hdo:epa      Q9000001  Environmental Protection Agency  Environmental Protection Agency  ok" in out
+    assert (
+        "hdo:epa      Q9000001  Environmental Protection Agency  Environmental Protection Agency  ok"
+        in out
+    )
     assert "3 link(s) checked, 0 problem(s)" in out
 
 
@@ -69,14 +72,21 @@ def test_drift_is_reported_and_exits_one(wikidata: str, capsys) -> None:
     assert checks["Q9000007"].found_label == "Secretariat of Economy (Mexico)"
     assert checks["Q9000007"].link.recorded_label == "Ministry of Economy"
 
-    code, out, err = run_cli(["links", "check", "--endpoint", wikidata, "--links", str(DRIFT)], capsys)
+    code, out, err = run_cli(
+        ["links", "check", "--endpoint", wikidata, "--links", str(DRIFT)], capsys
+    )
     assert code == 1
     rows = {line.split()[0]: line for line in out.splitlines()[2:] if line.startswith("hd")}
     assert rows["hdl:mexico-city"].endswith("redirect → Q9000005")
     assert rows["hdo:conalep"].endswith("missing")
-    assert rows["hdo:secretaria-economia"].endswith("Secretariat of Economy (Mexico)  label differs")
+    assert rows["hdo:secretaria-economia"].endswith(
+        "Secretariat of Economy (Mexico)  label differs"
+    )
     assert rows["hdo:epa"].endswith("ok")
-    assert err.strip() == "hled-graph: error: 3 of 4 Wikidata link(s) need attention; see the table above"
+    assert (
+        err.strip()
+        == "hled-graph: error: 3 of 4 Wikidata link(s) need attention; see the table above"
+    )
 
 
 def test_one_batched_query_with_a_descriptive_user_agent(capsys) -> None:
@@ -100,7 +110,9 @@ def test_one_batched_query_with_a_descriptive_user_agent(capsys) -> None:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        checks = hlinks.check_links(parse_file(DRIFT), endpoint=f"http://127.0.0.1:{server.server_port}/sparql")
+        checks = hlinks.check_links(
+            parse_file(DRIFT), endpoint=f"http://127.0.0.1:{server.server_port}/sparql"
+        )
     finally:
         server.shutdown()
     assert len(seen) == 1
@@ -124,32 +136,44 @@ def test_enrich_writes_wikidata_facts_into_their_own_named_graph(wikidata: str) 
     dataset = hlinks.enrich(parse_file(GOOD), endpoint=wikidata, generated_at=FETCHED)
     graph_name = URIRef(GRAPH_WIKIDATA)
     facts = dataset.graph(graph_name)
-    assert facts.value(WD.Q9000001, WDT.P571) == Literal("1970-12-02T00:00:00Z", datatype=XSD.dateTime)
+    assert facts.value(WD.Q9000001, WDT.P571) == Literal(
+        "1970-12-02T00:00:00Z", datatype=XSD.dateTime
+    )
     assert facts.value(WD.Q9000001, WDT.P749) == WD.Q9000009
     assert facts.value(WD.Q9000009, RDFS.label) == Literal("Fixture Executive Branch", lang="en")
     assert facts.value(WD.Q9000001, WDT.P856) == URIRef("https://www.epa.gov/")
     assert facts.value(WD.Q9000002, WDT.P856) == URIRef("https://www.gob.mx/conagua")
     assert str(facts.value(WD.Q9000003, WDT.P625)) == "Point(-117.0333 32.525)"
     assert facts.value(graph_name, DCTERMS.source) == URIRef("https://www.wikidata.org/")
-    assert facts.value(graph_name, DCTERMS.license) == URIRef("http://creativecommons.org/publicdomain/zero/1.0/")
+    assert facts.value(graph_name, DCTERMS.license) == URIRef(
+        "http://creativecommons.org/publicdomain/zero/1.0/"
+    )
     assert facts.value(graph_name, PROV.generatedAtTime).toPython() == FETCHED
     # Nothing lands outside the Wikidata graph.
     assert {g.identifier for g in dataset.graphs() if len(g)} == {graph_name}
 
 
 def test_enrich_output_is_deterministic_trig(wikidata: str, tmp_path, capsys) -> None:
-    first = hlinks.serialize_enrichment(hlinks.enrich(parse_file(GOOD), endpoint=wikidata, generated_at=FETCHED))
-    second = hlinks.serialize_enrichment(hlinks.enrich(parse_file(GOOD), endpoint=wikidata, generated_at=FETCHED))
+    first = hlinks.serialize_enrichment(
+        hlinks.enrich(parse_file(GOOD), endpoint=wikidata, generated_at=FETCHED)
+    )
+    second = hlinks.serialize_enrichment(
+        hlinks.enrich(parse_file(GOOD), endpoint=wikidata, generated_at=FETCHED)
+    )
     assert first == second
 
     out = tmp_path / "wikidata.trig"
-    code, _, _ = run_cli(["links", "enrich", "--endpoint", wikidata, "--links", str(GOOD), "-o", str(out)], capsys)
+    code, _, _ = run_cli(
+        ["links", "enrich", "--endpoint", wikidata, "--links", str(GOOD), "-o", str(out)], capsys
+    )
     assert code == 0
     written = Dataset()
     written.parse(out, format="trig")
     facts = written.graph(URIRef(GRAPH_WIKIDATA))
     assert facts.value(WD.Q9000001, WDT.P571) is not None
-    assert len(facts) == len(hlinks.enrich(parse_file(GOOD), endpoint=wikidata).graph(URIRef(GRAPH_WIKIDATA)))
+    assert len(facts) == len(
+        hlinks.enrich(parse_file(GOOD), endpoint=wikidata).graph(URIRef(GRAPH_WIKIDATA))
+    )
 
 
 # --- the shipped links ---------------------------------------------------------------------------
@@ -179,18 +203,27 @@ def _wikidata_as_recorded(tmp_path, *, drift: bool):
     return path, shipped, qids
 
 
-def test_shipped_links_all_hold_against_their_recorded_labels(start_oxigraph, tmp_path, capsys) -> None:
+def test_shipped_links_all_hold_against_their_recorded_labels(
+    start_oxigraph, tmp_path, capsys
+) -> None:
     path, shipped, _ = _wikidata_as_recorded(tmp_path, drift=False)
     assert len(shipped) >= 20
-    assert all(link.recorded_label for link in shipped), "every linked item records its English label"
-    code, out, _ = run_cli(["links", "check", "--endpoint", start_oxigraph(path) + "/query"], capsys)
+    assert all(
+        link.recorded_label for link in shipped
+    ), "every linked item records its English label"
+    code, out, _ = run_cli(
+        ["links", "check", "--endpoint", start_oxigraph(path) + "/query"], capsys
+    )
     assert code == 0
     assert f"{len(shipped)} link(s) checked, 0 problem(s)" in out
 
 
 def test_shipped_links_drift_is_reported(start_oxigraph, tmp_path, capsys) -> None:
     path, shipped, qids = _wikidata_as_recorded(tmp_path, drift=True)
-    checks = {c.link.qid: c.status for c in hlinks.check_links(links_graph(), endpoint=start_oxigraph(path) + "/query")}
+    checks = {
+        c.link.qid: c.status
+        for c in hlinks.check_links(links_graph(), endpoint=start_oxigraph(path) + "/query")
+    }
     assert checks[qids[0]] == hlinks.LABEL_DIFFERS
     assert checks[qids[1]] == hlinks.MISSING
     assert checks[qids[2]] == hlinks.REDIRECT

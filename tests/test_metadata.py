@@ -16,7 +16,12 @@ from rdflib.namespace import DCAT, DCTERMS, VOID, XSD
 from hled_graph.namespaces import SPARQL_PROLOGUE
 from hled_graph import graph as hgraph
 from hled_graph.publish.export import DATASET_FORMATS, FORMATS, file_name, serialize, write_atomic
-from hled_graph.publish.metadata import DATASET, jsonld_context, void_and_dcat, write_dataset_description
+from hled_graph.publish.metadata import (
+    DATASET,
+    jsonld_context,
+    void_and_dcat,
+    write_dataset_description,
+)
 from hled_graph.graph import parse_file
 
 from conftest import FIXTURES
@@ -53,10 +58,15 @@ def published(request, tmp_path_factory: pytest.TempPathFactory) -> tuple[Graph,
         source, merged = hgraph.load_dataset(), hgraph.load_graph()
         formats = ["turtle", "nquads"]
     files = [
-        write_atomic(tmp_path / file_name("hled", fmt), serialize(source if fmt in DATASET_FORMATS else merged, fmt))
+        write_atomic(
+            tmp_path / file_name("hled", fmt),
+            serialize(source if fmt in DATASET_FORMATS else merged, fmt),
+        )
         for fmt in formats
     ]
-    written = write_dataset_description(source, tmp_path, distributions=files, endpoint_url=ENDPOINT)
+    written = write_dataset_description(
+        source, tmp_path, distributions=files, endpoint_url=ENDPOINT
+    )
     assert [p.name for p in written] == ["void.ttl", "context.jsonld"]
     description = Graph().parse(tmp_path / "void.ttl", format="turtle")
     return merged, files, description
@@ -75,13 +85,26 @@ def stat(description: Graph, subject, predicate) -> int:
 
 def test_void_counts_equal_sparql_counts(published) -> None:
     graph, _, description = published
-    assert stat(description, DATASET, VOID.triples) == count(graph, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }") == len(graph)
-    assert stat(description, DATASET, VOID.distinctSubjects) == count(graph, "SELECT (COUNT(DISTINCT ?s) AS ?n) { ?s ?p ?o }")
-    assert stat(description, DATASET, VOID.distinctObjects) == count(graph, "SELECT (COUNT(DISTINCT ?o) AS ?n) { ?s ?p ?o }")
-    assert stat(description, DATASET, VOID.properties) == count(graph, "SELECT (COUNT(DISTINCT ?p) AS ?n) { ?s ?p ?o }")
-    assert stat(description, DATASET, VOID.classes) == count(graph, "SELECT (COUNT(DISTINCT ?c) AS ?n) { ?s a ?c }")
+    assert (
+        stat(description, DATASET, VOID.triples)
+        == count(graph, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")
+        == len(graph)
+    )
+    assert stat(description, DATASET, VOID.distinctSubjects) == count(
+        graph, "SELECT (COUNT(DISTINCT ?s) AS ?n) { ?s ?p ?o }"
+    )
+    assert stat(description, DATASET, VOID.distinctObjects) == count(
+        graph, "SELECT (COUNT(DISTINCT ?o) AS ?n) { ?s ?p ?o }"
+    )
+    assert stat(description, DATASET, VOID.properties) == count(
+        graph, "SELECT (COUNT(DISTINCT ?p) AS ?n) { ?s ?p ?o }"
+    )
+    assert stat(description, DATASET, VOID.classes) == count(
+        graph, "SELECT (COUNT(DISTINCT ?c) AS ?n) { ?s a ?c }"
+    )
     assert stat(description, DATASET, VOID.entities) == count(
-        graph, "SELECT (COUNT(DISTINCT ?s) AS ?n) { ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), STR(hd:))) }"
+        graph,
+        "SELECT (COUNT(DISTINCT ?s) AS ?n) { ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), STR(hd:))) }",
     )
     assert str(description.value(DATASET, VOID.uriSpace)) == "https://w3id.org/hled/id/"
 
@@ -92,22 +115,34 @@ def test_class_and_property_partitions_equal_sparql_counts(published) -> None:
         description.value(part, VOID["class"]): int(description.value(part, VOID.entities))
         for part in description.objects(DATASET, VOID.classPartition)
     }
-    expected = {row[0]: int(row[1]) for row in graph.query("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) { ?s a ?c } GROUP BY ?c")}
+    expected = {
+        row[0]: int(row[1])
+        for row in graph.query("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) { ?s a ?c } GROUP BY ?c")
+    }
     assert classes == expected and len(classes) > 5
     properties = {
         description.value(part, VOID.property): int(description.value(part, VOID.triples))
         for part in description.objects(DATASET, VOID.propertyPartition)
     }
-    expected = {row[0]: int(row[1]) for row in graph.query("SELECT ?p (COUNT(*) AS ?n) { ?s ?p ?o } GROUP BY ?p")}
+    expected = {
+        row[0]: int(row[1])
+        for row in graph.query("SELECT ?p (COUNT(*) AS ?n) { ?s ?p ?o } GROUP BY ?p")
+    }
     assert properties == expected
     vocabularies = set(description.objects(DATASET, VOID.vocabulary))
-    assert {URIRef("http://www.w3.org/ns/prov#"), URIRef("https://w3id.org/hled/ontology#")} <= vocabularies
+    assert {
+        URIRef("http://www.w3.org/ns/prov#"),
+        URIRef("https://w3id.org/hled/ontology#"),
+    } <= vocabularies
 
 
 def test_linksets_count_the_links_to_wikidata(published) -> None:
     graph, _, description = published
     linksets = list(description.subjects(RDF.type, VOID.Linkset))
-    per_predicate = {description.value(ls, VOID.linkPredicate): int(description.value(ls, VOID.triples)) for ls in linksets}
+    per_predicate = {
+        description.value(ls, VOID.linkPredicate): int(description.value(ls, VOID.triples))
+        for ls in linksets
+    }
     for linkset in linksets:
         assert description.value(linkset, VOID.objectsTarget) == URIRef("https://www.wikidata.org/")
         assert description.value(linkset, VOID.subjectsTarget) == DATASET
@@ -117,7 +152,10 @@ def test_linksets_count_the_links_to_wikidata(published) -> None:
         FILTER(STRSTARTS(STR(?o), STR(wd:))) }"""
     assert sum(per_predicate.values()) == count(graph, links) > 0
     for predicate, n in per_predicate.items():
-        assert n == count(graph, f"SELECT (COUNT(*) AS ?n) {{ ?s <{predicate}> ?o FILTER(STRSTARTS(STR(?o), STR(wd:))) }}")
+        assert n == count(
+            graph,
+            f"SELECT (COUNT(*) AS ?n) {{ ?s <{predicate}> ?o FILTER(STRSTARTS(STR(?o), STR(wd:))) }}",
+        )
 
 
 def test_distributions_have_real_byte_sizes_and_iana_media_types(published) -> None:
@@ -133,7 +171,9 @@ def test_distributions_have_real_byte_sizes_and_iana_media_types(published) -> N
         size = description.value(distribution, DCAT.byteSize)
         assert size.datatype == XSD.nonNegativeInteger
         assert int(size) == path.stat().st_size > 0
-        assert str(description.value(distribution, DCAT.mediaType)) == IANA + MEDIA_TYPES[path.suffix]
+        assert (
+            str(description.value(distribution, DCAT.mediaType)) == IANA + MEDIA_TYPES[path.suffix]
+        )
     assert described == set(files)
 
 
@@ -143,7 +183,9 @@ def test_dcat_dataset_and_sparql_service(published) -> None:
     assert description.value(DATASET, DCTERMS.issued) == Literal("2022-09-12", datatype=XSD.date)
     modified = description.value(DATASET, DCTERMS.modified)
     assert modified.datatype == XSD.date and modified >= Literal("2026-11-01", datatype=XSD.date)
-    assert description.value(DATASET, DCTERMS.license) == URIRef("http://creativecommons.org/publicdomain/zero/1.0/")
+    assert description.value(DATASET, DCTERMS.license) == URIRef(
+        "http://creativecommons.org/publicdomain/zero/1.0/"
+    )
     assert description.value(DATASET, DCTERMS.title).language == "en"
     assert description.value(DATASET, DCTERMS.publisher) is not None
     assert len(set(description.objects(DATASET, DCAT.keyword))) >= 3
@@ -155,10 +197,14 @@ def test_dcat_dataset_and_sparql_service(published) -> None:
 
 def test_no_endpoint_no_data_service(graph: Graph, tmp_path: Path) -> None:
     file = write_atomic(tmp_path / "hled.ttl", serialize(graph, "turtle"))
-    description = void_and_dcat(graph, distributions=[file], endpoint_url=None, download_base="https://example.org/dl/")
+    description = void_and_dcat(
+        graph, distributions=[file], endpoint_url=None, download_base="https://example.org/dl/"
+    )
     assert not list(description.subjects(RDF.type, DCAT.DataService))
     (distribution,) = description.objects(DATASET, DCAT.distribution)
-    assert description.value(distribution, DCAT.downloadURL) == URIRef("https://example.org/dl/hled.ttl")
+    assert description.value(distribution, DCAT.downloadURL) == URIRef(
+        "https://example.org/dl/hled.ttl"
+    )
 
 
 def test_a_dataset_is_counted_once_per_triple(graph: Graph, tmp_path: Path) -> None:
@@ -184,23 +230,33 @@ def test_same_bytes_on_every_build(tmp_path: Path) -> None:
     outputs = []
     for seed in ("1", "2"):
         out = tmp_path / seed
-        subprocess.run([sys.executable, "-c", script, str(SMALL), str(out)], check=True,
-                       env={**os.environ, "PYTHONHASHSEED": seed})
+        subprocess.run(
+            [sys.executable, "-c", script, str(SMALL), str(out)],
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        )
         outputs.append(((out / "void.ttl").read_bytes(), (out / "context.jsonld").read_bytes()))
     assert outputs[0] == outputs[1]
 
 
 def test_jsonld_with_the_context_reads_as_plain_json(graph: Graph, tmp_path: Path) -> None:
     context = jsonld_context()
-    written = json.loads((write_dataset_description(graph, tmp_path, distributions=[])[1]).read_text())
+    written = json.loads(
+        (write_dataset_description(graph, tmp_path, distributions=[])[1]).read_text()
+    )
     assert written == context
     compact = json.loads(graph.serialize(format="json-ld", context=context["@context"]))
     nodes = {node["id"]: node for node in compact["@graph"]}
     keys = {key for node in nodes.values() for key in node}
-    assert not [key for key in keys if ":" in key or "/" in key], "every property should have a plain key"
+    assert not [
+        key for key in keys if ":" in key or "/" in key
+    ], "every property should have a plain key"
     epa, conagua = nodes["hdo:epa"], nodes["hdo:conagua"]
     assert epa["label"] == {"en": "Environmental Protection Agency"}
-    assert conagua["prefLabel"] == {"en": "National Water Commission", "es": "Comisión Nacional del Agua"}
+    assert conagua["prefLabel"] == {
+        "en": "National Water Commission",
+        "es": "Comisión Nacional del Agua",
+    }
     assert epa["country"] == "hdl:united-states"
     action = nodes["hda:epa-conagua-statement-of-intent"]
     assert action["pillar"] == "https://w3id.org/hled/id/pillar/1"

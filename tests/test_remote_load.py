@@ -35,9 +35,21 @@ def isomorphic(a: Graph, b: Graph) -> bool:
     return rdflib_isomorphic(_stored_numbers(a), _stored_numbers(b))
 
 
-_INTEGER_TYPES = {XSD.integer, XSD.nonNegativeInteger, XSD.positiveInteger, XSD.nonPositiveInteger,
-                  XSD.negativeInteger, XSD.long, XSD.int, XSD.short, XSD.byte, XSD.unsignedLong,
-                  XSD.unsignedInt, XSD.unsignedShort, XSD.unsignedByte}
+_INTEGER_TYPES = {
+    XSD.integer,
+    XSD.nonNegativeInteger,
+    XSD.positiveInteger,
+    XSD.nonPositiveInteger,
+    XSD.negativeInteger,
+    XSD.long,
+    XSD.int,
+    XSD.short,
+    XSD.byte,
+    XSD.unsignedLong,
+    XSD.unsignedInt,
+    XSD.unsignedShort,
+    XSD.unsignedByte,
+}
 
 
 def _stored_numbers(graph: Graph) -> Graph:
@@ -57,7 +69,9 @@ def _stored_numbers(graph: Graph) -> Graph:
 def remote_graph(base: str, graph: str | None = None) -> Graph:
     """What the store holds in a graph, fetched with a plain GSP GET (not the code under test)."""
     selector = urllib.parse.urlencode({"graph": graph}) if graph else "default"
-    request = urllib.request.Request(f"{base}/store?{selector}", headers={"Accept": "application/n-triples"})
+    request = urllib.request.Request(
+        f"{base}/store?{selector}", headers={"Accept": "application/n-triples"}
+    )
     with urllib.request.urlopen(request) as response:
         return Graph().parse(data=response.read().decode("utf-8"), format="nt")
 
@@ -76,14 +90,20 @@ def test_oxigraph_urls_are_derived_from_the_base_or_query_url() -> None:
     assert remote.endpoints_for("http://localhost:8890/sparql") == remote.Endpoints(
         query="http://localhost:8890/sparql", update="http://localhost:8890/sparql", gsp=None
     )
-    assert remote.endpoints_for("http://h:3030/ds/query", gsp="http://h:3030/ds/data").update == "http://h:3030/ds/update"
+    assert (
+        remote.endpoints_for("http://h:3030/ds/query", gsp="http://h:3030/ds/data").update
+        == "http://h:3030/ds/update"
+    )
 
 
 def test_load_counts_match_and_reload_does_not_duplicate(oxigraph_server: str, capsys) -> None:
     local = parse_file(SMALL)
     code, out, err = run_cli(["load", "--endpoint", oxigraph_server, str(SMALL)], capsys)
     assert (code, err) == (0, "")
-    assert f"{len(local)} triples replaced the default graph (Graph Store Protocol PUT, 1 request(s))" in out
+    assert (
+        f"{len(local)} triples replaced the default graph (Graph Store Protocol PUT, 1 request(s))"
+        in out
+    )
     assert f"now counts {len(local)} triples" in out
     assert remote_count(oxigraph_server) == len(local)
     assert isomorphic(remote_graph(oxigraph_server), local)
@@ -94,9 +114,13 @@ def test_load_counts_match_and_reload_does_not_duplicate(oxigraph_server: str, c
     assert isomorphic(remote_graph(oxigraph_server), local)
 
 
-def test_load_into_a_named_graph_leaves_the_default_graph_alone(oxigraph_server: str, capsys) -> None:
+def test_load_into_a_named_graph_leaves_the_default_graph_alone(
+    oxigraph_server: str, capsys
+) -> None:
     local = parse_file(SMALL)
-    code, out, _ = run_cli(["load", "--endpoint", oxigraph_server, "--graph", NAMED, str(SMALL)], capsys)
+    code, out, _ = run_cli(
+        ["load", "--endpoint", oxigraph_server, "--graph", NAMED, str(SMALL)], capsys
+    )
     assert code == 0
     assert f"replaced <{NAMED}>" in out
     assert remote_count(oxigraph_server, NAMED) == len(local)
@@ -121,13 +145,17 @@ def test_update_fallback_gives_the_same_graph(oxigraph_server: str, chunk_triple
 
 
 def test_cli_forced_update_method(oxigraph_server: str, capsys) -> None:
-    code, out, _ = run_cli(["load", "--endpoint", oxigraph_server, "--method", "update", str(SMALL)], capsys)
+    code, out, _ = run_cli(
+        ["load", "--endpoint", oxigraph_server, "--method", "update", str(SMALL)], capsys
+    )
     assert code == 0
     assert "(SPARQL Update, 1 request(s))" in out
     assert isomorphic(remote_graph(oxigraph_server), parse_file(SMALL))
 
 
-def test_auto_falls_back_to_update_when_the_gsp_url_is_not_a_graph_store(oxigraph_server: str) -> None:
+def test_auto_falls_back_to_update_when_the_gsp_url_is_not_a_graph_store(
+    oxigraph_server: str,
+) -> None:
     endpoints = remote.endpoints_for(oxigraph_server, gsp=oxigraph_server + "/no-graph-store-here")
     result = remote.push_graph(parse_file(SMALL), endpoints)
     assert result.method == "update"
@@ -135,7 +163,9 @@ def test_auto_falls_back_to_update_when_the_gsp_url_is_not_a_graph_store(oxigrap
 
 
 def test_a_file_that_does_not_parse_sends_nothing(oxigraph_server: str, capsys) -> None:
-    code, out, err = run_cli(["load", "--endpoint", oxigraph_server, str(SMALL), str(BROKEN)], capsys)
+    code, out, err = run_cli(
+        ["load", "--endpoint", oxigraph_server, str(SMALL), str(BROKEN)], capsys
+    )
     assert code == 2
     assert out == ""
     assert len(err.strip().splitlines()) == 1
@@ -143,9 +173,20 @@ def test_a_file_that_does_not_parse_sends_nothing(oxigraph_server: str, capsys) 
     assert remote_count(oxigraph_server) == 0
 
 
-def test_http_error_is_one_line_with_status_and_server_message(oxigraph_server: str, capsys) -> None:
+def test_http_error_is_one_line_with_status_and_server_message(
+    oxigraph_server: str, capsys
+) -> None:
     code, _, err = run_cli(
-        ["load", "--endpoint", oxigraph_server, "--method", "update", "--update", oxigraph_server + "/query", str(SMALL)],
+        [
+            "load",
+            "--endpoint",
+            oxigraph_server,
+            "--method",
+            "update",
+            "--update",
+            oxigraph_server + "/query",
+            str(SMALL),
+        ],
         capsys,
     )
     assert code == 2
@@ -171,3 +212,17 @@ def test_the_shipped_graph_loads_whole_and_only_once(oxigraph_server: str, capsy
         assert out.startswith(f"{len(local)} triples replaced <{NAMED}>")
         assert remote_count(oxigraph_server, NAMED) == len(local)
     assert isomorphic(remote_graph(oxigraph_server, NAMED), local)
+
+
+@pytest.mark.parametrize("bad", ["not-an-iri", "https://x/g> } ; DROP ALL ; INSERT DATA { <a:b"])
+def test_a_graph_name_that_is_not_an_iri_is_refused_before_sending(
+    oxigraph_server: str, bad: str, capsys
+) -> None:
+    assert run_cli(["load", "--endpoint", oxigraph_server, str(SMALL)], capsys)[0] == 0
+    code, out, err = run_cli(
+        ["load", "--endpoint", oxigraph_server, "--method", "update", "--graph", bad, str(SMALL)],
+        capsys,
+    )
+    assert code == 2 and out == ""
+    assert "is not an absolute IRI" in err
+    assert remote_count(oxigraph_server) == len(parse_file(SMALL))

@@ -136,8 +136,13 @@ def links() -> None:
 
 @links.command("check")
 @click.option("--endpoint", metavar="URL", help=_ENDPOINT_HELP)
-@click.option("--links", "links_file", type=click.Path(dir_okay=False), metavar="FILE",
-              help="Links file to check (default: the shipped data/links.ttl).")
+@click.option(
+    "--links",
+    "links_file",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Links file to check (default: the shipped data/links.ttl).",
+)
 def links_check(endpoint: str | None, links_file: str | None) -> None:
     """Check that every linked Wikidata item still exists, is not a redirect, and still has the
     recorded English label.
@@ -154,16 +159,28 @@ def links_check(endpoint: str | None, links_file: str | None) -> None:
     click.echo(format_checks(checks))
     problems = sum(not check.ok for check in checks)
     if problems:
-        raise ValidationFailed(f"{problems} of {len(checks)} Wikidata link(s) need attention; see the table above")
+        raise ValidationFailed(
+            f"{problems} of {len(checks)} Wikidata link(s) need attention; see the table above"
+        )
 
 
 @links.command("enrich")
 @click.option("--endpoint", metavar="URL", help=_ENDPOINT_HELP)
-@click.option("--links", "links_file", type=click.Path(dir_okay=False), metavar="FILE",
-              help="Links file whose items to enrich (default: the shipped data/links.ttl).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="FILE",
-              help="File to write: .trig keeps the graph name, .ttl writes the graph alone "
-                   "(default: TriG on standard output).")
+@click.option(
+    "--links",
+    "links_file",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Links file whose items to enrich (default: the shipped data/links.ttl).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="File to write: .trig keeps the graph name, .ttl writes the graph alone "
+    "(default: TriG on standard output).",
+)
 def links_enrich(endpoint: str | None, links_file: str | None, output: str | None) -> None:
     """Fetch inception (P571), parent organization (P749), official website (P856) and
     coordinates (P625) of the linked items from Wikidata.
@@ -188,18 +205,43 @@ def links_enrich(endpoint: str | None, links_file: str | None, output: str | Non
 
 @cli.command("load")
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
-@click.option("--endpoint", required=True, metavar="URL",
-              help="The store's SPARQL query URL, or an Oxigraph base URL (http://localhost:7878).")
-@click.option("--graph", "graph_iri", metavar="IRI",
-              help="Named graph to replace (default: the store's default graph).")
-@click.option("--gsp", metavar="URL", help="Graph Store Protocol URL (default for Oxigraph: <base>/store).")
-@click.option("--update", "update_url", metavar="URL",
-              help="SPARQL Update URL (default for Oxigraph: <base>/update; otherwise the --endpoint URL).")
-@click.option("--method", type=click.Choice(["auto", "gsp", "update"]), default="auto", show_default=True,
-              help="auto: Graph Store Protocol PUT, falling back to SPARQL Update when the store "
-                   "does not speak GSP; gsp or update: only that.")
-def load(files: tuple[str, ...], endpoint: str, graph_iri: str | None, gsp: str | None,
-         update_url: str | None, method: str) -> None:
+@click.option(
+    "--endpoint",
+    required=True,
+    metavar="URL",
+    help="The store's SPARQL query URL, or an Oxigraph base URL (http://localhost:7878).",
+)
+@click.option(
+    "--graph",
+    "graph_iri",
+    metavar="IRI",
+    help="Named graph to replace (default: the store's default graph).",
+)
+@click.option(
+    "--gsp", metavar="URL", help="Graph Store Protocol URL (default for Oxigraph: <base>/store)."
+)
+@click.option(
+    "--update",
+    "update_url",
+    metavar="URL",
+    help="SPARQL Update URL (default for Oxigraph: <base>/update; otherwise the --endpoint URL).",
+)
+@click.option(
+    "--method",
+    type=click.Choice(["auto", "gsp", "update"]),
+    default="auto",
+    show_default=True,
+    help="auto: Graph Store Protocol PUT, falling back to SPARQL Update when the store "
+    "does not speak GSP; gsp or update: only that.",
+)
+def load(
+    files: tuple[str, ...],
+    endpoint: str,
+    graph_iri: str | None,
+    gsp: str | None,
+    update_url: str | None,
+    method: str,
+) -> None:
     """Push the graph (or the given RDF FILES) into a SPARQL 1.1 store, replacing the target graph.
 
     Every file is parsed first; if one does not parse, nothing is sent. The target graph is
@@ -228,7 +270,9 @@ def load(files: tuple[str, ...], endpoint: str, graph_iri: str | None, gsp: str 
     graph = read_input([Path(f) for f in files])
     result = push_graph(graph, urls, graph_iri=graph_iri, method=method)
     click.echo(result.describe())
-    click.echo(f"{urls.query} now counts {count_triples(urls.query, graph=graph_iri)} triples in that graph")
+    click.echo(
+        f"{urls.query} now counts {count_triples(urls.query, graph=graph_iri)} triples in that graph"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -58,7 +58,9 @@ def ontology_html(ontology_graph: Graph, data_graph: Graph | None = None) -> str
     return page.render()
 
 
-def write_ontology_docs(out_dir: Path, *, ontology: Graph | None = None, data: Graph | None = None) -> Path:
+def write_ontology_docs(
+    out_dir: Path, *, ontology: Graph | None = None, data: Graph | None = None
+) -> Path:
     """Write ``ontology.html`` into ``out_dir`` (default: the shipped ontology, data and links)."""
     from hled_graph import graph as hgraph
     from hled_graph.publish.export import write_atomic
@@ -80,20 +82,27 @@ class _Page:
     # --- what is on the page ----------------------------------------------------------------
 
     def _ours(self, term: object) -> bool:
-        return isinstance(term, URIRef) and str(term).startswith(HLED) and len(str(term)) > len(HLED)
+        return (
+            isinstance(term, URIRef) and str(term).startswith(HLED) and len(str(term)) > len(HLED)
+        )
 
     def _sections(self) -> list[tuple[str, str, list[URIRef]]]:
         placed: set[URIRef] = set()
         sections = []
         for title, anchor, types in _SECTIONS:
             terms = sorted(
-                {s for t in types for s in self.ontology.subjects(RDF.type, t) if self._ours(s)} - placed,
+                {s for t in types for s in self.ontology.subjects(RDF.type, t) if self._ours(s)}
+                - placed,
                 key=self._sort_key,
             )
             placed |= set(terms)
             sections.append((title, anchor, terms))
         individuals = sorted(
-            {s for s, _, o in self.ontology.triples((None, RDF.type, None)) if self._ours(s) and s not in placed},
+            {
+                s
+                for s, _, o in self.ontology.triples((None, RDF.type, None))
+                if self._ours(s) and s not in placed
+            },
             key=self._sort_key,
         )
         sections.append(("Named individuals", "individuals", individuals))
@@ -125,7 +134,9 @@ class _Page:
         return None
 
     def _label(self, graph: Graph, term) -> str | None:
-        return self._english(graph, term, (RDFS.label, SKOS.prefLabel, URIRef("https://schema.org/name")))
+        return self._english(
+            graph, term, (RDFS.label, SKOS.prefLabel, URIRef("https://schema.org/name"))
+        )
 
     def _link(self, term) -> str:
         """A term as a link: to its section if documented here, else to its IRI."""
@@ -181,7 +192,9 @@ class _Page:
         )
         if parts:
             return "[" + "; ".join(parts) + "]"
-        referrers = sorted(self.data.subject_predicates(node), key=lambda sp: (str(sp[1]), str(sp[0])))
+        referrers = sorted(
+            self.data.subject_predicates(node), key=lambda sp: (str(sp[1]), str(sp[0]))
+        )
         if referrers and depth < 3:
             parent, via = referrers[0]
             return f"{self._describe(parent, depth=depth + 1)} › {self._link(via)}"
@@ -203,7 +216,11 @@ class _Page:
 
     def render(self) -> str:
         ontology = next(iter(sorted(self.ontology.subjects(RDF.type, OWL.Ontology), key=str)), None)
-        title = (self._english(self.ontology, ontology, (DCTERMS.title, RDFS.label)) if ontology else None) or "Ontology"
+        title = (
+            self._english(self.ontology, ontology, (DCTERMS.title, RDFS.label))
+            if ontology
+            else None
+        ) or "Ontology"
         parts = [
             "<!DOCTYPE html>",
             '<html lang="en">',
@@ -257,10 +274,15 @@ class _Page:
         items = []
         for title, anchor, terms in self.sections:
             links = "".join(
-                f'<li><a href="#{escape(self._local(t))}">{escape(self._curie(t))}</a></li>' for t in terms
+                f'<li><a href="#{escape(self._local(t))}">{escape(self._curie(t))}</a></li>'
+                for t in terms
             )
-            items.append(f'<li><a href="#{anchor}">{escape(title)}</a> ({len(terms)})<ul>{links}</ul></li>')
-        return '<nav><h2 id="contents">Contents</h2><ul class="toc">' + "".join(items) + "</ul></nav>"
+            items.append(
+                f'<li><a href="#{anchor}">{escape(title)}</a> ({len(terms)})<ul>{links}</ul></li>'
+            )
+        return (
+            '<nav><h2 id="contents">Contents</h2><ul class="toc">' + "".join(items) + "</ul></nav>"
+        )
 
     def _render_term(self, term: URIRef, kind: str) -> str:
         g = self.ontology
@@ -270,10 +292,16 @@ class _Page:
         if kind == "classes":
             rows += [
                 ("Subclass of", self._links(g.objects(term, RDFS.subClassOf))),
-                ("Superclass of", self._links(s for s in g.subjects(RDFS.subClassOf, term) if self._ours(s))),
+                (
+                    "Superclass of",
+                    self._links(s for s in g.subjects(RDFS.subClassOf, term) if self._ours(s)),
+                ),
                 ("Equivalent to", self._links(g.objects(term, OWL.equivalentClass))),
                 ("Disjoint with", self._links(g.objects(term, OWL.disjointWith))),
-                ("Domain of", self._links(s for s in g.subjects(RDFS.domain, term) if self._ours(s))),
+                (
+                    "Domain of",
+                    self._links(s for s in g.subjects(RDFS.domain, term) if self._ours(s)),
+                ),
                 ("Range of", self._links(s for s in g.subjects(RDFS.range, term) if self._ours(s))),
             ]
         elif kind == "individuals":
@@ -283,7 +311,10 @@ class _Page:
             characteristics = [c for c in _CHARACTERISTICS if (term, RDF.type, c) in g]
             rows += [
                 ("Subproperty of", self._links(g.objects(term, RDFS.subPropertyOf))),
-                ("Superproperty of", self._links(s for s in g.subjects(RDFS.subPropertyOf, term) if self._ours(s))),
+                (
+                    "Superproperty of",
+                    self._links(s for s in g.subjects(RDFS.subPropertyOf, term) if self._ours(s)),
+                ),
                 ("Domain", self._links(g.objects(term, RDFS.domain))),
                 ("Range", self._links(g.objects(term, RDFS.range))),
                 ("Inverse of", self._links(g.objects(term, OWL.inverseOf))),
@@ -293,7 +324,12 @@ class _Page:
         if total:
             noun = {"classes": "instance", "individuals": "use"}.get(kind, "use")
             items = "".join(f"<li>{example}</li>" for example in examples)
-            rows.append((f"Examples ({total} {noun}{'s' if total != 1 else ''} in the data)", f'<ul class="examples">{items}</ul>'))
+            rows.append(
+                (
+                    f"Examples ({total} {noun}{'s' if total != 1 else ''} in the data)",
+                    f'<ul class="examples">{items}</ul>',
+                )
+            )
         body = "".join(f"<dt>{escape(k)}</dt><dd>{v}</dd>" for k, v in rows if v)
         definition_html = (
             f'<p class="definition">{escape(definition)}</p>'

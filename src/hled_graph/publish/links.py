@@ -76,7 +76,11 @@ def links_in(graph: Graph) -> list[Link]:
             and str(s).startswith(ID)
             and str(o).startswith(WD + "Q")
         ):
-            labels = sorted(str(lbl) for lbl in graph.objects(o, RDFS.label) if getattr(lbl, "language", None) == "en")
+            labels = sorted(
+                str(lbl)
+                for lbl in graph.objects(o, RDFS.label)
+                if getattr(lbl, "language", None) == "en"
+            )
             found.add(Link(str(s), str(p), str(o)[len(WD) :], labels[0] if labels else None))
     return sorted(found, key=lambda link: (link.entity, _qid_number(link.qid), link.predicate))
 
@@ -159,10 +163,18 @@ def format_checks(checks: list[LinkCheck]) -> str:
     for check in checks:
         status = f"{check.status} → {check.redirect_to}" if check.redirect_to else check.status
         rows.append(
-            (short(URIRef(check.link.entity)), check.link.qid, check.link.recorded_label or "", check.found_label or "", status)
+            (
+                short(URIRef(check.link.entity)),
+                check.link.qid,
+                check.link.recorded_label or "",
+                check.found_label or "",
+                status,
+            )
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows
+    ]
     lines.insert(1, "  ".join("-" * width for width in widths))
     problems = sum(not check.ok for check in checks)
     lines.append("")
@@ -187,18 +199,40 @@ def enrich(
     from hled_graph.graph import bind_prefixes
 
     qids = sorted({link.qid for link in links_in(links)}, key=_qid_number)
-    generated_at = (generated_at or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)
+    generated_at = (
+        (generated_at or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)
+    )
     dataset = Dataset()
     bind_prefixes(dataset)
     name = URIRef(GRAPH_WIKIDATA)
     facts = dataset.graph(name)
     facts.add((name, DCTERMS.source, URIRef(WIKIDATA)))
     facts.add((name, DCTERMS.license, URIRef(CC0)))
-    facts.add((name, PROV.generatedAtTime, Literal(generated_at.isoformat().replace("+00:00", "Z"), datatype=XSD.dateTime)))
-    facts.add((name, RDFS.comment, Literal(
-        "Facts about the linked items as Wikidata states them (CC0), fetched by `hled-graph links enrich`; "
-        "not curated by hled-graph.", lang="en")))
-    facts.add((name, DCTERMS.title, Literal("Wikidata facts about the items hled-graph links to", lang="en")))
+    facts.add(
+        (
+            name,
+            PROV.generatedAtTime,
+            Literal(generated_at.isoformat().replace("+00:00", "Z"), datatype=XSD.dateTime),
+        )
+    )
+    facts.add(
+        (
+            name,
+            RDFS.comment,
+            Literal(
+                "Facts about the linked items as Wikidata states them (CC0), fetched by `hled-graph links enrich`; "
+                "not curated by hled-graph.",
+                lang="en",
+            ),
+        )
+    )
+    facts.add(
+        (
+            name,
+            DCTERMS.title,
+            Literal("Wikidata facts about the items hled-graph links to", lang="en"),
+        )
+    )
     if not qids:
         return dataset
     branches = " UNION ".join(

@@ -129,7 +129,9 @@ def _count(n: int) -> Literal:
 def _vocabularies(terms: set) -> set[str]:
     """The namespaces (of our prefixes) that the classes and properties come from."""
     # Longest namespace first, so a term is credited to the most specific one.
-    namespaces = sorted((iri for iri in PREFIXES.values() if not iri.startswith(ID)), key=len, reverse=True)
+    namespaces = sorted(
+        (iri for iri in PREFIXES.values() if not iri.startswith(ID)), key=len, reverse=True
+    )
     found = set()
     for term in terms:
         match = next((ns for ns in namespaces if str(term).startswith(ns)), None)
@@ -143,8 +145,10 @@ def _describe_linksets(out: Graph, triples: set[tuple]) -> None:
     per_predicate = Counter(
         p
         for s, p, o in triples
-        if isinstance(s, URIRef) and str(s).startswith(ID)
-        and isinstance(o, URIRef) and str(o).startswith(WIKIDATA_ENTITY_SPACE)
+        if isinstance(s, URIRef)
+        and str(s).startswith(ID)
+        and isinstance(o, URIRef)
+        and str(o).startswith(WIKIDATA_ENTITY_SPACE)
     )
     if not per_predicate:
         return
@@ -184,7 +188,9 @@ def _describe_dcat(
     for keyword in KEYWORDS:
         out.add((DATASET, DCAT.keyword, Literal(keyword, lang="en")))
     for language in LANGUAGES:
-        out.add((DATASET, DCTERMS.language, URIRef(f"http://id.loc.gov/vocabulary/iso639-1/{language}")))
+        out.add(
+            (DATASET, DCTERMS.language, URIRef(f"http://id.loc.gov/vocabulary/iso639-1/{language}"))
+        )
     for theme in _pillars(triples):
         out.add((DATASET, DCAT.theme, theme))
 
@@ -203,7 +209,9 @@ def _describe_dcat(
     for path in sorted(distributions, key=lambda p: Path(p).name):
         path = Path(path)
         if not path.is_file():
-            raise InputError(f"{path}: distribution file not found; write the exports before describing them")
+            raise InputError(
+                f"{path}: distribution file not found; write the exports before describing them"
+            )
         name = path.name
         distribution = URIRef(f"{DATASET}/distribution/{name}")
         url = URIRef((download_base or "") + name)
@@ -213,8 +221,20 @@ def _describe_dcat(
         out.add((distribution, DCTERMS.title, Literal(name)))
         out.add((distribution, DCAT.downloadURL, url))
         out.add((distribution, DCAT.accessURL, url))
-        out.add((distribution, DCAT.mediaType, URIRef("https://www.iana.org/assignments/media-types/" + media_type_of(path))))
-        out.add((distribution, DCAT.byteSize, Literal(path.stat().st_size, datatype=XSD.nonNegativeInteger)))
+        out.add(
+            (
+                distribution,
+                DCAT.mediaType,
+                URIRef("https://www.iana.org/assignments/media-types/" + media_type_of(path)),
+            )
+        )
+        out.add(
+            (
+                distribution,
+                DCAT.byteSize,
+                Literal(path.stat().st_size, datatype=XSD.nonNegativeInteger),
+            )
+        )
         out.add((distribution, DCTERMS.license, LICENSE))
 
 
@@ -225,7 +245,11 @@ def _pillars(triples: set[tuple]) -> list:
 
 
 def _dates(triples: set[tuple], subject, predicate, *, of_type=None) -> list[Literal]:
-    typed = {s for s, p, o in triples if p == RDF.type and o == of_type} if of_type is not None else None
+    typed = (
+        {s for s, p, o in triples if p == RDF.type and o == of_type}
+        if of_type is not None
+        else None
+    )
     return [
         o
         for s, p, o in triples

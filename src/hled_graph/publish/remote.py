@@ -56,11 +56,17 @@ def endpoints_for(endpoint: str, *, gsp: str | None = None, update: str | None =
     """
     parsed = urllib.parse.urlsplit(endpoint)
     if parsed.scheme not in {"http", "https"} or not parsed.netloc:
-        raise InputError(f"{endpoint!r} is not an http(s) URL; give the store's SPARQL endpoint, e.g. http://localhost:7878/query")
+        raise InputError(
+            f"{endpoint!r} is not an http(s) URL; give the store's SPARQL endpoint, e.g. http://localhost:7878/query"
+        )
     path = parsed.path.rstrip("/")
     if path == "" or path.endswith("/query"):
-        base = urllib.parse.urlunsplit(parsed._replace(path=path.removesuffix("/query"), query="", fragment=""))
-        return Endpoints(query=base + "/query", update=update or base + "/update", gsp=gsp or base + "/store")
+        base = urllib.parse.urlunsplit(
+            parsed._replace(path=path.removesuffix("/query"), query="", fragment="")
+        )
+        return Endpoints(
+            query=base + "/query", update=update or base + "/update", gsp=gsp or base + "/store"
+        )
     return Endpoints(query=endpoint, update=update or endpoint, gsp=gsp)
 
 
@@ -68,7 +74,11 @@ def endpoints_for(endpoint: str, *, gsp: str | None = None, update: str | None =
 
 
 def _request(
-    url: str, *, method: str = "GET", body: bytes | None = None, headers: dict[str, str] | None = None
+    url: str,
+    *,
+    method: str = "GET",
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
 ) -> tuple[int, str, bytes]:
     """One HTTP exchange: (status, content type, body). Errors become one-line HledErrors."""
     request = urllib.request.Request(url, data=body, method=method)
@@ -82,7 +92,9 @@ def _request(
         raise RemoteHTTPError(url, exc.code, exc.reason, _server_message(exc.read())) from None
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
-        raise InputError(f"cannot reach {url}: {reason}; check the URL and that the server is running") from None
+        raise InputError(
+            f"cannot reach {url}: {reason}; check the URL and that the server is running"
+        ) from None
 
 
 class RemoteHTTPError(HledError):
@@ -144,8 +156,20 @@ def update(endpoint: str, request: str) -> None:
     )
 
 
+def check_graph_iri(iri: str) -> str:
+    """A graph name must be an absolute IRI that can stand between ``<`` and ``>``."""
+    scheme = urllib.parse.urlsplit(iri).scheme
+    if not scheme or any(ch in iri for ch in '<>"{}|^`\\ \t\n'):
+        raise InputError(
+            f"{iri!r} is not an absolute IRI; name the graph like https://example.org/graph/hled"
+        )
+    return iri
+
+
 def count_triples(query_endpoint: str, *, graph: str | None = None) -> int:
     """How many triples the remote store holds in ``graph`` (None: its default graph)."""
+    if graph is not None:
+        check_graph_iri(graph)
     pattern = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "?s ?p ?o"
     rows = select(query_endpoint, f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")
     return int(rows[0]["n"]["value"])
@@ -192,6 +216,8 @@ def push_graph(
     ``auto`` uses the Graph Store Protocol when a GSP URL is known and the store accepts it, and
     falls back to SPARQL Update when the store says it does not speak GSP there.
     """
+    if graph_iri is not None:
+        check_graph_iri(graph_iri)
     if method in {"auto", "gsp"} and endpoints.gsp:
         try:
             return _put_graph(graph, endpoints.gsp, graph_iri=graph_iri)
@@ -199,7 +225,9 @@ def push_graph(
             if method == "gsp" or exc.status not in _GSP_UNSUPPORTED:
                 raise
     elif method == "gsp":
-        raise InputError("no Graph Store Protocol URL known for this store; pass --gsp URL or use --method update")
+        raise InputError(
+            "no Graph Store Protocol URL known for this store; pass --gsp URL or use --method update"
+        )
     return _insert_data(graph, endpoints.update, graph_iri=graph_iri, chunk_triples=chunk_triples)
 
 
@@ -217,7 +245,9 @@ def _put_graph(graph: Graph, gsp_url: str, *, graph_iri: str | None) -> LoadResu
     return LoadResult(triples=len(graph), graph=graph_iri, method="gsp", requests=1)
 
 
-def _insert_data(graph: Graph, update_url: str, *, graph_iri: str | None, chunk_triples: int) -> LoadResult:
+def _insert_data(
+    graph: Graph, update_url: str, *, graph_iri: str | None, chunk_triples: int
+) -> LoadResult:
     drop = f"DROP SILENT GRAPH <{graph_iri}>" if graph_iri else "DROP SILENT DEFAULT"
     chunks = list(_chunks(graph, chunk_triples)) or [[]]
     for index, chunk in enumerate(chunks):
