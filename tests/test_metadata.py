@@ -164,9 +164,9 @@ def test_distributions_have_real_byte_sizes_and_iana_media_types(published) -> N
     assert len(distributions) == len(files)
     described = set()
     for distribution in distributions:
-        url = description.value(distribution, DCAT.downloadURL)
-        # Relative download URLs resolve to the files beside void.ttl.
-        path = Path(str(url).removeprefix("file://"))
+        url = str(description.value(distribution, DCAT.downloadURL))
+        assert url.startswith("https://w3id.org/hled/")
+        path = files[0].parent / url.rsplit("/", 1)[1]
         described.add(path)
         size = description.value(distribution, DCAT.byteSize)
         assert size.datatype == XSD.nonNegativeInteger

@@ -21,7 +21,7 @@ from hled_graph import __version__
 from hled_graph.errors import InputError
 from hled_graph.namespaces import BASE, ID, PREFIXES, SOURCE_DOCUMENT
 from hled_graph.publish import links
-from hled_graph.publish.export import FORMATS, serialize, write_atomic
+from hled_graph.publish.export import FORMATS, file_name, media_type, serialize, write_atomic
 
 DATASET = URIRef(BASE + "dataset")
 WIKIDATA_DATASET = URIRef(links.WIKIDATA)
@@ -29,6 +29,7 @@ WIKIDATA_ENTITY_SPACE = links.WD
 WIKIDATA_SPARQL = URIRef(links.WIKIDATA_SPARQL)
 LICENSE = URIRef(links.CC0)
 LANDING_PAGE = URIRef("https://w3id.org/hled")
+DOWNLOAD_BASE = BASE
 TITLE = "hled-graph: the 2022 U.S.-Mexico High-Level Economic Dialogue as a knowledge graph"
 DESCRIPTION = (
     "The fact sheet of the 2022 U.S.-Mexico High-Level Economic Dialogue (HLED) as linked open data: "
@@ -47,7 +48,7 @@ LANGUAGES = ("en", "es")
 VOID_FILE = "void.ttl"
 CONTEXT_FILE = "context.jsonld"
 
-_MEDIA_TYPES = {ext: media for _, ext, media in FORMATS.values()}
+_MEDIA_TYPES = {file_name("", fmt): media_type(fmt) for fmt in FORMATS}
 
 
 def media_type_of(path: Path) -> str:
@@ -66,12 +67,12 @@ def void_and_dcat(
     *,
     distributions: Sequence[Path],
     endpoint_url: str | None = None,
-    download_base: str | None = None,
+    download_base: str = DOWNLOAD_BASE,
 ) -> Graph:
     """VoID statistics and the DCAT description of ``source`` and its distribution files.
 
-    ``download_base`` prefixes the file names in ``dcat:downloadURL``; without it they are
-    relative IRIs, which resolve to the files beside ``void.ttl`` (serialize as Turtle only).
+    ``download_base`` is where the files are published: ``dcat:downloadURL`` is it plus the
+    file name (default: under the project's base, ``https://w3id.org/hled/``).
     """
     triples = _triples(source)
     out = Graph()
@@ -173,7 +174,7 @@ def _slug(term: URIRef) -> str:
 
 
 def _describe_dcat(
-    out: Graph, triples: set[tuple], *, distributions: Sequence[Path], download_base: str | None
+    out: Graph, triples: set[tuple], *, distributions: Sequence[Path], download_base: str
 ) -> None:
     out.add((DATASET, RDF.type, DCAT.Dataset))
     out.add((DATASET, DCTERMS.title, Literal(TITLE, lang="en")))
@@ -214,7 +215,7 @@ def _describe_dcat(
             )
         name = path.name
         distribution = URIRef(f"{DATASET}/distribution/{name}")
-        url = URIRef((download_base or "") + name)
+        url = URIRef(download_base + name)
         out.add((DATASET, DCAT.distribution, distribution))
         out.add((DATASET, VOID.dataDump, url))
         out.add((distribution, RDF.type, DCAT.Distribution))
@@ -415,7 +416,7 @@ def write_dataset_description(
     *,
     distributions: Sequence[Path],
     endpoint_url: str | None = None,
-    download_base: str | None = None,
+    download_base: str = DOWNLOAD_BASE,
 ) -> list[Path]:
     """Write ``void.ttl`` (VoID + DCAT) and ``context.jsonld`` into ``out_dir``; their paths."""
     out_dir = Path(out_dir)
