@@ -89,37 +89,60 @@ def test_drift_is_reported_and_exits_one(wikidata: str, capsys) -> None:
     )
 
 
-def test_one_batched_query_with_a_descriptive_user_agent(capsys) -> None:
-    """All QIDs go into one VALUES block of one request, and the request says who sends it."""
+class _FakeEndpoint(http.server.BaseHTTPRequestHandler):
+    """Records each request; answers with ``answer`` (content type, body)."""
+
     seen: list[tuple[str, str]] = []
+    answer: tuple[str, bytes] = ("application/sparql-results+json", b"")
 
-    class Endpoint(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
-            body = self.rfile.read(int(self.headers["Content-Length"])).decode()
-            seen.append((self.headers["User-Agent"], urllib.parse.parse_qs(body)["query"][0]))
-            answer = json.dumps({"head": {"vars": []}, "results": {"bindings": []}}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/sparql-results+json")
-            self.end_headers()
-            self.wfile.write(answer)
+    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+        body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+        self.seen.append((self.headers["User-Agent"], urllib.parse.parse_qs(body)["query"][0]))
+        content_type, payload = self.answer
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.end_headers()
+        self.wfile.write(payload)
 
-        def log_message(self, *args) -> None:
-            pass
+    def log_message(self, *args) -> None:
+        pass
 
-    server = http.server.HTTPServer(("127.0.0.1", 0), Endpoint)
+
+@pytest.fixture
+def fake_endpoint():
+    """A local HTTP server standing in for an endpoint; yields (URL, handler class)."""
+    handler = type("Handler", (_FakeEndpoint,), {"seen": []})
+    server = http.server.HTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    try:
-        checks = hlinks.check_links(
-            parse_file(DRIFT), endpoint=f"http://127.0.0.1:{server.server_port}/sparql"
-        )
-    finally:
-        server.shutdown()
-    assert len(seen) == 1
-    agent, query = seen[0]
+    yield f"http://127.0.0.1:{server.server_port}/sparql", handler
+    server.shutdown()
+
+
+def test_one_batched_query_with_a_descriptive_user_agent(fake_endpoint) -> None:
+    """All QIDs go into one VALUES block of one request, and the request says who sends it."""
+    url, handler = fake_endpoint
+    handler.answer = (
+        "application/sparql-results+json",
+        json.dumps({"head": {"vars": []}, "results": {"bindings": []}}).encode(),
+    )
+    checks = hlinks.check_links(parse_file(DRIFT), endpoint=url)
+    assert len(handler.seen) == 1
+    agent, query = handler.seen[0]
     assert agent == USER_AGENT and "hled-graph/" in agent and "https://w3id.org/hled" in agent
     assert "VALUES ?item { wd:Q9000001 wd:Q9000004 wd:Q9000006 wd:Q9000007 }" in query
     assert {c.status for c in checks} == {hlinks.MISSING}
+
+
+def test_an_endpoint_that_is_not_sparql_is_one_line(fake_endpoint, capsys) -> None:
+    url, handler = fake_endpoint
+    handler.answer = ("text/html", b"<html><body>Wikidata</body></html>")
+    code, out, err = run_cli(["links", "check", "--endpoint", url, "--links", str(GOOD)], capsys)
+    assert (code, out) == (2, "")
+    assert err.strip() == (
+        f"hled-graph: error: {url} did not answer with SPARQL JSON results (HTTP 200); "
+        "is it a SPARQL endpoint?"
+    )
 
 
 def test_unreachable_endpoint_is_one_line_naming_it(capsys) -> None:
