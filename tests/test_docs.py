@@ -74,7 +74,15 @@ def test_hierarchy_domain_range_and_links_between_terms(ontology: Graph, data: G
     assert '<dt>Domain</dt><dd><a href="#Action"><code>hled:Action</code></a></dd>' in pillar
     assert '<dt>Range</dt><dd><a href="#Pillar"><code>hled:Pillar</code></a></dd>' in pillar
     assert '<a href="http://purl.org/dc/terms/subject"><code>dcterms:subject</code></a>' in pillar
-    assert "owl:FunctionalProperty" in section(page, "country")
+    country = section(page, "country")
+    assert "owl:FunctionalProperty" in country
+    assert (
+        '<dt>Domain</dt><dd><a href="http://www.w3.org/ns/org#FormalOrganization">'
+        '<code>org:FormalOrganization</code></a> or <a href="#Dialogue"><code>hled:Dialogue</code></a></dd>'
+    ) in country
+    assert (
+        '<a href="#pillar"><code>hled:pillar</code></a> only <a href="#Pillar"><code>hled:Pillar</code></a>'
+    ) in section(page, "Action")
     assert '<a href="#Role"><code>hled:Role</code></a>' in section(page, "lead")
 
 
