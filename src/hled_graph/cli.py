@@ -114,7 +114,10 @@ def stats(as_json: bool) -> None:
 
 # --- publish: Wikidata links, loading into remote stores ---------------------------------------
 
-_ENDPOINT_HELP = "The Wikidata SPARQL endpoint (or a mirror) to ask [default: https://query.wikidata.org/sparql]."
+_ENDPOINT_HELP = (
+    "The Wikidata SPARQL endpoint (or a mirror) to ask "
+    "[default: https://query.wikidata.org/sparql]."
+)
 
 
 def _links_graph(links_file: str | None):
@@ -156,7 +159,7 @@ def links_check(endpoint: str | None, links_file: str | None) -> None:
     from hled_graph.errors import ValidationFailed
     from hled_graph.publish.links import check_links, format_checks
 
-    checks = check_links(_links_graph(links_file), **({"endpoint": endpoint} if endpoint else {}))
+    checks = check_links(_links_graph(links_file), endpoint=endpoint)
     click.echo(format_checks(checks))
     problems = sum(not check.ok for check in checks)
     if problems:
@@ -195,7 +198,7 @@ def links_enrich(endpoint: str | None, links_file: str | None, output: str | Non
     from hled_graph.publish.export import write_atomic
     from hled_graph.publish.links import enrich, serialize_enrichment
 
-    dataset = enrich(_links_graph(links_file), **({"endpoint": endpoint} if endpoint else {}))
+    dataset = enrich(_links_graph(links_file), endpoint=endpoint)
     fmt = "turtle" if output and Path(output).suffix.lower() in {".ttl", ".turtle"} else "trig"
     data = serialize_enrichment(dataset, fmt=fmt)
     if output:

@@ -106,8 +106,8 @@ _WIKIDATA_PROLOGUE = "".join(
 )
 
 
-def check_links(links: Graph, *, endpoint: str = WIKIDATA_SPARQL) -> list[LinkCheck]:
-    """Check every Wikidata link of ``links`` against ``endpoint`` in one query."""
+def check_links(links: Graph, *, endpoint: str | None = None) -> list[LinkCheck]:
+    """Check every Wikidata link of ``links`` in one query to ``endpoint`` (default: Wikidata's)."""
     found_links = links_in(links)
     qids = sorted({link.qid for link in found_links}, key=_qid_number)
     if not qids:
@@ -121,7 +121,7 @@ SELECT ?item ?label ?name ?redirect ?exists WHERE {{
   BIND(EXISTS {{ ?item ?anyProperty ?anyValue }} AS ?exists)
 }}"""
     facts: dict[str, dict[str, str | bool | None]] = {}
-    for row in remote.select(endpoint, query):
+    for row in remote.select(endpoint or WIKIDATA_SPARQL, query):
         qid = row["item"]["value"][len(WD) :]
         fact = facts.setdefault(qid, {"label": None, "redirect": None, "exists": False})
         label = row.get("label") or row.get("name")
@@ -186,12 +186,12 @@ def format_checks(checks: list[LinkCheck]) -> str:
 
 
 def enrich(
-    links: Graph, *, endpoint: str = WIKIDATA_SPARQL, generated_at: datetime | None = None
+    links: Graph, *, endpoint: str | None = None, generated_at: datetime | None = None
 ) -> Dataset:
     """A dataset whose named graph ``GRAPH_WIKIDATA`` holds Wikidata's facts about our items.
 
     The graph describes itself: source Wikidata, license CC0, and when it was fetched
-    (``generated_at``, default now, in UTC to the second).
+    (``generated_at``, default now, in UTC to the second). ``endpoint`` defaults to Wikidata's.
     """
     from rdflib import RDFS, Dataset, Literal, URIRef
     from rdflib.namespace import DCTERMS, PROV, XSD
@@ -244,7 +244,7 @@ SELECT ?item ?property ?value ?valueLabel WHERE {{
   {branches}
   OPTIONAL {{ ?value rdfs:label ?valueLabel FILTER(LANG(?valueLabel) = "en") }}
 }}"""
-    for row in remote.select(endpoint, query):
+    for row in remote.select(endpoint or WIKIDATA_SPARQL, query):
         item, prop, value = (remote.json_term(row[key]) for key in ("item", "property", "value"))
         facts.add((item, prop, value))
         if "valueLabel" in row and str(prop) == WDT + "P749":
