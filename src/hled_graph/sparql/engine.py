@@ -12,7 +12,7 @@ import shutil
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Literal
 
@@ -20,22 +20,11 @@ import pyoxigraph as ox
 
 from hled_graph import resources
 from hled_graph.errors import HledError, InputError
+from hled_graph.formats import file_format
 from hled_graph.namespaces import GRAPH_DATA, GRAPH_LINKS, GRAPH_ONTOLOGY, PREFIXES, SPARQL_PROLOGUE
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 QueryKind = Literal["select", "ask", "construct"]
-
-_FORMATS: dict[str, ox.RdfFormat] = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".turtle": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".trig": ox.RdfFormat.TRIG,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-    ".rdf": ox.RdfFormat.RDF_XML,
-    ".owl": ox.RdfFormat.RDF_XML,
-    ".xml": ox.RdfFormat.RDF_XML,
-}
 
 # Inputs at least this big get a progress line while they load into an on-disk store.
 PROGRESS_THRESHOLD_BYTES = 8 * 1024 * 1024
@@ -54,7 +43,6 @@ class QueryOutcome:
     variables: tuple[str, ...] = ()
     rows: tuple[tuple[Term | None, ...], ...] = ()
     boolean: bool | None = None
-    prefixes: Mapping[str, str] = field(default_factory=lambda: dict(PREFIXES))
 
     def triples(self) -> list[ox.Triple]:
         """The constructed graph as pyoxigraph triples (CONSTRUCT and DESCRIBE only)."""
@@ -131,7 +119,10 @@ def create_store(
             shutil.rmtree(path, ignore_errors=True)
         else:
             for child in path.iterdir():
-                shutil.rmtree(child) if child.is_dir() else child.unlink()
+                if child.is_dir():
+                    shutil.rmtree(child)
+                else:
+                    child.unlink()
         raise
     return size
 
@@ -145,11 +136,7 @@ def _inputs(data: Sequence[Path] | None) -> list[tuple[Path, str | None]]:
 def _check_input_file(path: Path) -> ox.RdfFormat:
     if not path.is_file():
         raise InputError(f"{path}: no such file; check the path")
-    fmt = _FORMATS.get(path.suffix.lower())
-    if fmt is None:
-        known = ", ".join(sorted(_FORMATS))
-        raise InputError(f"{path}: unknown RDF file extension {path.suffix or '(none)'!r}; use one of {known}")
-    return fmt
+    return getattr(ox.RdfFormat, file_format(path)[1])
 
 
 def _load_file(store: ox.Store, path: Path, *, graph: str | None) -> None:
@@ -159,9 +146,15 @@ def _load_file(store: ox.Store, path: Path, *, graph: str | None) -> None:
         # Store.load is transactional: a syntax error anywhere loads nothing of this file.
         store.load(path=str(path), format=fmt, to_graph=target)
     except SyntaxError as exc:
-        raise InputError(f"{path}: {_one_line(exc)}; fix the file and try again") from None
+        raise _file_syntax_error(path, exc) from None
     except (OSError, ValueError) as exc:
         raise InputError(f"{path}: cannot read as RDF ({_one_line(exc)})") from None
+
+
+def _file_syntax_error(path: Path, exc: SyntaxError) -> InputError:
+    where = f"{path}, line {exc.lineno}, column {exc.offset}" if exc.lineno else str(path)
+    detail = re.sub(r"^Parser error (?:between|at) [^:]*: ", "", _one_line(exc.msg or exc))
+    return InputError(f"{where}: {detail}; fix the file and try again")
 
 
 class _ProgressReader:
@@ -198,7 +191,7 @@ def _bulk_load(
         else:
             store.bulk_load(path=str(path), format=fmt, to_graph=target)
     except SyntaxError as exc:
-        raise InputError(f"{path}: {_one_line(exc)}; fix the file and try again") from None
+        raise _file_syntax_error(path, exc) from None
     except (OSError, ValueError) as exc:
         raise InputError(f"{path}: cannot load as RDF ({_one_line(exc)})") from None
 

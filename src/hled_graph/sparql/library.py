@@ -70,19 +70,19 @@ class NamedQuery:
     def online_only(self) -> bool:
         return ONLINE_ONLY in self.tags
 
-    def bindings(self, given: Mapping[str, str] | None = None) -> dict[str, Term]:
-        """The values to bind: the parameters' defaults, overridden by ``given`` (name → value text).
-
-        A library query accepts only its declared parameters; an ad-hoc query (file, stdin,
-        ``--query``) has no declared ones and accepts any variable.
-        """
-        given = dict(given or {})
-        unknown = sorted(set(given) - {p.name for p in self.parameters})
+    def check_parameters(self, names: Iterable[str]) -> None:
+        """A library query accepts only its declared parameters; an ad-hoc one, any variable."""
+        unknown = sorted(set(names) - {p.name for p in self.parameters})
         if unknown and self.library:
             if self.parameters:
-                names = ", ".join(f"?{p.name}" for p in self.parameters)
-                raise InputError(f"query '{self.name}' has no parameter ?{unknown[0]}; its parameters are {names}")
+                declared = ", ".join(f"?{p.name}" for p in self.parameters)
+                raise InputError(f"query '{self.name}' has no parameter ?{unknown[0]}; its parameters are {declared}")
             raise InputError(f"query '{self.name}' takes no parameters; drop --bind {unknown[0]}=…")
+
+    def bindings(self, given: Mapping[str, str] | None = None) -> dict[str, Term]:
+        """The values to bind: the parameters' defaults, overridden by ``given`` (name → value text)."""
+        given = dict(given or {})
+        self.check_parameters(given)
         values = {p.name: p.default for p in self.parameters}
         values.update(given)
         return {name: parse_term(value, where=f"--bind {name}=") for name, value in values.items()}
