@@ -16,12 +16,11 @@ import pyoxigraph as ox
 
 from hled_graph.errors import InputError
 from hled_graph.namespaces import PREFIXES
+from hled_graph.sparql import GRAPH_FORMATS, RESULT_FORMATS, SOLUTION_FORMATS
 from hled_graph.sparql.engine import QueryOutcome, Term
 
-SOLUTION_FORMATS = ("table", "csv", "tsv", "json", "xml", "markdown")
-GRAPH_FORMATS = ("turtle", "nt", "jsonld")
 VIEW_FORMATS = ("table", "markdown")
-FORMATS = SOLUTION_FORMATS + GRAPH_FORMATS
+FORMATS = RESULT_FORMATS
 
 _RESULT_FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
