@@ -218,6 +218,15 @@ def run_query(
         return _outcome_of(result)
     except SyntaxError as exc:
         raise InputError(describe_syntax_error(str(exc))) from None
+    except RuntimeError as exc:
+        # pyoxigraph substitutes only variables that a SELECT returns.
+        unbound = re.search(r"variable \?(\w+)", str(exc))
+        if unbound and "projection" in str(exc):
+            name = unbound.group(1)
+            raise InputError(
+                f"cannot bind ?{name}: a SELECT can only bind variables it returns; add ?{name} to the SELECT list"
+            ) from None
+        raise HledError(f"query failed: {_one_line(exc)}", exit_code=1) from None
     except OSError as exc:
         raise HledError(f"query failed: {_one_line(exc)}", exit_code=1) from None
 

@@ -94,6 +94,10 @@ def query(
         if hasattr(exc, "lineno") and hasattr(exc, "col"):
             detail = " ".join(str(getattr(exc, "msg", exc)).split())
             raise InputError(f"query line {exc.lineno}, column {exc.col}: {detail}") from None
+        if "requiring a dataset" in str(exc):
+            raise InputError(
+                "this query uses GRAPH, which needs the named graphs: pass graph=hled_graph.graph.load_dataset()"
+            ) from None
         raise
     if raw.type == "ASK":
         return Result(kind="ask", boolean=bool(raw.askAnswer))
