@@ -150,7 +150,7 @@ def test_unbound_values_are_none(mini: ox.Store) -> None:
     "text,expected",
     [
         ("SELECT ?x WHERE {\n  ?x foo:bar ?y }", "query line 2, column 13: Prefix not found"),
-        ("SELECT * WHERE {\n ?s ?p ?o\n FILTER(?x = ) }", "query line 3, column 14: expected one of "),
+        ("SELECT * WHERE {\n ?s ?p ?o\n FILTER(?x = ) }", "query line 3, column 17: expected one of ABS, AVG"),
         ("SELECT ?x WHERE { ?x ?p ?o } GROUP BY ?y", "query line 1, column 41: The SELECT contains a variable that is unbound"),
     ],
 )
@@ -210,7 +210,7 @@ def test_store_create_then_query_read_only(tmp_path: Path, store: ox.Store) -> N
     disk = engine.load_store(store_path=folder)
     text = LIBRARY["pillars"].text
     assert engine.run_query(disk, text).rows == engine.run_query(store, text).rows
-    with pytest.raises(OSError):
+    with pytest.raises(RuntimeError, match="read-write"):
         disk.add(ox.Quad(ox.NamedNode("http://example.org/a"), ox.NamedNode("http://example.org/b"), ox.Literal("c")))
 
 

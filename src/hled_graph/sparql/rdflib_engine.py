@@ -14,6 +14,7 @@ from functools import lru_cache
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef, Variable
+from rdflib.query import Result as RdflibResult
 from rdflib.term import Node
 
 from hled_graph.errors import InputError
@@ -89,7 +90,8 @@ def query(
     target = shipped_graph() if graph is None else graph
     init = {Variable(name): _to_rdflib(value) for name, value in (bindings or {}).items()}
     try:
-        raw = target.query(sparql, initNs=PREFIXES, initBindings=init or None)
+        # rdflib evaluates lazily: errors surface while the rows are read, so read them here.
+        return _result_of(target.query(sparql, initNs=PREFIXES, initBindings=init or None))
     except Exception as exc:  # pyparsing's ParseException carries the position
         if hasattr(exc, "lineno") and hasattr(exc, "col"):
             detail = " ".join(str(getattr(exc, "msg", exc)).split())
@@ -99,6 +101,9 @@ def query(
                 "this query uses GRAPH, which needs the named graphs: pass graph=hled_graph.graph.load_dataset()"
             ) from None
         raise
+
+
+def _result_of(raw: RdflibResult) -> Result:
     if raw.type == "ASK":
         return Result(kind="ask", boolean=bool(raw.askAnswer))
     if raw.type in ("CONSTRUCT", "DESCRIBE"):
