@@ -103,7 +103,7 @@ def test_output_file(tmp_path: Path) -> None:
     target = tmp_path / "pillars.csv"
     done = run("query", "pillars", "-f", "csv", "-o", str(target))
     assert done.stdout == ""
-    assert target.read_text(encoding="utf-8").startswith("pillar,number,notation,title,aim,actions\r\n")
+    assert target.read_bytes().startswith(b"pillar,number,notation,title,aim,actions\r\n")
 
 
 # --------------------------------------------------------------------------- choosing the query
@@ -139,7 +139,7 @@ def test_syntax_error_gives_line_and_column() -> None:
 
 def test_syntax_error_in_a_file(tmp_path: Path) -> None:
     query = tmp_path / "broken.rq"
-    query.write_text("# a comment\nSELECT ?x\nWHERE { ?x ?y }\n", encoding="utf-8")
+    query.write_text("# a comment\nSELECT ?x\nWHERE { ?x ?y . }\n", encoding="utf-8")
     assert_one_line_error(run("query", str(query), check=False), r"query line 3, column \d+: ")
 
 
@@ -272,3 +272,16 @@ def test_federated_query_is_marked_online_only_and_parses() -> None:
     # pyoxigraph parses it too; on an empty store no organization joins, so no SERVICE call is made.
     assert list(ox.Store().query(federated[0].text)) == []
     assert "[online-only, federated]" in run("queries").stdout
+
+
+def test_query_path_does_not_import_rdflib() -> None:
+    # `hled-graph query` must start fast: only click, pyoxigraph and our light modules.
+    probe = (
+        "import sys\n"
+        "from hled_graph.cli import main\n"
+        "try:\n    main(['query', 'pillars', '-f', 'csv'])\nexcept SystemExit as exit:\n    assert exit.code == 0\n"
+        "heavy = sorted(m for m in ('rdflib', 'networkx', 'pyvis', 'pyshacl') if m in sys.modules)\n"
+        "print('HEAVY', heavy, file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert "HEAVY []" in done.stderr, done.stderr
