@@ -146,8 +146,8 @@ def query_command(
     \b
     Examples:
       hled-graph queries                                  list the library
-      hled-graph query orgs-in-several-pillars            run one by name
-      hled-graph query everything-an-org-does --bind org=hdo:usaid
+      hled-graph query organizations-in-several-pillars   run one by name
+      hled-graph query organization-activities --bind org=hdo:usaid
       hled-graph query money --format csv -o money.csv
       hled-graph query - < my.rq                          a query from standard input
       hled-graph query --query 'SELECT * { ?s a hled:Pillar }'
