@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -313,6 +311,9 @@ class RemoteEndpoint:
 
     def query(self, text: str, *, bindings: Mapping[str, Term] | None = None) -> QueryOutcome:
         """Send ``text`` (with our prefixes and ``bindings`` inlined) and read the answer."""
+        import urllib.error  # only remote queries pay for the HTTP stack
+        import urllib.request
+
         body = SPARQL_PROLOGUE + inline_bindings(text, bindings or {})
         request = urllib.request.Request(
             self.url,

@@ -16,7 +16,6 @@ must return no rows live in ``queries/checks/*-violation.rq`` and use the same h
 
 from __future__ import annotations
 
-import difflib
 import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -177,6 +176,8 @@ def find(name: str, *, queries: Mapping[str, NamedQuery] | None = None) -> Named
         return queries[name]
     except KeyError:
         pass
+    import difflib  # only a miss pays for it
+
     close = difflib.get_close_matches(name, list(queries), n=3, cutoff=0.5)
     if not close:
         close = [q for q in queries if name in q or q in name][:3]
