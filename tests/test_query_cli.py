@@ -25,7 +25,8 @@ from rdflib.query import Result as RdflibResult
 
 from hled_graph.sparql import library
 
-FIXTURE = Path(__file__).parent / "fixtures" / "sparql-mini.ttl"
+FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURE = FIXTURES / "sparql-mini.ttl"
 LIBRARY = library.load_library()
 
 
@@ -215,14 +216,12 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def endpoint(disk_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    # oxigraph serve wants a writable store of its own; serve a copy of ours.
-    served = tmp_path_factory.mktemp("served") / "hled"
-    shutil.copytree(disk_store, served)
+def _serve(store: Path, copy_to: Path) -> Iterator[str]:
+    """Run `oxigraph serve` on a copy of ``store`` (it wants a writable store of its own)."""
+    shutil.copytree(store, copy_to)
     port = _free_port()
     server = subprocess.Popen(
-        [_executable("oxigraph"), "serve", "--location", str(served), "--bind", f"127.0.0.1:{port}",
+        [_executable("oxigraph"), "serve", "--location", str(copy_to), "--bind", f"127.0.0.1:{port}",
          "--union-default-graph"],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
@@ -241,6 +240,18 @@ def endpoint(disk_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def endpoint(disk_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from _serve(disk_store, tmp_path_factory.mktemp("served") / "hled")
+
+
+@pytest.fixture(scope="module")
+def wikidata_standin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("stores") / "wikidata"
+    run("store", "create", str(folder), "--data", str(FIXTURES / "sparql-wikidata-standin.ttl"))
+    yield from _serve(folder, tmp_path_factory.mktemp("served") / "wikidata")
 
 
 @pytest.mark.parametrize(
@@ -313,3 +324,17 @@ def test_help_examples_name_real_queries() -> None:
     text = run("query", "--help").stdout
     named = re.findall(r"hled-graph query ([a-z][a-z0-9-]+)", text)
     assert named and set(named) <= set(LIBRARY)
+
+
+def test_federated_query_joins_our_links_with_the_remote_endpoint(wikidata_standin: str) -> None:
+    # The real SERVICE is Wikidata; offline, a local oxigraph with two Wikidata items stands in.
+    text = LIBRARY["wikidata-organizations"].text.replace("https://query.wikidata.org/sparql", wikidata_standin)
+    rows = json.loads(run("query", "-", "-f", "json", stdin=text).stdout)["results"]["bindings"]
+    found = {row["org"]["value"].rsplit("/", 1)[1]: row for row in rows}
+    assert set(found) == {"epa", "usaid"}  # only linked organizations the stand-in knows
+    epa = found["epa"]
+    assert epa["wikidata"]["value"] == "http://www.wikidata.org/entity/Q460173"
+    assert epa["wikidataLabel"]["value"] == "United States Environmental Protection Agency"
+    assert epa["inception"]["value"] == "1970"
+    assert epa["website"]["value"] == "https://www.epa.gov/"
+    assert "website" not in found["usaid"]
