@@ -95,10 +95,14 @@ def test_checks_are_named_violation() -> None:
     assert CHECKS and all(name.endswith("-violation") for name in CHECKS)
 
 
-def test_readme_lists_the_library() -> None:
-    expected = library.render_readme(LIBRARY, CHECKS)
-    actual = (resources.queries_dir() / "README.md").read_text(encoding="utf-8")
-    assert actual == expected, "regenerate: python -m hled_graph.sparql.library > queries/README.md"
+def test_readmes_list_the_library_and_the_checks() -> None:
+    folder = resources.queries_dir()
+    regenerate = "regenerate: python -m hled_graph.sparql.library"
+    assert (folder / "README.md").read_text(encoding="utf-8") == library.render_readme(LIBRARY, CHECKS), regenerate
+    checks_readme = (folder / "checks" / "README.md").read_text(encoding="utf-8")
+    assert checks_readme == library.render_checks_readme(CHECKS), regenerate
+    for name in [*LIBRARY, *CHECKS]:
+        assert f"`{name}`" in (folder / "README.md").read_text(encoding="utf-8") + checks_readme
 
 
 def test_header_parsing() -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -285,7 +285,7 @@ def render_readme(queries: Mapping[str, NamedQuery], checks: Mapping[str, NamedQ
         "# tags: comma, separated                            (optional; online-only = needs the network)",
         "```",
         "",
-        "This page is generated from those headers: `python -m hled_graph.sparql.library > queries/README.md`.",
+        "This page is generated from those headers: `python -m hled_graph.sparql.library`.",
         "",
         "| name | title | parameters | tags |",
         "|---|---|---|---|",
@@ -300,9 +300,23 @@ def render_readme(queries: Mapping[str, NamedQuery], checks: Mapping[str, NamedQ
         "",
         "## Checks",
         "",
-        "`checks/*-violation.rq` are data checks: each looks for a kind of error and must return no",
-        "rows on the shipped graph (the test suite runs them all). Run one with",
-        "`hled-graph query checks/NAME.rq` or by name.",
+        "`checks/*-violation.rq` are data checks that must return no rows; see [checks/README.md](checks/README.md).",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def render_checks_readme(checks: Mapping[str, NamedQuery]) -> str:
+    """``queries/checks/README.md``: what each check looks for (a test keeps it true)."""
+    lines = [
+        "# Data checks",
+        "",
+        "Each `*-violation.rq` here looks for one kind of mistake in the graph and must return no rows",
+        "on the shipped data; the test suite runs them all (and runs each on a fixture of mistakes, to",
+        "be sure it can fail). Run one with `hled-graph query NAME` or `hled-graph query queries/checks/FILE.rq`,",
+        "also with `--data FILE` to check your own data. The header format is the library's",
+        "(see [../README.md](../README.md)); `answer` says what a row means.",
+        "",
+        "This page is generated: `python -m hled_graph.sparql.library`.",
         "",
         "| name | what it looks for |",
         "|---|---|",
@@ -316,8 +330,19 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    sys.stdout.write(render_readme(load_library(), load_checks()))
+def write_readmes(directory: Path | None = None) -> list[Path]:
+    """Regenerate ``queries/README.md`` and ``queries/checks/README.md`` from the headers."""
+    folder = Path(directory) if directory is not None else resources.queries_dir()
+    queries, checks = load_library(folder), load_checks(folder / CHECKS_FOLDER)
+    written = [folder / "README.md", folder / CHECKS_FOLDER / "README.md"]
+    written[0].write_text(render_readme(queries, checks), encoding="utf-8")
+    written[1].write_text(render_checks_readme(checks), encoding="utf-8")
+    return written
+
+
+def main() -> None:
+    for path in write_readmes():
+        sys.stdout.write(f"wrote {path}\n")
 
 
 if __name__ == "__main__":  # pragma: no cover
