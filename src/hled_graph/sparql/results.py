@@ -20,7 +20,6 @@ from hled_graph.sparql import GRAPH_FORMATS, RESULT_FORMATS, SOLUTION_FORMATS
 from hled_graph.sparql.engine import QueryOutcome, Term
 
 VIEW_FORMATS = ("table", "markdown")
-FORMATS = RESULT_FORMATS
 
 _RESULT_FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
@@ -43,8 +42,8 @@ def default_format(outcome: QueryOutcome) -> str:
 def write(outcome: QueryOutcome, fmt: str | None = None, *, prefixes: Mapping[str, str] = PREFIXES) -> bytes:
     """The answer in format ``fmt`` (default: table, or Turtle for a graph)."""
     fmt = fmt or default_format(outcome)
-    if fmt not in FORMATS:
-        raise InputError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if fmt not in RESULT_FORMATS:
+        raise InputError(f"unknown format {fmt!r}; use one of {', '.join(RESULT_FORMATS)}")
     if outcome.kind == "construct":
         if fmt in GRAPH_FORMATS:
             return write_graph(outcome.triples(), fmt, prefixes=prefixes)
