@@ -171,6 +171,11 @@ def test_malformed_data_file(tmp_path: Path) -> None:
     assert_one_line_error(done, rf"{bad}, line 4, column \d+: ")
 
 
+def test_data_store_and_endpoint_are_alternatives(tmp_path: Path) -> None:
+    done = run("query", "pillars", "--data", str(FIXTURE), "--endpoint", "http://127.0.0.1:1/query", check=False)
+    assert done.returncode == 2 and "--data, --store and --endpoint are alternatives" in done.stderr
+
+
 def test_no_query_is_a_usage_error() -> None:
     done = run("query", check=False)
     assert done.returncode == 2 and "give a query" in done.stderr and "Traceback" not in done.stderr

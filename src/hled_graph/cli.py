@@ -194,7 +194,9 @@ def queries_command(verbose: bool) -> None:
     from hled_graph.sparql import library
 
     sections = (("Queries", library.load_library()), ("Checks (must return no rows)", library.load_checks()))
-    for heading, named in sections:
+    for index, (heading, named) in enumerate(sections):
+        if index:
+            click.echo()
         click.echo(f"{heading}:")
         width = max((len(n) for n in named), default=0)
         for name, item in named.items():
@@ -207,7 +209,6 @@ def queries_command(verbose: bool) -> None:
                         f"  {'':{width}}    --bind {parameter.name}=…  {parameter.description} (default {parameter.default})"
                     )
                 click.echo(f"  {'':{width}}    answer: {item.answer}")
-        click.echo()
 
 
 @cli.group("store")
