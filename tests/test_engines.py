@@ -33,6 +33,7 @@ NUMERIC = {
 
 # --------------------------------------------------------------------------- comparing answers
 
+
 def _normal(term: object) -> object:
     """A term as a comparable value: numbers by value, IRIs as strings, plain = xsd:string.
 
@@ -53,7 +54,11 @@ def _normal(term: object) -> object:
         datatype = str(term.datatype) if term.datatype else None
     if datatype in NUMERIC:
         return ("number", Decimal(value))
-    if datatype in (None, "http://www.w3.org/2001/XMLSchema#string", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"):
+    if datatype in (
+        None,
+        "http://www.w3.org/2001/XMLSchema#string",
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString",
+    ):
         datatype = None
     if "; " in value:
         value = "; ".join(sorted(value.split("; ")))
@@ -79,7 +84,9 @@ def merged() -> Graph:
 
 
 @pytest.mark.parametrize("name", OFFLINE)
-def test_library_gives_the_same_answers_on_pyoxigraph_and_rdflib(name: str, store: ox.Store, merged: Graph) -> None:
+def test_library_gives_the_same_answers_on_pyoxigraph_and_rdflib(
+    name: str, store: ox.Store, merged: Graph
+) -> None:
     query = LIBRARY[name]
     bindings = query.bindings()
     # Named graphs exist only in a dataset; everything else runs on the merged Graph.
@@ -108,6 +115,7 @@ def test_library_gives_the_same_answers_on_pyoxigraph_and_rdflib(name: str, stor
 
 # --------------------------------------------------------------------------- loading and querying
 
+
 @pytest.fixture(scope="module")
 def mini() -> ox.Store:
     return engine.load_store(data=[FIXTURE])
@@ -116,7 +124,10 @@ def mini() -> ox.Store:
 def test_shipped_store_keeps_ontology_data_and_links_as_named_graphs(store: ox.Store) -> None:
     graphs = {str(g.value) for g in store.named_graphs()}
     assert {"https://w3id.org/hled/graph/ontology", "https://w3id.org/hled/graph/data"} <= graphs
-    outcome = engine.run_query(store, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/hled/graph/data> { hdo:epa ?p ?o } }")
+    outcome = engine.run_query(
+        store,
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/hled/graph/data> { hdo:epa ?p ?o } }",
+    )
     assert int(outcome.rows[0][0].value) > 0
 
 
@@ -129,20 +140,28 @@ def test_queries_see_the_union_of_the_named_graphs(store: ox.Store) -> None:
 
 
 def test_select_ask_construct_on_the_fixture(mini: ox.Store) -> None:
-    select = engine.run_query(mini, "SELECT ?o WHERE { hda:epa-conagua-statement-of-intent prov:wasAssociatedWith ?o } ORDER BY ?o")
+    select = engine.run_query(
+        mini,
+        "SELECT ?o WHERE { hda:epa-conagua-statement-of-intent prov:wasAssociatedWith ?o } ORDER BY ?o",
+    )
     assert select.kind == "select" and select.variables == ("o",)
     assert [row[0].value for row in select.rows] == [
         "https://w3id.org/hled/id/org/conagua",
         "https://w3id.org/hled/id/org/epa",
     ]
     assert engine.run_query(mini, "ASK { hdo:dol a hled:FederalAgency }").boolean is True
-    graph = engine.run_query(mini, "CONSTRUCT { ?o a hled:Agent } WHERE { ?a prov:wasAssociatedWith ?o }")
+    graph = engine.run_query(
+        mini, "CONSTRUCT { ?o a hled:Agent } WHERE { ?a prov:wasAssociatedWith ?o }"
+    )
     assert graph.kind == "construct" and len(graph.rows) == 4
     assert graph.rows == tuple(sorted(graph.rows, key=lambda t: tuple(str(x) for x in t)))
 
 
 def test_unbound_values_are_none(mini: ox.Store) -> None:
-    outcome = engine.run_query(mini, "SELECT ?a ?v WHERE { ?a a prov:Activity OPTIONAL { ?a hled:amount/schema:value ?v } }")
+    outcome = engine.run_query(
+        mini,
+        "SELECT ?a ?v WHERE { ?a a prov:Activity OPTIONAL { ?a hled:amount/schema:value ?v } }",
+    )
     assert sorted(row[1] is None for row in outcome.rows) == [False, True, True]
 
 
@@ -150,8 +169,14 @@ def test_unbound_values_are_none(mini: ox.Store) -> None:
     "text,expected",
     [
         ("SELECT ?x WHERE {\n  ?x foo:bar ?y }", "query line 2, column 13: Prefix not found"),
-        ("SELECT * WHERE {\n ?s ?p ?o\n FILTER(?x = ) }", "query line 3, column 17: expected one of ABS, AVG"),
-        ("SELECT ?x WHERE { ?x ?p ?o } GROUP BY ?y", "query line 1, column 41: The SELECT contains a variable that is unbound"),
+        (
+            "SELECT * WHERE {\n ?s ?p ?o\n FILTER(?x = ) }",
+            "query line 3, column 17: expected one of ABS, AVG",
+        ),
+        (
+            "SELECT ?x WHERE { ?x ?p ?o } GROUP BY ?y",
+            "query line 1, column 41: The SELECT contains a variable that is unbound",
+        ),
     ],
 )
 def test_syntax_errors_name_line_and_column(mini: ox.Store, text: str, expected: str) -> None:
@@ -187,8 +212,13 @@ def test_binding_a_variable_the_select_does_not_return_is_explained(mini: ox.Sto
 
 def test_malformed_data_file_names_file_and_line(tmp_path: Path) -> None:
     bad = tmp_path / "bad.ttl"
-    bad.write_text('@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\nex:a ex:b "open .\n', encoding="utf-8")
-    with pytest.raises(InputError, match=rf"^{re.escape(str(bad))}, line 3, column \d+: .*; fix the file"):
+    bad.write_text(
+        '@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\nex:a ex:b "open .\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        InputError, match=rf"^{re.escape(str(bad))}, line 3, column \d+: .*; fix the file"
+    ):
         engine.load_store(data=[bad])
 
 
@@ -203,6 +233,7 @@ def test_unknown_extension_and_missing_file(tmp_path: Path) -> None:
 
 # --------------------------------------------------------------------------- on-disk stores
 
+
 def test_store_create_then_query_read_only(tmp_path: Path, store: ox.Store) -> None:
     folder = tmp_path / "store"
     size = engine.create_store(folder)
@@ -211,15 +242,26 @@ def test_store_create_then_query_read_only(tmp_path: Path, store: ox.Store) -> N
     text = LIBRARY["pillars"].text
     assert engine.run_query(disk, text).rows == engine.run_query(store, text).rows
     with pytest.raises(RuntimeError, match="read-write"):
-        disk.add(ox.Quad(ox.NamedNode("http://example.org/a"), ox.NamedNode("http://example.org/b"), ox.Literal("c")))
+        disk.add(
+            ox.Quad(
+                ox.NamedNode("http://example.org/a"),
+                ox.NamedNode("http://example.org/b"),
+                ox.Literal("c"),
+            )
+        )
 
 
-def test_store_create_reports_progress_for_big_inputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_store_create_reports_progress_for_big_inputs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(engine, "PROGRESS_THRESHOLD_BYTES", 0)
     lines: list[str] = []
     engine.create_store(tmp_path / "store", data=[FIXTURE], progress=lines.append)
     assert lines[-1].startswith(f"loading {FIXTURE.name}: 100% (")
-    assert all(re.fullmatch(r"loading sparql-mini\.ttl: \d+% \(\d+\.\d of \d+\.\d MB\)", line) for line in lines)
+    assert all(
+        re.fullmatch(r"loading sparql-mini\.ttl: \d+% \(\d+\.\d of \d+\.\d MB\)", line)
+        for line in lines
+    )
 
 
 def test_store_create_refuses_a_used_folder_and_cleans_up_after_bad_input(tmp_path: Path) -> None:
@@ -243,11 +285,12 @@ def test_opening_a_missing_store_says_how_to_make_one(tmp_path: Path) -> None:
 
 # --------------------------------------------------------------------------- remote binding
 
+
 def test_inline_bindings_puts_values_first_in_the_where_group() -> None:
     text = '# WHERE in a comment\nSELECT ?x WHERE { ?x ?p "WHERE { }" . ?somewhere ?q ?x }'
     inlined = engine.inline_bindings(text, {"x": ox.NamedNode("https://w3id.org/hled/id/org/epa")})
     assert inlined == (
-        '# WHERE in a comment\nSELECT ?x WHERE { VALUES ?x { <https://w3id.org/hled/id/org/epa> }  '
+        "# WHERE in a comment\nSELECT ?x WHERE { VALUES ?x { <https://w3id.org/hled/id/org/epa> }  "
         '?x ?p "WHERE { }" . ?somewhere ?q ?x }'
     )
 
@@ -270,24 +313,38 @@ def test_unreachable_endpoint_is_a_one_line_error() -> None:
 
 # --------------------------------------------------------------------------- the Python API
 
+
 def test_python_api_queries_the_shipped_graph() -> None:
-    result = hled_graph.query("SELECT ?n WHERE { ?p a hled:Pillar ; hled:pillarNumber ?n } ORDER BY ?n")
+    result = hled_graph.query(
+        "SELECT ?n WHERE { ?p a hled:Pillar ; hled:pillarNumber ?n } ORDER BY ?n"
+    )
     assert [int(n) for n in result.column("n")] == [1, 2, 3, 4]
     assert len(result) == 4
     html = result._repr_html_()
-    assert html.startswith("<table><thead><tr><th>n</th></tr></thead>") and html.endswith("<p>4 rows</p>")
+    assert html.startswith("<table><thead><tr><th>n</th></tr></thead>") and html.endswith(
+        "<p>4 rows</p>"
+    )
 
 
 def test_python_api_runs_named_queries_with_keyword_parameters() -> None:
     result = hled_graph.named_query("organization-activities", org="hdo:usaid")
     assert result.kind == "select"
     assert {str(o) for o in result.column("org")} == {"https://w3id.org/hled/id/org/usaid"}
-    assert hled_graph.named_query("organization-in-pillar", org="hdo:usaid", pillar="pillar:2").boolean is True
+    assert (
+        hled_graph.named_query("organization-in-pillar", org="hdo:usaid", pillar="pillar:2").boolean
+        is True
+    )
 
 
 def test_python_api_html_escapes_and_links() -> None:
     graph = Graph()
-    graph.add((URIRef("https://w3id.org/hled/id/org/x"), URIRef("http://www.w3.org/2000/01/rdf-schema#label"), Literal("<b>&</b>", lang="en")))
+    graph.add(
+        (
+            URIRef("https://w3id.org/hled/id/org/x"),
+            URIRef("http://www.w3.org/2000/01/rdf-schema#label"),
+            Literal("<b>&</b>", lang="en"),
+        )
+    )
     html = hled_graph.query("SELECT ?s ?l WHERE { ?s rdfs:label ?l }", graph)._repr_html_()
     assert '<a href="https://w3id.org/hled/id/org/x">hdo:x</a>' in html
     assert "&lt;b&gt;&amp;&lt;/b&gt; <small>@en</small>" in html

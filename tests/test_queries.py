@@ -62,6 +62,7 @@ def column(rows: list[dict[str, object]], name: str) -> list[object]:
 
 # --------------------------------------------------------------------------- the library's format
 
+
 def test_the_library_has_at_least_twenty_queries() -> None:
     assert len(LIBRARY) >= 20
 
@@ -74,7 +75,12 @@ def test_every_file_has_a_complete_header_and_declares_our_prefixes(name: str) -
     declared = dict(re.findall(r"^PREFIX (\w+): <([^>]+)>$", query.text, re.M))
     for prefix, iri in declared.items():
         assert PREFIXES.get(prefix) == iri, f"PREFIX {prefix}: must be <{PREFIXES.get(prefix)}>"
-    used = set(re.findall(r"(?<![\w?$<\"/#])([a-z]+):[A-Za-z0-9_-]", re.sub(r'"[^"\n]*"|<[^>\s]*>|#.*', "", query.text)))
+    used = set(
+        re.findall(
+            r"(?<![\w?$<\"/#])([a-z]+):[A-Za-z0-9_-]",
+            re.sub(r'"[^"\n]*"|<[^>\s]*>|#.*', "", query.text),
+        )
+    )
     assert used <= set(declared), f"prefixes used but not declared: {sorted(used - set(declared))}"
     # files run anywhere: they parse without our predeclared prefixes
     ox.Store().query(query.text)
@@ -88,7 +94,9 @@ def test_parameters_have_defaults_and_are_returned(name: str) -> None:
         assert f"?{parameter.name}" in query.text
         if query.text.lstrip("#").find("SELECT") >= 0 and "ASK" not in query.text:
             select = re.search(r"^SELECT (.*?)^WHERE", query.text, re.M | re.S).group(1)
-            assert f"?{parameter.name}" in select, "pyoxigraph binds only variables the SELECT returns"
+            assert (
+                f"?{parameter.name}" in select
+            ), "pyoxigraph binds only variables the SELECT returns"
 
 
 def test_checks_are_named_violation() -> None:
@@ -98,7 +106,9 @@ def test_checks_are_named_violation() -> None:
 def test_readmes_list_the_library_and_the_checks() -> None:
     folder = resources.queries_dir()
     regenerate = "regenerate: python -m hled_graph.sparql.library"
-    assert (folder / "README.md").read_text(encoding="utf-8") == library.render_readme(LIBRARY, CHECKS), regenerate
+    assert (folder / "README.md").read_text(encoding="utf-8") == library.render_readme(
+        LIBRARY, CHECKS
+    ), regenerate
     checks_readme = (folder / "checks" / "README.md").read_text(encoding="utf-8")
     assert checks_readme == library.render_checks_readme(CHECKS), regenerate
     for name in [*LIBRARY, *CHECKS]:
@@ -130,8 +140,14 @@ def test_header_parsing() -> None:
         ("# title: A\n# answer: B\nSELECT * {}", r"x\.rq: header lacks '# question: …'"),
         ("# title: A\n# title: B\n", r"x\.rq:2: 'title' given twice"),
         ("# title: A\n# colour: red\n", r"x\.rq:2: not a header line"),
-        ("# title: A\n# question: Q\n# answer: B\n# parameter: ?org the org\n", r"is not '\?name — what it is \(default VALUE\)'"),
-        ("# title: A\n# question: Q\n# answer: B\n# parameter: ?org — x (default zz:epa)\n", r"unknown prefix 'zz:'"),
+        (
+            "# title: A\n# question: Q\n# answer: B\n# parameter: ?org the org\n",
+            r"is not '\?name — what it is \(default VALUE\)'",
+        ),
+        (
+            "# title: A\n# question: Q\n# answer: B\n# parameter: ?org — x (default zz:epa)\n",
+            r"unknown prefix 'zz:'",
+        ),
     ],
 )
 def test_header_errors_name_the_file_and_line(text: str, message: str) -> None:
@@ -141,7 +157,9 @@ def test_header_errors_name_the_file_and_line(text: str, message: str) -> None:
 
 def test_ad_hoc_queries_need_no_header_and_bind_anything() -> None:
     query = library.ad_hoc("SELECT ?s WHERE { ?s ?p ?o }")
-    assert query.bindings({"s": "hdo:epa"}) == {"s": ox.NamedNode("https://w3id.org/hled/id/org/epa")}
+    assert query.bindings({"s": "hdo:epa"}) == {
+        "s": ox.NamedNode("https://w3id.org/hled/id/org/epa")
+    }
 
 
 def test_library_queries_refuse_parameters_they_do_not_have() -> None:
@@ -158,7 +176,9 @@ def test_library_queries_refuse_parameters_they_do_not_have() -> None:
     ],
 )
 def test_unknown_names_suggest_the_closest(name: str, suggestions: str) -> None:
-    with pytest.raises(InputError, match=rf"^unknown query '{name}'; did you mean: {suggestions}(, |\?)"):
+    with pytest.raises(
+        InputError, match=rf"^unknown query '{name}'; did you mean: {suggestions}(, |\?)"
+    ):
         library.find(name)
 
 
@@ -175,7 +195,10 @@ def test_unknown_name_without_any_close_one() -> None:
         ("hdo:epa", ox.NamedNode("https://w3id.org/hled/id/org/epa")),
         ("pillar:3", ox.NamedNode("https://w3id.org/hled/id/pillar/3")),
         ('"Tijuana"@es', ox.Literal("Tijuana", language="es")),
-        ('"2022-10"^^xsd:gYearMonth', ox.Literal("2022-10", datatype=ox.NamedNode(XSD + "gYearMonth"))),
+        (
+            '"2022-10"^^xsd:gYearMonth',
+            ox.Literal("2022-10", datatype=ox.NamedNode(XSD + "gYearMonth")),
+        ),
         ("42", ox.Literal("42", datatype=ox.NamedNode(XSD + "integer"))),
         ("-1.5", ox.Literal("-1.5", datatype=ox.NamedNode(XSD + "decimal"))),
         ("true", ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean"))),
@@ -208,8 +231,12 @@ EXPECTED_VIOLATIONS = {
     "action-without-agent-violation": {"hda:qualified-only", "hda:unquoted-without-agent"},
     "action-without-pillar-violation": {"hda:late-without-pillar"},
     "action-without-quote-violation": {
-        "hda:country-acts", "hda:money-without-currency", "hda:past-scheduled", "hda:qualified-only",
-        "hda:target-without-year", "hda:unquoted-without-agent",
+        "hda:country-acts",
+        "hda:money-without-currency",
+        "hda:past-scheduled",
+        "hda:qualified-only",
+        "hda:target-without-year",
+        "hda:unquoted-without-agent",
     },
     "amount-without-currency-violation": {"hda:money-without-currency"},
     "country-as-actor-violation": {"hda:country-acts"},
@@ -255,7 +282,9 @@ def test_pillars(store: ox.Store) -> None:
     assert column(rows, "pillar") == ["pillar:1", "pillar:2", "pillar:3", "pillar:4"]
     assert column(rows, "notation") == ["I", "II", "III", "IV"]
     assert column(rows, "title") == PILLAR_TITLES
-    assert rows[1]["aim"].startswith("The United States and Mexico are cooperating to improve livelihoods")
+    assert rows[1]["aim"].startswith(
+        "The United States and Mexico are cooperating to improve livelihoods"
+    )
     # II and III as the fact sheet's bullets: Sembrando Oportunidades, Sustainable Prosperous
     # Communities, SURGES, Selva Maya; the cybersecurity forum, the CBPR declaration, the 5G forum
     assert column(rows, "actions") == [16, 4, 3, 13]
@@ -263,18 +292,28 @@ def test_pillars(store: ox.Store) -> None:
 
 def test_pillar_contents(store: ox.Store) -> None:
     rows = answer(store, "pillar-contents")
-    per_pillar = {p: column(rows, "pillar").count(p) for p in ("pillar:1", "pillar:2", "pillar:3", "pillar:4")}
+    per_pillar = {
+        p: column(rows, "pillar").count(p) for p in ("pillar:1", "pillar:2", "pillar:3", "pillar:4")
+    }
     assert list(per_pillar.values()) == column(answer(store, "pillars"), "actions")
     # the introduction's actions belong to the whole dialogue and come last
-    assert {row["action"] for row in rows if row["pillar"] is None} == {"hda:hled-relaunch", "hda:stakeholder-outreach"}
+    assert {row["action"] for row in rows if row["pillar"] is None} == {
+        "hda:hled-relaunch",
+        "hda:stakeholder-outreach",
+    }
     assert rows[-1]["pillar"] is None
     pillar_two = {row["action"]: row for row in rows if row["pillar"] == "pillar:2"}
     assert set(pillar_two) == {
-        "hda:usaid-sembrando-oportunidades-contract", "hda:sustainable-prosperous-communities-launch",
-        "hda:surges-launch", "hda:selva-maya-conservation-effort-creation",
+        "hda:usaid-sembrando-oportunidades-contract",
+        "hda:sustainable-prosperous-communities-launch",
+        "hda:surges-launch",
+        "hda:selva-maya-conservation-effort-creation",
     }
     assert pillar_two["hda:surges-launch"]["kind"] == "launch"
-    assert pillar_two["hda:usaid-sembrando-oportunidades-contract"]["agents"] == "U.S. Agency for International Development"
+    assert (
+        pillar_two["hda:usaid-sembrando-oportunidades-contract"]["agents"]
+        == "U.S. Agency for International Development"
+    )
 
 
 def test_organizations_by_pillar(store: ox.Store) -> None:
@@ -283,7 +322,12 @@ def test_organizations_by_pillar(store: ox.Store) -> None:
     for row in rows:
         by_pillar.setdefault(row["pillar"], set()).add(row["org"])
     assert by_pillar["pillar:2"] == {"hdo:usaid", "hdo:us-embassy-mexico-city"}
-    assert by_pillar["pillar:3"] == {"hdo:doc", "hdo:secretaria-economia", "hdo:us-government", "hdo:mexico-government"}
+    assert by_pillar["pillar:3"] == {
+        "hdo:doc",
+        "hdo:secretaria-economia",
+        "hdo:us-government",
+        "hdo:mexico-government",
+    }
     usaid = next(r for r in rows if r["pillar"] == "pillar:2" and r["org"] == "hdo:usaid")
     assert usaid["actions"] == 3 and usaid["countries"] == "United States"
     fumec = next(r for r in rows if r["org"] == "hdo:fumec")
@@ -293,7 +337,10 @@ def test_organizations_by_pillar(store: ox.Store) -> None:
 def test_organization_activities_default_is_epa(store: ox.Store) -> None:
     rows = answer(store, "organization-activities")
     assert set(column(rows, "org")) == {"hdo:epa"}
-    assert set(column(rows, "action")) == {"hda:epa-conagua-statement-of-intent", "hda:epa-conagua-tijuana-river-investment"}
+    assert set(column(rows, "action")) == {
+        "hda:epa-conagua-statement-of-intent",
+        "hda:epa-conagua-tijuana-river-investment",
+    }
     assert set(column(rows, "partners")) == {"National Water Commission"}
     assert set(column(rows, "pillar")) == {"pillar:1"}
 
@@ -301,10 +348,14 @@ def test_organization_activities_default_is_epa(store: ox.Store) -> None:
 def test_organization_activities_of_usaid(store: ox.Store) -> None:
     rows = answer(store, "organization-activities", org="hdo:usaid")
     assert set(column(rows, "action")) == {
-        "hda:usaid-cofepris-medical-devices-cooperation", "hda:usaid-sembrando-oportunidades-contract",
-        "hda:sustainable-prosperous-communities-launch", "hda:surges-launch",
+        "hda:usaid-cofepris-medical-devices-cooperation",
+        "hda:usaid-sembrando-oportunidades-contract",
+        "hda:sustainable-prosperous-communities-launch",
+        "hda:surges-launch",
     }
-    cofepris = next(r for r in rows if r["action"] == "hda:usaid-cofepris-medical-devices-cooperation")
+    cofepris = next(
+        r for r in rows if r["action"] == "hda:usaid-cofepris-medical-devices-cooperation"
+    )
     assert cofepris["partners"] == "Federal Commission for the Protection against Sanitary Risks"
     assert cofepris["role"] == "lead"
 
@@ -312,11 +363,17 @@ def test_organization_activities_of_usaid(store: ox.Store) -> None:
 def test_money(store: ox.Store) -> None:
     rows = answer(store, "money")
     assert [(r["amount"], r["currency"]) for r in rows] == [
-        (3_400_000_000, "USD"), (1_500_000_000, "USD"), (474_000_000, "USD"), (38_000, "USD"),
+        (3_400_000_000, "USD"),
+        (1_500_000_000, "USD"),
+        (474_000_000, "USD"),
+        (38_000, "USD"),
     ]
     assert rows[0]["funders"] == "Government of the United States"
     assert rows[1]["funders"] == "Government of Mexico"
-    assert sorted(rows[2]["funders"].split("; ")) == ["Environmental Protection Agency", "National Water Commission"]
+    assert sorted(rows[2]["funders"].split("; ")) == [
+        "Environmental Protection Agency",
+        "National Water Commission",
+    ]
     assert rows[3]["recipients"] == "U.S.-Mexico Foundation for Science"
     assert "Academy for Women Entrepreneurs" in rows[3]["purpose"]
     assert column(rows, "pillar") == ["pillar:1", "pillar:1", "pillar:1", "pillar:4"]
@@ -324,7 +381,9 @@ def test_money(store: ox.Store) -> None:
 
 def test_money_total(store: ox.Store) -> None:
     # $474 million + $3.4 billion + $1.5 billion + $38,000, the joint EPA–CONAGUA sum counted once
-    assert answer(store, "money-total") == [{"currency": "USD", "total": 5_374_038_000, "commitments": 4}]
+    assert answer(store, "money-total") == [
+        {"currency": "USD", "total": 5_374_038_000, "commitments": 4}
+    ]
 
 
 def test_money_by_pillar(store: ox.Store) -> None:
@@ -353,7 +412,17 @@ def test_counts_and_targets(store: ox.Store) -> None:
     counts = {(r["value"], r["atLeast"]) for r in rows if r["measure"] == "count"}
     # 21 engagements ("at least"), 26 port projects, 40,000 beneficiaries, 30 partnerships,
     # 7 southeastern states, 13 community centers, 800 women ("over"), 14 states, 4 institutions
-    assert {(21, True), (26, False), (40000, False), (30, False), (7, False), (13, False), (800, True), (14, False), (4, False)} <= counts
+    assert {
+        (21, True),
+        (26, False),
+        (40000, False),
+        (30, False),
+        (7, False),
+        (13, False),
+        (800, True),
+        (14, False),
+        (4, False),
+    } <= counts
 
 
 def test_events_by_month(store: ox.Store) -> None:
@@ -361,7 +430,10 @@ def test_events_by_month(store: ox.Store) -> None:
     by_event = {r["event"]: r for r in rows}
     exchange = by_event["hda:apprenticeships-technical-exchange"]
     assert (exchange["month"], exchange["date"], exchange["status"], exchange["online"]) == (
-        "2022-10", "2022-10-24", "EventScheduled", True
+        "2022-10",
+        "2022-10-24",
+        "EventScheduled",
+        True,
     )
     assert by_event["hda:first-trilateral-workforce-forum"]["month"] == "2021-12"
     assert by_event["hda:second-trilateral-workforce-forum"]["date"] == "2022-08-31"
@@ -384,11 +456,19 @@ def test_scheduled_after_the_fact_sheet(store: ox.Store) -> None:
 def test_working_groups(store: ox.Store) -> None:
     rows = answer(store, "working-groups")
     groups = {r["group"] for r in rows}
-    assert {"hdo:supply-chain-working-group", "hdo:transportation-electrification-working-group",
-            "hdo:usmca-emergency-subcommittee", "hdo:critical-infrastructure-working-group"} <= groups
+    assert {
+        "hdo:supply-chain-working-group",
+        "hdo:transportation-electrification-working-group",
+        "hdo:usmca-emergency-subcommittee",
+        "hdo:critical-infrastructure-working-group",
+    } <= groups
     members = {r["member"] for r in rows if r["group"] == "hdo:supply-chain-working-group"}
     assert members == {"hdo:us-government", "hdo:mexico-government"}
-    tewg = {r["member"] for r in rows if r["group"] == "hdo:transportation-electrification-working-group"}
+    tewg = {
+        r["member"]
+        for r in rows
+        if r["group"] == "hdo:transportation-electrification-working-group"
+    }
     assert {"hdo:sre", "hdo:university-of-california"} <= tewg
     critical = next(r for r in rows if r["group"] == "hdo:critical-infrastructure-working-group")
     assert critical["partOf"] == "hdo:usmca-emergency-subcommittee"
@@ -399,8 +479,16 @@ def test_places(store: ox.Store) -> None:
     tijuana = {r["action"] for r in rows if r["place"] == "hdl:tijuana"}
     assert "hda:epa-conagua-statement-of-intent" in tijuana
     dallas = next(r for r in rows if r["place"] == "hdl:dallas")
-    assert (dallas["kind"], dallas["within"], dallas["action"]) == ("City", "Texas", "hda:first-trilateral-workforce-forum")
-    states = {r["place"] for r in rows if r["action"] == "hda:english-degree-courses-technical-institutions"}
+    assert (dallas["kind"], dallas["within"], dallas["action"]) == (
+        "City",
+        "Texas",
+        "hda:first-trilateral-workforce-forum",
+    )
+    states = {
+        r["place"]
+        for r in rows
+        if r["action"] == "hda:english-degree-courses-technical-institutions"
+    }
     assert {"hdl:queretaro", "hdl:yucatan", "hdl:quintana-roo"} <= states
 
 
@@ -441,7 +529,7 @@ def test_source_quote_matches_the_source_text(store: ox.Store) -> None:
     assert quote["action"] == "hda:epa-conagua-statement-of-intent"
     assert "signed an announcement of intent" in quote["exact"]
     text = resources.source_text_file().read_text(encoding="utf-8")
-    assert text[quote["start"]:quote["end"]] == quote["exact"]
+    assert text[quote["start"] : quote["end"]] == quote["exact"]
     assert quote["document"] == "hd:fact-sheet-2022"
     assert quote["documentTitle"] == "FACT SHEET: 2022 U.S.-Mexico High-Level Economic Dialogue"
 
@@ -453,8 +541,16 @@ def test_source_quote_of_another_action(store: ox.Store) -> None:
 
 def test_collaboration_network(store: ox.Store) -> None:
     outcome = engine.run_query(store, LIBRARY["collaboration-network"].text)
-    linked = {(_value(s), _value(o)) for s, p, o in outcome.rows if p.value == "http://www.w3.org/ns/org#linkedTo"}
-    assert {("hdo:conagua", "hdo:epa"), ("hdo:cofepris", "hdo:usaid"), ("hdo:doc", "hdo:secretaria-economia")} <= linked
+    linked = {
+        (_value(s), _value(o))
+        for s, p, o in outcome.rows
+        if p.value == "http://www.w3.org/ns/org#linkedTo"
+    }
+    assert {
+        ("hdo:conagua", "hdo:epa"),
+        ("hdo:cofepris", "hdo:usaid"),
+        ("hdo:doc", "hdo:secretaria-economia"),
+    } <= linked
     assert all(a < b for a, b in linked)
     nodes = {n for pair in linked for n in pair}
     labelled = {_value(s) for s, p, o in outcome.rows if p.value == PREFIXES["rdfs"] + "label"}
@@ -475,7 +571,9 @@ def test_organizations(store: ox.Store) -> None:
     assert rows["hdo:epa"]["name"] == "Environmental Protection Agency"
     assert rows["hdo:nist"]["countries"] == "United States"
     assert rows["hdo:sre"]["kind"] == "ministry"
-    assert {"hdo:epa", "hdo:conagua", "hdo:usaid", "hdo:cofepris", "hdo:fumec", "hdo:apec"} <= set(rows)
+    assert {"hdo:epa", "hdo:conagua", "hdo:usaid", "hdo:cofepris", "hdo:fumec", "hdo:apec"} <= set(
+        rows
+    )
 
 
 def test_people(store: ox.Store) -> None:
@@ -491,8 +589,16 @@ def test_people(store: ox.Store) -> None:
 def test_works(store: ox.Store) -> None:
     rows = answer(store, "works")
     relations = {(r["work"], r["action"], r["relation"]) for r in rows}
-    assert ("hdw:zero-emission-vehicle-goal", "hda:zero-emission-vehicle-goal-accession", "joined") in relations
-    assert ("hdw:global-cbpr-declaration", "hda:global-cbpr-declaration-accession", "joined") in relations
+    assert (
+        "hdw:zero-emission-vehicle-goal",
+        "hda:zero-emission-vehicle-goal-accession",
+        "joined",
+    ) in relations
+    assert (
+        "hdw:global-cbpr-declaration",
+        "hda:global-cbpr-declaration-accession",
+        "joined",
+    ) in relations
     assert ("hdw:surges", "hda:surges-launch", "generated") in relations
     kinds = {r["work"]: r["kind"] for r in rows}
     assert kinds["hdw:tijuana-river-statement-of-intent"] == "statement of intent"
@@ -506,12 +612,17 @@ def test_stakeholder_groups(store: ox.Store) -> None:
     # "civil society, the private sector, academia, and non-governmental organizations"
     assert outreach == {"hdo:civil-society", "hdo:private-sector", "hdo:academia", "hdo:ngos"}
     selva = next(r for r in rows if r["group"] == "hdo:southeastern-states-environment-secretaries")
-    assert (selva["country"], selva["action"]) == ("Mexico", "hda:selva-maya-conservation-effort-creation")
+    assert (selva["country"], selva["action"]) == (
+        "Mexico",
+        "hda:selva-maya-conservation-effort-creation",
+    )
 
 
 def test_organization_in_pillar(store: ox.Store) -> None:
     query = LIBRARY["organization-in-pillar"]
-    ask = lambda **bind: engine.run_query(store, query.text, bindings=query.bindings(bind)).boolean  # noqa: E731
+    ask = lambda **bind: engine.run_query(
+        store, query.text, bindings=query.bindings(bind)
+    ).boolean  # noqa: E731
     assert ask() is True  # the Ministry of Economy's cybersecurity forum is in pillar III
     assert ask(pillar="pillar:2") is False
     assert ask(org="hdo:usaid", pillar="pillar:2") is True

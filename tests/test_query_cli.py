@@ -40,7 +40,9 @@ def _executable(name: str) -> str:
 HLED_GRAPH = _executable("hled-graph")
 
 
-def run(*args: str, stdin: str | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, stdin: str | None = None, check: bool = True
+) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(
         [HLED_GRAPH, *args], input=stdin, capture_output=True, text=True, timeout=120
     )
@@ -59,6 +61,7 @@ def assert_one_line_error(done: subprocess.CompletedProcess[str], pattern: str) 
 
 # --------------------------------------------------------------------------- formats
 
+
 def test_table_is_the_default() -> None:
     out = run("query", "pillars").stdout.splitlines()
     assert out[0].split()[:3] == ["pillar", "number", "notation"]
@@ -70,7 +73,9 @@ def test_table_is_the_default() -> None:
 def test_standard_formats(fmt: str) -> None:
     data = run("query", "pillars", "--format", fmt).stdout
     parsed = RdflibResult.parse(io.BytesIO(data.encode()), format=fmt)
-    assert [str(r[0]) for r in parsed] == [f"https://w3id.org/hled/id/pillar/{n}" for n in range(1, 5)]
+    assert [str(r[0]) for r in parsed] == [
+        f"https://w3id.org/hled/id/pillar/{n}" for n in range(1, 5)
+    ]
 
 
 def test_markdown() -> None:
@@ -80,12 +85,18 @@ def test_markdown() -> None:
     assert len(lines) == 6
 
 
-@pytest.mark.parametrize("fmt,rdflib_format", [("turtle", "turtle"), ("nt", "nt"), ("jsonld", "json-ld")])
+@pytest.mark.parametrize(
+    "fmt,rdflib_format", [("turtle", "turtle"), ("nt", "nt"), ("jsonld", "json-ld")]
+)
 def test_graph_formats(fmt: str, rdflib_format: str) -> None:
     first = run("query", "collaboration-network", "-f", fmt).stdout
-    assert run("query", "collaboration-network", "-f", fmt).stdout == first  # same bytes in every process
+    assert (
+        run("query", "collaboration-network", "-f", fmt).stdout == first
+    )  # same bytes in every process
     results = [Graph().parse(data=first, format=rdflib_format)]
-    results.append(Graph().parse(data=run("query", "collaboration-network").stdout, format="turtle"))
+    results.append(
+        Graph().parse(data=run("query", "collaboration-network").stdout, format="turtle")
+    )
     assert len(results[0]) > 0
     assert isomorphic(results[0], results[1])
 
@@ -93,7 +104,9 @@ def test_graph_formats(fmt: str, rdflib_format: str) -> None:
 def test_ask_answers_true_or_false() -> None:
     assert run("query", "organization-in-pillar").stdout == "true\n"
     assert run("query", "organization-in-pillar", "--bind", "pillar=pillar:2").stdout == "false\n"
-    assert json.loads(run("query", "organization-in-pillar", "-f", "json").stdout)["boolean"] is True
+    assert (
+        json.loads(run("query", "organization-in-pillar", "-f", "json").stdout)["boolean"] is True
+    )
 
 
 def test_wrong_format_for_the_query_kind() -> None:
@@ -110,12 +123,22 @@ def test_output_file(tmp_path: Path) -> None:
 
 # --------------------------------------------------------------------------- choosing the query
 
+
 def test_bind_a_parameter() -> None:
     default = run("query", "organization-activities", "-f", "csv").stdout.splitlines()
-    usaid = run("query", "organization-activities", "--bind", "org=hdo:usaid", "-f", "csv").stdout.splitlines()
+    usaid = run(
+        "query", "organization-activities", "--bind", "org=hdo:usaid", "-f", "csv"
+    ).stdout.splitlines()
     assert {line.split(",")[0] for line in default[1:]} == {"https://w3id.org/hled/id/org/epa"}
     assert {line.split(",")[0] for line in usaid[1:]} == {"https://w3id.org/hled/id/org/usaid"}
-    full = run("query", "organization-activities", "--bind", "org=<https://w3id.org/hled/id/org/usaid>", "-f", "csv")
+    full = run(
+        "query",
+        "organization-activities",
+        "--bind",
+        "org=<https://w3id.org/hled/id/org/usaid>",
+        "-f",
+        "csv",
+    )
     assert full.stdout.splitlines() == usaid
 
 
@@ -131,7 +154,10 @@ def test_bind_with_an_unknown_prefix() -> None:
 
 def test_unknown_query_name_suggests_the_closest() -> None:
     done = run("query", "organisations-in-several-pillar", check=False)
-    assert_one_line_error(done, r"unknown query 'organisations-in-several-pillar'; did you mean: organizations-in-several-pillars")
+    assert_one_line_error(
+        done,
+        r"unknown query 'organisations-in-several-pillar'; did you mean: organizations-in-several-pillars",
+    )
 
 
 def test_syntax_error_gives_line_and_column() -> None:
@@ -146,14 +172,23 @@ def test_syntax_error_in_a_file(tmp_path: Path) -> None:
 
 
 def test_query_from_stdin() -> None:
-    done = run("query", "-", "-f", "csv", stdin="SELECT ?n WHERE { ?p hled:pillarNumber ?n } ORDER BY DESC(?n)")
+    done = run(
+        "query",
+        "-",
+        "-f",
+        "csv",
+        stdin="SELECT ?n WHERE { ?p hled:pillarNumber ?n } ORDER BY DESC(?n)",
+    )
     assert done.stdout.splitlines() == ["n", "4", "3", "2", "1"]
 
 
 def test_query_from_a_file_keeps_its_parameters(tmp_path: Path) -> None:
     copy = tmp_path / "mine.rq"
     copy.write_text(LIBRARY["organization-activities"].text, encoding="utf-8")
-    assert run("query", str(copy), "-f", "csv").stdout == run("query", "organization-activities", "-f", "csv").stdout
+    assert (
+        run("query", str(copy), "-f", "csv").stdout
+        == run("query", "organization-activities", "-f", "csv").stdout
+    )
 
 
 def test_data_files_replace_the_shipped_graph() -> None:
@@ -166,13 +201,23 @@ def test_data_files_replace_the_shipped_graph() -> None:
 
 def test_malformed_data_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.ttl"
-    bad.write_text("@prefix ex: <http://example.org/> .\n\nex:a ex:b ex:c ;\n  ex:d .\n", encoding="utf-8")
+    bad.write_text(
+        "@prefix ex: <http://example.org/> .\n\nex:a ex:b ex:c ;\n  ex:d .\n", encoding="utf-8"
+    )
     done = run("query", "pillars", "--data", str(bad), check=False)
     assert_one_line_error(done, rf"{bad}, line 4, column \d+: ")
 
 
 def test_data_store_and_endpoint_are_alternatives(tmp_path: Path) -> None:
-    done = run("query", "pillars", "--data", str(FIXTURE), "--endpoint", "http://127.0.0.1:1/query", check=False)
+    done = run(
+        "query",
+        "pillars",
+        "--data",
+        str(FIXTURE),
+        "--endpoint",
+        "http://127.0.0.1:1/query",
+        check=False,
+    )
     assert done.returncode == 2 and "--data, --store and --endpoint are alternatives" in done.stderr
 
 
@@ -188,16 +233,22 @@ def test_queries_lists_the_library_and_the_checks() -> None:
     assert "Checks (must return no rows):" in out
     verbose = run("queries", "--verbose").stdout
     assert "--bind org=…  an organization IRI (default hdo:epa)" in verbose
-    assert "question: Which organizations worked on more than one pillar, and what did each do?" in verbose
+    assert (
+        "question: Which organizations worked on more than one pillar, and what did each do?"
+        in verbose
+    )
 
 
 # --------------------------------------------------------------------------- stores and endpoints
+
 
 @pytest.fixture(scope="module")
 def disk_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("stores") / "hled"
     done = run("store", "create", str(folder))
-    assert done.stdout.startswith(f"created store {folder}: ") and done.stdout.rstrip().endswith(" quads")
+    assert done.stdout.startswith(f"created store {folder}: ") and done.stdout.rstrip().endswith(
+        " quads"
+    )
     return folder
 
 
@@ -228,9 +279,17 @@ def _serve(store: Path, copy_to: Path) -> Iterator[str]:
     shutil.copytree(store, copy_to)
     port = _free_port()
     server = subprocess.Popen(
-        [_executable("oxigraph"), "serve", "--location", str(copy_to), "--bind", f"127.0.0.1:{port}",
-         "--union-default-graph"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            _executable("oxigraph"),
+            "serve",
+            "--location",
+            str(copy_to),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--union-default-graph",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}/query"
     try:
@@ -289,7 +348,9 @@ def test_endpoint_gives_the_same_lists_as_local(endpoint: str, args: tuple[str, 
 
 
 def test_endpoint_construct_is_the_same_graph(endpoint: str) -> None:
-    remote = Graph().parse(data=run("query", "collaboration-network", "--endpoint", endpoint).stdout, format="turtle")
+    remote = Graph().parse(
+        data=run("query", "collaboration-network", "--endpoint", endpoint).stdout, format="turtle"
+    )
     local = Graph().parse(data=run("query", "collaboration-network").stdout, format="turtle")
     assert len(local) > 0 and isomorphic(remote, local)
 
@@ -301,11 +362,14 @@ def test_endpoint_rejects_a_bad_query_in_one_line(endpoint: str) -> None:
 
 # --------------------------------------------------------------------------- the federated query
 
+
 def test_federated_query_is_marked_online_only_and_parses() -> None:
     import pyoxigraph as ox
     from rdflib.plugins.sparql import prepareQuery
 
-    federated = [q for q in LIBRARY.values() if "SERVICE <https://query.wikidata.org/sparql>" in q.text]
+    federated = [
+        q for q in LIBRARY.values() if "SERVICE <https://query.wikidata.org/sparql>" in q.text
+    ]
     assert [q.name for q in federated] == ["wikidata-organizations"]
     assert federated[0].online_only
     assert prepareQuery(federated[0].text).algebra.name == "SelectQuery"
@@ -323,7 +387,9 @@ def test_query_path_does_not_import_rdflib() -> None:
         "heavy = sorted(m for m in ('rdflib', 'networkx', 'pyvis', 'pyshacl') if m in sys.modules)\n"
         "print('HEAVY', heavy, file=sys.stderr)\n"
     )
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120
+    )
     assert "HEAVY []" in done.stderr, done.stderr
 
 
@@ -335,7 +401,9 @@ def test_help_examples_name_real_queries() -> None:
 
 def test_federated_query_joins_our_links_with_the_remote_endpoint(wikidata_standin: str) -> None:
     # The real SERVICE is Wikidata; offline, a local oxigraph with two Wikidata items stands in.
-    text = LIBRARY["wikidata-organizations"].text.replace("https://query.wikidata.org/sparql", wikidata_standin)
+    text = LIBRARY["wikidata-organizations"].text.replace(
+        "https://query.wikidata.org/sparql", wikidata_standin
+    )
     rows = json.loads(run("query", "-", "-f", "json", stdin=text).stdout)["results"]["bindings"]
     found = {row["org"]["value"].rsplit("/", 1)[1]: row for row in rows}
     assert set(found) == {"epa", "usaid"}  # only linked organizations the stand-in knows

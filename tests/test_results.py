@@ -30,7 +30,9 @@ SELECT ?action ?label ?amount WHERE {
   OPTIONAL { ?action hled:amount/schema:value ?amount }
 } ORDER BY ?action
 """
-CONSTRUCT_LINKS = "CONSTRUCT { ?a prov:wasAssociatedWith ?o } WHERE { ?a prov:wasAssociatedWith ?o }"
+CONSTRUCT_LINKS = (
+    "CONSTRUCT { ?a prov:wasAssociatedWith ?o } WHERE { ?a prov:wasAssociatedWith ?o }"
+)
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +50,9 @@ def construct(store: ox.Store) -> engine.QueryOutcome:
     return engine.run_query(store, CONSTRUCT_LINKS)
 
 
-def test_table_is_aligned_with_short_iris_numbers_right_and_a_row_count(select: engine.QueryOutcome) -> None:
+def test_table_is_aligned_with_short_iris_numbers_right_and_a_row_count(
+    select: engine.QueryOutcome,
+) -> None:
     lines = results.write(select, "table").decode().splitlines()
     assert lines[0].split() == ["action", "label", "amount"]
     assert set(lines[1]) == {"-", " "}
@@ -92,7 +96,9 @@ def test_standard_formats_read_back_with_rdflib(select: engine.QueryOutcome, fmt
         assert str(rows[2][1]) == "EPA–CONAGUA statement of intent on Tijuana River pollution"
     else:
         assert amount == Literal("474000000", datatype=URIRef(XSD + "decimal"))
-        assert rows[2][1] == Literal("EPA–CONAGUA statement of intent on Tijuana River pollution", lang="en")
+        assert rows[2][1] == Literal(
+            "EPA–CONAGUA statement of intent on Tijuana River pollution", lang="en"
+        )
 
 
 def test_json_follows_the_spec_shape(select: engine.QueryOutcome) -> None:
@@ -114,11 +120,16 @@ def test_ask_is_true_or_false_in_every_format(store: ox.Store, answer: bool) -> 
     assert results.write(outcome, "csv").strip() == word.encode()
     assert results.write(outcome, "tsv").strip() == word.encode()
     assert json.loads(results.write(outcome, "json")) == {"head": {}, "boolean": answer}
-    assert RdflibResult.parse(io.BytesIO(results.write(outcome, "xml")), format="xml").askAnswer is answer
+    assert (
+        RdflibResult.parse(io.BytesIO(results.write(outcome, "xml")), format="xml").askAnswer
+        is answer
+    )
     assert results.write(outcome, "markdown").decode().splitlines()[-1] == f"| {word} |"
 
 
-@pytest.mark.parametrize("fmt,rdflib_format", [("turtle", "turtle"), ("nt", "nt"), ("jsonld", "json-ld")])
+@pytest.mark.parametrize(
+    "fmt,rdflib_format", [("turtle", "turtle"), ("nt", "nt"), ("jsonld", "json-ld")]
+)
 def test_graph_formats_parse_to_the_constructed_graph(
     construct: engine.QueryOutcome, fmt: str, rdflib_format: str
 ) -> None:
@@ -152,13 +163,17 @@ def test_a_graph_can_be_looked_at_as_a_table(construct: engine.QueryOutcome) -> 
 
 @pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "xml"])
 def test_solution_formats_refuse_a_graph(construct: engine.QueryOutcome, fmt: str) -> None:
-    with pytest.raises(InputError, match=f"--format {fmt} is for SELECT and ASK.*turtle, nt, jsonld"):
+    with pytest.raises(
+        InputError, match=f"--format {fmt} is for SELECT and ASK.*turtle, nt, jsonld"
+    ):
         results.write(construct, fmt)
 
 
 @pytest.mark.parametrize("fmt", ["turtle", "nt", "jsonld"])
 def test_graph_formats_refuse_solutions(select: engine.QueryOutcome, fmt: str) -> None:
-    with pytest.raises(InputError, match=f"--format {fmt} is for CONSTRUCT and DESCRIBE.*table, csv"):
+    with pytest.raises(
+        InputError, match=f"--format {fmt} is for CONSTRUCT and DESCRIBE.*table, csv"
+    ):
         results.write(select, fmt)
 
 
@@ -187,7 +202,9 @@ def test_shorten_uses_the_longest_namespace_and_valid_local_names(iri: str, shor
 
 def test_unbound_cells_and_blank_nodes_read_plainly() -> None:
     outcome = engine.QueryOutcome(
-        kind="select", variables=("a", "b"), rows=((ox.BlankNode("b0"), None), (ox.Literal("two\nlines"), None))
+        kind="select",
+        variables=("a", "b"),
+        rows=((ox.BlankNode("b0"), None), (ox.Literal("two\nlines"), None)),
     )
     lines = results.write(outcome, "table").decode().splitlines()
     assert lines[2].strip() == "_:b0"

@@ -118,28 +118,58 @@ from hled_graph.sparql import RESULT_FORMATS  # noqa: E402  (plain strings, impo
 
 @cli.command("query")
 @click.argument("spec", required=False, metavar="NAME|FILE|-")
-@click.option("-q", "--query", "query_text", metavar="TEXT", help="The SPARQL text itself, instead of NAME|FILE|-.")
 @click.option(
-    "--data", multiple=True, type=click.Path(dir_okay=False),
+    "-q",
+    "--query",
+    "query_text",
+    metavar="TEXT",
+    help="The SPARQL text itself, instead of NAME|FILE|-.",
+)
+@click.option(
+    "--data",
+    multiple=True,
+    type=click.Path(dir_okay=False),
     help="Query these RDF files instead of the shipped graph (repeat for several).",
 )
 @click.option(
-    "--store", "store_dir", type=click.Path(file_okay=False),
+    "--store",
+    "store_dir",
+    type=click.Path(file_okay=False),
     help="Query an on-disk store made by `hled-graph store create` (opened read-only).",
 )
-@click.option("--endpoint", metavar="URL", help="Send the query to this SPARQL 1.1 endpoint instead.")
 @click.option(
-    "-f", "--format", "fmt", type=click.Choice(RESULT_FORMATS),
+    "--endpoint", metavar="URL", help="Send the query to this SPARQL 1.1 endpoint instead."
+)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(RESULT_FORMATS),
     help="Output format. Default: table for SELECT and ASK, turtle for CONSTRUCT and DESCRIBE.",
 )
 @click.option(
-    "-b", "--bind", "binds", multiple=True, metavar="VAR=VALUE",
+    "-b",
+    "--bind",
+    "binds",
+    multiple=True,
+    metavar="VAR=VALUE",
     help="Set a parameter: an IRI (<…> or http…), a prefixed name (hdo:epa), a number or text.",
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="File to write (default: standard output).",
+)
 def query_command(
-    spec: str | None, query_text: str | None, data: tuple[str, ...], store_dir: str | None,
-    endpoint: str | None, fmt: str | None, binds: tuple[str, ...], output: str | None,
+    spec: str | None,
+    query_text: str | None,
+    data: tuple[str, ...],
+    store_dir: str | None,
+    endpoint: str | None,
+    fmt: str | None,
+    binds: tuple[str, ...],
+    output: str | None,
 ) -> None:
     """Ask the graph a question in SPARQL: a library query by NAME, a FILE, or - for standard input.
 
@@ -162,7 +192,9 @@ def query_command(
     from hled_graph.sparql import engine, library, results
 
     if (spec is None) == (query_text is None):
-        raise click.UsageError("give a query: NAME, FILE, - (standard input) or --query TEXT (exactly one)")
+        raise click.UsageError(
+            "give a query: NAME, FILE, - (standard input) or --query TEXT (exactly one)"
+        )
     if sum(bool(x) for x in (data, store_dir, endpoint)) > 1:
         raise click.UsageError("--data, --store and --endpoint are alternatives; give at most one")
     if query_text is not None:
@@ -185,7 +217,9 @@ def query_command(
 
 
 @cli.command("queries")
-@click.option("-v", "--verbose", is_flag=True, help="Also show each question, its parameters and its answer.")
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Also show each question, its parameters and its answer."
+)
 def queries_command(verbose: bool) -> None:
     """List the query library (and the data checks) by name and title.
 
@@ -193,7 +227,10 @@ def queries_command(verbose: bool) -> None:
     """
     from hled_graph.sparql import library
 
-    sections = (("Queries", library.load_library()), ("Checks (must return no rows)", library.load_checks()))
+    sections = (
+        ("Queries", library.load_library()),
+        ("Checks (must return no rows)", library.load_checks()),
+    )
     for index, (heading, named) in enumerate(sections):
         if index:
             click.echo()
@@ -219,7 +256,9 @@ def store_group() -> None:
 @store_group.command("create")
 @click.argument("directory", type=click.Path(file_okay=False))
 @click.option(
-    "--data", multiple=True, type=click.Path(dir_okay=False),
+    "--data",
+    multiple=True,
+    type=click.Path(dir_okay=False),
     help="Load these RDF files instead of the shipped graph (repeat for several).",
 )
 def store_create(directory: str, data: tuple[str, ...]) -> None:
@@ -233,7 +272,9 @@ def store_create(directory: str, data: tuple[str, ...]) -> None:
 
     from hled_graph.sparql import engine
 
-    size = engine.create_store(Path(directory), data=[Path(p) for p in data] or None, progress=_progress)
+    size = engine.create_store(
+        Path(directory), data=[Path(p) for p in data] or None, progress=_progress
+    )
     click.echo(f"created store {directory}: {size} quads")
 
 

@@ -53,6 +53,7 @@ class QueryOutcome:
 
 # --------------------------------------------------------------------------- loading
 
+
 def shipped_graph_files() -> list[tuple[Path, str]]:
     """The shipped files and the named graph each one goes into."""
     files = [(resources.ontology_file(), GRAPH_ONTOLOGY)]
@@ -62,9 +63,7 @@ def shipped_graph_files() -> list[tuple[Path, str]]:
     return files
 
 
-def load_store(
-    *, data: Sequence[Path] | None = None, store_path: Path | None = None
-) -> ox.Store:
+def load_store(*, data: Sequence[Path] | None = None, store_path: Path | None = None) -> ox.Store:
     """An in-memory store of the shipped graph, of ``data`` files, or an on-disk store.
 
     Each file loads in one transaction, so a file with a syntax error leaves nothing half-loaded;
@@ -81,11 +80,15 @@ def load_store(
 def open_store(path: Path) -> ox.Store:
     """Open an on-disk store made by :func:`create_store`, read-only."""
     if not path.is_dir():
-        raise InputError(f"{path}: no such store folder; create one with `hled-graph store create {path}`")
+        raise InputError(
+            f"{path}: no such store folder; create one with `hled-graph store create {path}`"
+        )
     try:
         return ox.Store.read_only(str(path))
     except OSError as exc:
-        raise InputError(f"{path}: not a readable store ({_one_line(exc)}); make one with `hled-graph store create`") from None
+        raise InputError(
+            f"{path}: not a readable store ({_one_line(exc)}); make one with `hled-graph store create`"
+        ) from None
 
 
 def create_store(
@@ -160,7 +163,9 @@ def _file_syntax_error(path: Path, exc: SyntaxError) -> InputError:
 class _ProgressReader:
     """A binary file that reports how far the parser has read, for the progress line."""
 
-    def __init__(self, handle: BinaryIO, *, total: int, label: str, report: Callable[[str], None]) -> None:
+    def __init__(
+        self, handle: BinaryIO, *, total: int, label: str, report: Callable[[str], None]
+    ) -> None:
         self._handle, self._total, self._label, self._report = handle, total, label, report
         self._done = 0
         self._last_percent = -1
@@ -197,6 +202,7 @@ def _bulk_load(
 
 
 # --------------------------------------------------------------------------- querying
+
 
 def run_query(
     store: ox.Store, text: str, *, bindings: Mapping[str, Term] | None = None
@@ -262,7 +268,7 @@ def describe_syntax_error(message: str) -> str:
     line, column, detail = match.groups()
     detail = " ".join(detail.split())
     if detail.startswith("expected one of "):
-        items = _split_alternatives(detail[len("expected one of "):])
+        items = _split_alternatives(detail[len("expected one of ") :])
         sentences = [item for item in items if " " in item and not item.startswith(("[", '"'))]
         tokens = [item for item in items if item not in sentences and not item.startswith("[")]
         if sentences:
@@ -330,8 +336,12 @@ class RemoteEndpoint:
         except urllib.error.HTTPError as exc:
             detail = _one_line(exc.read().decode("utf-8", "replace"))[:300] or exc.reason
             if 400 <= exc.code < 500:
-                raise InputError(f"{self.url}: the endpoint rejected the query (HTTP {exc.code}): {detail}") from None
-            raise HledError(f"{self.url}: the endpoint failed (HTTP {exc.code}): {detail}", exit_code=1) from None
+                raise InputError(
+                    f"{self.url}: the endpoint rejected the query (HTTP {exc.code}): {detail}"
+                ) from None
+            raise HledError(
+                f"{self.url}: the endpoint failed (HTTP {exc.code}): {detail}", exit_code=1
+            ) from None
         except (urllib.error.URLError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
             raise HledError(
@@ -343,12 +353,16 @@ class RemoteEndpoint:
     def _read(self, payload: bytes, content_type: str) -> QueryOutcome:
         try:
             if content_type in ("application/sparql-results+json", "application/json"):
-                return _outcome_of(ox.parse_query_results(payload, format=ox.QueryResultsFormat.JSON))
+                return _outcome_of(
+                    ox.parse_query_results(payload, format=ox.QueryResultsFormat.JSON)
+                )
             if content_type in ("application/n-triples", "text/plain"):
                 quads = ox.parse(payload, format=ox.RdfFormat.N_TRIPLES)
                 return _outcome_of(q.triple for q in quads)
         except (SyntaxError, ValueError) as exc:
-            raise HledError(f"{self.url}: unreadable answer ({_one_line(exc)})", exit_code=1) from None
+            raise HledError(
+                f"{self.url}: unreadable answer ({_one_line(exc)})", exit_code=1
+            ) from None
         raise HledError(f"{self.url}: unexpected answer type {content_type!r}", exit_code=1)
 
 
@@ -385,7 +399,9 @@ def inline_bindings(text: str, bindings: Mapping[str, Term]) -> str:
             if brace is not None:
                 return f"{text[:brace + 1]} {values} {text[brace + 1:]}"
         position += 1
-    raise InputError("cannot bind parameters for a remote endpoint: the query has no WHERE keyword; add one")
+    raise InputError(
+        "cannot bind parameters for a remote endpoint: the query has no WHERE keyword; add one"
+    )
 
 
 def _next_code_char(text: str, start: int, wanted: str) -> int | None:

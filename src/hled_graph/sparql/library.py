@@ -75,7 +75,9 @@ class NamedQuery:
         if unknown and self.library:
             if self.parameters:
                 declared = ", ".join(f"?{p.name}" for p in self.parameters)
-                raise InputError(f"query '{self.name}' has no parameter ?{unknown[0]}; its parameters are {declared}")
+                raise InputError(
+                    f"query '{self.name}' has no parameter ?{unknown[0]}; its parameters are {declared}"
+                )
             raise InputError(f"query '{self.name}' takes no parameters; drop --bind {unknown[0]}=…")
 
     def bindings(self, given: Mapping[str, str] | None = None) -> dict[str, Term]:
@@ -89,7 +91,10 @@ class NamedQuery:
 
 # --------------------------------------------------------------------------- reading files
 
-def parse_query_text(text: str, *, name: str, path: Path | None = None, library: bool = True) -> NamedQuery:
+
+def parse_query_text(
+    text: str, *, name: str, path: Path | None = None, library: bool = True
+) -> NamedQuery:
     """Read the header of a query; ``library=False`` accepts a query with no header (ad hoc)."""
     where = str(path) if path is not None else name
     fields: dict[str, list[str]] = {}
@@ -117,8 +122,12 @@ def parse_query_text(text: str, *, name: str, path: Path | None = None, library:
     if library:
         missing = [key for key in REQUIRED_KEYS if key not in fields]
         if missing:
-            raise InputError(f"{where}: header lacks '# {missing[0]}: …'; every library query needs {', '.join(REQUIRED_KEYS)}")
-    parameters = tuple(_parse_parameter(value, where=where) for value in fields.get("parameter", []))
+            raise InputError(
+                f"{where}: header lacks '# {missing[0]}: …'; every library query needs {', '.join(REQUIRED_KEYS)}"
+            )
+    parameters = tuple(
+        _parse_parameter(value, where=where) for value in fields.get("parameter", [])
+    )
     tags = tuple(t.strip() for t in ",".join(fields.get("tags", [])).split(",") if t.strip())
     return NamedQuery(
         name=name,
@@ -152,7 +161,9 @@ def read_query_file(path: Path, *, library: bool = True) -> NamedQuery:
     except FileNotFoundError:
         raise InputError(f"{path}: no such query file; check the path") from None
     except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text (byte {exc.start}); save the query as UTF-8") from None
+        raise InputError(
+            f"{path}: not UTF-8 text (byte {exc.start}); save the query as UTF-8"
+        ) from None
     return parse_query_text(text, name=path.stem, path=path, library=library)
 
 
@@ -181,7 +192,9 @@ def find(name: str, *, queries: Mapping[str, NamedQuery] | None = None) -> Named
     close = difflib.get_close_matches(name, list(queries), n=3, cutoff=0.5)
     if not close:
         close = [q for q in queries if name in q or q in name][:3]
-    hint = f"did you mean: {', '.join(close)}?" if close else "see `hled-graph queries` for the list"
+    hint = (
+        f"did you mean: {', '.join(close)}?" if close else "see `hled-graph queries` for the list"
+    )
     raise InputError(f"unknown query '{name}'; {hint}")
 
 
@@ -238,7 +251,9 @@ def parse_term(value: str, *, where: str = "value") -> Term:
         prefix, local = prefixed.groups()
         if (prefix or "") not in PREFIXES:
             known = ", ".join(sorted(PREFIXES))
-            raise InputError(f"{where}{value}: unknown prefix '{prefix or ''}:'; use a full IRI <…> or one of {known}")
+            raise InputError(
+                f"{where}{value}: unknown prefix '{prefix or ''}:'; use a full IRI <…> or one of {known}"
+            )
         return _iri(PREFIXES[prefix] + local, where=where)
     return ox.Literal(value)
 
@@ -247,7 +262,9 @@ def _iri(text: str, *, where: str) -> ox.NamedNode:
     try:
         return ox.NamedNode(text)
     except ValueError as exc:
-        raise InputError(f"{where}<{text}>: not a valid IRI ({' '.join(str(exc).split())})") from None
+        raise InputError(
+            f"{where}<{text}>: not a valid IRI ({' '.join(str(exc).split())})"
+        ) from None
 
 
 def parse_bind_options(options: Iterable[str]) -> dict[str, str]:
@@ -263,6 +280,7 @@ def parse_bind_options(options: Iterable[str]) -> dict[str, str]:
 
 
 # --------------------------------------------------------------------------- documentation
+
 
 def render_readme(queries: Mapping[str, NamedQuery], checks: Mapping[str, NamedQuery]) -> str:
     """``queries/README.md``: the library and the checks, from their headers (a test keeps it true)."""
@@ -292,7 +310,9 @@ def render_readme(queries: Mapping[str, NamedQuery], checks: Mapping[str, NamedQ
     ]
     for query in queries.values():
         parameters = ", ".join(f"`?{p.name}` (default `{p.default}`)" for p in query.parameters)
-        lines.append(f"| `{query.name}` | {_cell(query.title)} | {parameters} | {', '.join(query.tags)} |")
+        lines.append(
+            f"| `{query.name}` | {_cell(query.title)} | {parameters} | {', '.join(query.tags)} |"
+        )
     lines += ["", "## Questions", ""]
     for query in queries.values():
         lines += [f"- **{query.name}** — {query.question} *Answer:* {query.answer}"]

@@ -55,7 +55,8 @@ class Result:
             return f"<p><b>{'true' if self.boolean else 'false'}</b></p>"
         head = "".join(f"<th>{html.escape(v)}</th>" for v in self.variables)
         body = "".join(
-            "<tr>" + "".join(f"<td>{_cell_html(term)}</td>" for term in row) + "</tr>" for row in self.rows
+            "<tr>" + "".join(f"<td>{_cell_html(term)}</td>" for term in row) + "</tr>"
+            for row in self.rows
         )
         count = f"<p>{len(self.rows)} {'row' if len(self.rows) == 1 else 'rows'}</p>"
         return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{count}"
@@ -65,9 +66,11 @@ def _cell_html(term: Node | None) -> str:
     if term is None:
         return ""
     if isinstance(term, URIRef):
-        return f'<a href="{html.escape(str(term), quote=True)}">{html.escape(shorten(str(term)))}</a>'
+        return (
+            f'<a href="{html.escape(str(term), quote=True)}">{html.escape(shorten(str(term)))}</a>'
+        )
     if isinstance(term, Literal) and term.language:
-        return f'{html.escape(str(term))} <small>@{html.escape(term.language)}</small>'
+        return f"{html.escape(str(term))} <small>@{html.escape(term.language)}</small>"
     return html.escape(str(term))
 
 
@@ -109,8 +112,12 @@ def _result_of(raw: RdflibResult) -> Result:
     if raw.type in ("CONSTRUCT", "DESCRIBE"):
         constructed = raw.graph
         triples = sorted(constructed, key=lambda t: tuple(t[i].n3() for i in range(3)))
-        return Result(kind="construct", variables=("subject", "predicate", "object"),
-                      rows=tuple(triples), graph=constructed)
+        return Result(
+            kind="construct",
+            variables=("subject", "predicate", "object"),
+            rows=tuple(triples),
+            graph=constructed,
+        )
     variables = tuple(str(v) for v in raw.vars)
     rows = tuple(tuple(row[i] for i in range(len(variables))) for row in raw)
     return Result(kind="select", variables=variables, rows=rows)
@@ -121,7 +128,9 @@ def run_named(name: str, graph: Graph | None = None, **bindings: str | Node) -> 
     named = library.find(name)
     named.check_parameters(bindings)
     text_values = {k: v for k, v in bindings.items() if isinstance(v, str)}
-    values: dict[str, str | Node] = {k: to_rdflib(v) for k, v in named.bindings(text_values).items()}
+    values: dict[str, str | Node] = {
+        k: to_rdflib(v) for k, v in named.bindings(text_values).items()
+    }
     values.update({k: v for k, v in bindings.items() if not isinstance(v, str)})
     return query(named.text, graph, bindings=values)
 

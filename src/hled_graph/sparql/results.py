@@ -27,11 +27,30 @@ _RESULT_FORMATS = {
     "csv": ox.QueryResultsFormat.CSV,
     "tsv": ox.QueryResultsFormat.TSV,
 }
-_RDF_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
+_RDF_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
 _XSD = PREFIXES["xsd"]
-_NUMERIC = {_XSD + t for t in ("integer", "decimal", "double", "float", "int", "long", "short",
-                                "nonNegativeInteger", "positiveInteger", "negativeInteger",
-                                "nonPositiveInteger", "unsignedInt", "unsignedLong")}
+_NUMERIC = {
+    _XSD + t
+    for t in (
+        "integer",
+        "decimal",
+        "double",
+        "float",
+        "int",
+        "long",
+        "short",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "negativeInteger",
+        "nonPositiveInteger",
+        "unsignedInt",
+        "unsignedLong",
+    )
+}
 _LOCAL_NAME = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?$")
 
 
@@ -39,7 +58,9 @@ def default_format(outcome: QueryOutcome) -> str:
     return "turtle" if outcome.kind == "construct" else "table"
 
 
-def write(outcome: QueryOutcome, fmt: str | None = None, *, prefixes: Mapping[str, str] = PREFIXES) -> bytes:
+def write(
+    outcome: QueryOutcome, fmt: str | None = None, *, prefixes: Mapping[str, str] = PREFIXES
+) -> bytes:
     """The answer in format ``fmt`` (default: table, or Turtle for a graph)."""
     fmt = fmt or default_format(outcome)
     if fmt not in RESULT_FORMATS:
@@ -49,7 +70,9 @@ def write(outcome: QueryOutcome, fmt: str | None = None, *, prefixes: Mapping[st
             return write_graph(outcome.triples(), fmt, prefixes=prefixes)
         if fmt not in VIEW_FORMATS:
             allowed = ", ".join(GRAPH_FORMATS + VIEW_FORMATS)
-            raise InputError(f"--format {fmt} is for SELECT and ASK answers; this query makes a graph: use one of {allowed}")
+            raise InputError(
+                f"--format {fmt} is for SELECT and ASK answers; this query makes a graph: use one of {allowed}"
+            )
     elif fmt in GRAPH_FORMATS:
         raise InputError(
             f"--format {fmt} is for CONSTRUCT and DESCRIBE answers; this is a {outcome.kind.upper()}: "
@@ -63,6 +86,7 @@ def write(outcome: QueryOutcome, fmt: str | None = None, *, prefixes: Mapping[st
 
 
 # --------------------------------------------------------------------------- standard formats
+
 
 def results_json(outcome: QueryOutcome) -> dict:
     """The SPARQL 1.1 Query Results JSON document of a SELECT or ASK answer."""
@@ -99,12 +123,16 @@ def write_standard(outcome: QueryOutcome, fmt: str) -> bytes:
     return data if data.endswith(b"\n") else data + b"\n"
 
 
-def write_graph(triples: Sequence[ox.Triple], fmt: str, *, prefixes: Mapping[str, str] = PREFIXES) -> bytes:
+def write_graph(
+    triples: Sequence[ox.Triple], fmt: str, *, prefixes: Mapping[str, str] = PREFIXES
+) -> bytes:
     """A graph as Turtle (only the prefixes it uses), canonical N-Triples or JSON-LD; sorted."""
     ordered = sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
     if fmt == "jsonld":
         expanded = json.loads(ox.serialize(ordered, format=ox.RdfFormat.JSON_LD) or b"[]")
-        return (json.dumps(expanded, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+        return (json.dumps(expanded, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode(
+            "utf-8"
+        )
     used = _used_prefixes(ordered, prefixes) if fmt == "turtle" else None
     return ox.serialize(ordered, format=_RDF_FORMATS[fmt], prefixes=used) or b""
 
@@ -125,6 +153,7 @@ def _used_prefixes(triples: Sequence[ox.Triple], prefixes: Mapping[str, str]) ->
 
 # --------------------------------------------------------------------------- for people
 
+
 def shorten(iri: str, prefixes: Mapping[str, str] = PREFIXES) -> str:
     """``hdo:epa`` for an IRI in one of our namespaces, else ``<iri>``."""
     match = _split_iri(iri, prefixes)
@@ -135,7 +164,7 @@ def _split_iri(iri: str, prefixes: Mapping[str, str]) -> tuple[str, str] | None:
     best: tuple[str, str] | None = None
     for prefix, namespace in prefixes.items():
         if iri.startswith(namespace) and (best is None or len(namespace) > len(prefixes[best[0]])):
-            local = iri[len(namespace):]
+            local = iri[len(namespace) :]
             if local == "" or _LOCAL_NAME.match(local):
                 best = (prefix, local)
     return best
@@ -150,7 +179,11 @@ def cell_text(term: Term | None, prefixes: Mapping[str, str] = PREFIXES) -> str:
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
     if isinstance(term, ox.Triple):
-        return "<< " + " ".join(cell_text(t, prefixes) for t in (term.subject, term.predicate, term.object)) + " >>"
+        return (
+            "<< "
+            + " ".join(cell_text(t, prefixes) for t in (term.subject, term.predicate, term.object))
+            + " >>"
+        )
     return " ".join(term.value.split())
 
 
@@ -158,7 +191,9 @@ def _is_number(term: Term | None) -> bool:
     return isinstance(term, ox.Literal) and term.datatype.value in _NUMERIC
 
 
-def _grid(outcome: QueryOutcome, prefixes: Mapping[str, str]) -> tuple[list[str], list[list[str]], list[bool]]:
+def _grid(
+    outcome: QueryOutcome, prefixes: Mapping[str, str]
+) -> tuple[list[str], list[list[str]], list[bool]]:
     if outcome.kind == "ask":
         return ["ask"], [["true" if outcome.boolean else "false"]], [False]
     header = list(outcome.variables)
