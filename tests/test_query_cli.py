@@ -413,3 +413,9 @@ def test_federated_query_joins_our_links_with_the_remote_endpoint(wikidata_stand
     assert epa["inception"]["value"] == "1970"
     assert epa["website"]["value"] == "https://www.epa.gov/"
     assert "website" not in found["usaid"]
+
+
+def test_checks_run_by_name_on_the_shipped_graph_and_on_your_data() -> None:
+    assert run("query", "paraphrased-label-violation").stdout.splitlines()[-1] == "(0 rows)"
+    mine = run("query", "paraphrased-label-violation", "--data", str(FIXTURES / "sparql-violations.ttl"))
+    assert "Environmental Safety Company" in mine.stdout and mine.stdout.splitlines()[-1] == "(1 row)"
