@@ -1,6 +1,6 @@
 """The named query library: ``queries/*.rq`` with a header that says what each query answers.
 
-Every library file starts with a block of ``# key: value`` comment lines, in this order:
+Every library file starts with a block of ``# key: value`` comment lines:
 
     # title: Organizations active in more than one pillar
     # question: Which organizations worked on more than one pillar, and what did each do?
@@ -27,8 +27,7 @@ import pyoxigraph as ox
 from hled_graph import resources
 from hled_graph.errors import InputError
 from hled_graph.namespaces import PREFIXES
-
-Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+from hled_graph.sparql.engine import Term
 
 HEADER_KEYS = ("title", "question", "parameter", "answer", "tags")
 REQUIRED_KEYS = ("title", "question", "answer")
@@ -39,7 +38,6 @@ _XSD = PREFIXES["xsd"]
 _HEADER_LINE = re.compile(r"^#\s?([a-z]+):\s*(.*)$")
 _CONTINUATION = re.compile(r"^#\s{2,}(\S.*)$")
 _PARAMETER = re.compile(r"^[?$]([A-Za-z_]\w*)\s+[—–-]+\s+(.+?)\s*\(default\s+(.+)\)$")
-_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 @dataclass(frozen=True)
