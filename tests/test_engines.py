@@ -258,6 +258,7 @@ def test_store_create_reports_progress_for_big_inputs(
     lines: list[str] = []
     engine.create_store(tmp_path / "store", data=[FIXTURE], progress=lines.append)
     assert lines[-1].startswith(f"loading {FIXTURE.name}: 100% (")
+    assert len(lines) == len(set(lines)) <= 11  # at most a line per tenth, never repeated
     assert all(
         re.fullmatch(r"loading sparql-mini\.ttl: \d+% \(\d+\.\d of \d+\.\d MB\)", line)
         for line in lines

@@ -174,7 +174,7 @@ class _ProgressReader:
         chunk = self._handle.read(size)
         self._done += len(chunk)
         percent = self._done * 100 // max(self._total, 1)
-        if percent // 10 != self._last_percent // 10 or not chunk:
+        if percent // 10 != self._last_percent // 10:  # a line per tenth, once
             self._last_percent = percent
             self._report(
                 f"loading {self._label}: {percent}% ({self._done / 1e6:.1f} of {self._total / 1e6:.1f} MB)"
