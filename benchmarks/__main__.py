@@ -54,7 +54,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--sizes", type=_sizes, default=None, help="synthetic sizes in triples (default 1e4,1e5,1e6)")
     parser.add_argument("--rdflib-cap", type=float, default=None,
                         help="seconds after which an rdflib query is killed and reported as '> cap' "
-                        "(default 120, with --smoke 10)")
+                        "(default 120, with --smoke 1)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "RESULTS.md", help="report file")
     return parser.parse_args(argv)
 
@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.sizes is None:
         args.sizes = SMOKE_SIZES if args.smoke else FULL_SIZES
     if args.rdflib_cap is None:
-        args.rdflib_cap = 10.0 if args.smoke else 120.0
+        args.rdflib_cap = 1.0 if args.smoke else 120.0
     started = datetime.now(timezone.utc)
     load_at_start = load_average()
     clock = time.monotonic()

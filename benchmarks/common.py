@@ -176,6 +176,18 @@ def time_command(
     return times
 
 
+def time_commands_interleaved(
+    commands: Sequence[Sequence[str]], *, runs: int, timeout: float = 300
+) -> list[float]:
+    """Median wall time of each command, runs alternated (a b a b …) so that a change in the
+    machine's load during the measurement hits every command alike."""
+    times: list[list[float]] = [[] for _ in commands]
+    for _ in range(runs):
+        for index, command in enumerate(commands):
+            times[index] += time_command(command, runs=1, timeout=timeout)
+    return [median(values) for values in times]
+
+
 # --------------------------------------------------------------------------- the run
 
 

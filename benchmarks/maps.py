@@ -108,7 +108,7 @@ def _real(ctx: Context, section: Section, *, runs: int) -> None:
     section.rows.append(info_row(f"overview map generation, real graph ({len(graph):,} triples, "
                                  f"{len(holder['doc'].nodes)} nodes)", seconds(generation).text()))
     progress("  overview map of the real graph: Chromium")
-    _browser_rows(section, page, label="real overview", limit=MAX_REAL_STABLE, runs=max(runs, 3))
+    _browser_rows(section, page, label="real overview", limit=MAX_REAL_STABLE, runs=runs)
 
 
 def _data_files() -> list[Path]:
@@ -145,7 +145,7 @@ def _large(ctx: Context, section: Section, *, runs: int) -> None:
                                  ratio=f"drawn as {len(document.nodes):,} nodes"
                                  + (" (clustered)" if document.clustered else " (not clustered)")))
     progress(f"  {nodes:,}-node map: Chromium")
-    _browser_rows(section, page, label=f"{nodes:,}-node synthetic map", limit=MAX_LARGE_OPEN, runs=max(runs, 3))
+    _browser_rows(section, page, label=f"{nodes:,}-node synthetic map", limit=MAX_LARGE_OPEN, runs=runs)
 
 
 def _browser_rows(section: Section, page: Path, *, label: str, limit: Value, runs: int) -> None:

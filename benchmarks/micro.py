@@ -15,7 +15,7 @@ from benchmarks.common import (
     shipped_graph_files,
     speedup_row,
     time_call,
-    time_command,
+    time_commands_interleaved,
 )
 from benchmarks.scale import TRIO, measure_size, rdflib_value, size_label
 
@@ -39,9 +39,9 @@ def run(ctx: Context) -> Section:
     section = Section("e", "Engine micro-anchors (ours = pyoxigraph / our engine, anchor = rdflib)")
     runs = ctx.runs(7, 3)
     progress("  import rdflib vs import pyoxigraph")
-    rdflib_import = median(time_command([sys.executable, "-c", "import rdflib"], runs=runs))
-    ox_import = median(time_command([sys.executable, "-c", "import pyoxigraph"], runs=runs))
-    python_floor = median(time_command([sys.executable, "-c", "pass"], runs=runs))
+    rdflib_import, ox_import, python_floor = time_commands_interleaved(
+        [[sys.executable, "-c", "import rdflib"], [sys.executable, "-c", "import pyoxigraph"],
+         [sys.executable, "-c", "pass"]], runs=runs)
     _issue_row(section, "import (subprocess, incl. interpreter start)", seconds(ox_import), seconds(rdflib_import), "import")
     section.notes.append(f"Interpreter start alone (`python -c pass`): {python_floor * 1000:.0f} ms; "
                          f"import cost beyond it: rdflib {(rdflib_import - python_floor) * 1000:.0f} ms, "

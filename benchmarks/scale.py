@@ -153,7 +153,7 @@ def measure_size(ctx: Context, size: int, queries: list[Any]) -> dict[str, Any]:
     for job in jobs:
         job["bindings"] = {name: str(term) for name, term in job["bindings"].items()}
     progress(f"  {size_label(size)}: rdflib (each query capped at {ctx.rdflib_cap:.0f} s)")
-    result["rdflib"] = _rdflib(ctx, path, jobs, runs=runs)
+    result["rdflib"] = _rdflib(ctx, path, jobs, runs=ctx.runs(runs, 1))
     return result
 
 
