@@ -7,6 +7,7 @@ commands that need them, so ``hled-graph --help`` and ``hled-graph query`` start
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -241,7 +242,7 @@ def query_command(
     if query_text is not None:
         named = library.ad_hoc(query_text)
     else:
-        named = library.resolve(spec, stdin_text=sys.stdin.read() if spec == "-" else None)
+        named = library.resolve(spec, stdin_text=_read_stdin() if spec == "-" else None)
     bindings = named.bindings(library.parse_bind_options(binds))
     if endpoint:
         outcome = engine.RemoteEndpoint(endpoint).query(named.text, bindings=bindings)
@@ -317,6 +318,17 @@ def store_create(directory: str, data: tuple[str, ...]) -> None:
         Path(directory), data=[Path(p) for p in data] or None, progress=_progress
     )
     click.echo(f"created store {directory}: {size} quads")
+
+
+def _read_stdin() -> str:
+    """Standard input as UTF-8 text, or a clear error (a pasted binary must not crash us)."""
+    from hled_graph.errors import InputError
+
+    data = click.get_binary_stream("stdin").read()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"standard input: not UTF-8 text (byte {exc.start}); send the query as UTF-8") from None
 
 
 # --- publish: Wikidata links, loading into remote stores ---------------------------------------
@@ -503,6 +515,15 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except BrokenPipeError:
         sys.exit(0)
+    except Exception as exc:  # a bug, not bad input: one line by default, the traceback on request
+        if os.environ.get("HLED_GRAPH_DEBUG"):
+            raise
+        click.echo(
+            f"hled-graph: internal error: {type(exc).__name__}: {exc} "
+            "(a bug; run again with HLED_GRAPH_DEBUG=1 for the traceback and report it)",
+            err=True,
+        )
+        sys.exit(70)
     sys.exit(0)
 
 
