@@ -321,7 +321,9 @@ class _Builder:
         issued = date(2022, 9, 12) + timedelta(days=91 * (number - 1))
         self.emit(node, RDF, iri("foaf", "Document"))
         self.emit(node, RDF, iri("prov", "Entity"))
-        self.emit(node, iri("dcterms", "title"), text(f"FACT SHEET: U.S.-Mexico High-Level Economic Dialogue, synthetic issue {number}"))
+        title = f"FACT SHEET: U.S.-Mexico High-Level Economic Dialogue, synthetic issue {number}"
+        self.emit(node, iri("rdfs", "label"), text(title))
+        self.emit(node, iri("dcterms", "title"), text(title))
         self.emit(node, iri("dcterms", "issued"), typed(issued.isoformat(), "date"))
         self.emit(node, iri("dcterms", "publisher"), iri("hdo", "white-house"))
         self.emit(node, iri("hled", "sourceFile"), plain(f"synthetic-fact-sheet-{number:05d}.txt"))
