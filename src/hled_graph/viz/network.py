@@ -356,16 +356,27 @@ def _edge_facts(graph: Graph, *, external: bool) -> list[_EdgeFact]:
 
 def to_networkx(graph: Graph, *, view: View = "entities") -> nx.MultiDiGraph:
     """One NetworkX view of an RDF graph (see the module docstring for the views)."""
-    return _build_view(graph, view=view, external=False)
+    return build_views(graph, views=(view,))[view]
 
 
-def _build_view(graph: Graph, *, view: str, external: bool) -> nx.MultiDiGraph:
-    import networkx as nx
+def build_views(graph: Graph, *, views: tuple[str, ...] = VIEWS,
+                external: bool = False) -> dict[str, nx.MultiDiGraph]:
+    """Several views from one pass over the graph (the two queries run once).
 
-    if view not in VIEWS:
-        raise InputError(f"unknown network view {view!r}; use one of {', '.join(VIEWS)}")
+    ``external`` makes any non-vocabulary IRI a node, not only HLED entities: maps of CONSTRUCT
+    results use it, so a query that returns Wikidata items can draw them.
+    """
+    for view in views:
+        if view not in VIEWS:
+            raise InputError(f"unknown network view {view!r}; use one of {', '.join(VIEWS)}")
     nodes = _node_facts(graph, external=external)
     edges = _edge_facts(graph, external=external)
+    return {view: _assemble(view, nodes, edges) for view in views}
+
+
+def _assemble(view: str, nodes: dict[str, dict[str, Any]], edges: list[_EdgeFact]) -> nx.MultiDiGraph:
+    import networkx as nx
+
     result = nx.MultiDiGraph(view=view)
     if view == "entities":
         for iri in sorted(nodes):
@@ -432,11 +443,6 @@ def _add_collaboration(result: nx.MultiDiGraph, nodes: dict[str, dict[str, Any]]
                 label=f"{len(shared)} shared action" + ("s" if len(shared) != 1 else ""),
                 weight=len(shared), actions=shared, action_labels=labels, pillars=pillars,
             )
-
-
-def map_graph_view(graph: Graph, *, view: View = "entities") -> nx.MultiDiGraph:
-    """Like :func:`to_networkx`, but any non-vocabulary IRI is a node (for CONSTRUCT results)."""
-    return _build_view(graph, view=view, external=True)
 
 
 # --- export ------------------------------------------------------------------------------------
