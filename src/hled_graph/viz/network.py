@@ -224,7 +224,7 @@ class _EdgeFact:
     is_association: bool
 
 
-def _qname(iri: str) -> str:
+def qname(iri: str) -> str:
     """``hdo:epa`` for an IRI in a known namespace, else the IRI itself."""
     best = max(
         ((prefix, ns) for prefix, ns in PREFIXES.items() if iri.startswith(ns)),
@@ -313,7 +313,7 @@ def _node_attributes(iri: str, found: dict[str, set[tuple[str, str]]]) -> dict[s
     quotes = values("quote")
     return {
         "iri": iri,
-        "label": labels[0] if labels else _qname(iri),
+        "label": labels[0] if labels else qname(iri),
         "class": local_name(class_iri) if class_iri else None,
         "class_label": (class_label or humanize(local_name(class_iri))) if class_iri else None,
         "class_iri": class_iri,
@@ -400,7 +400,7 @@ def _assemble(view: str, nodes: dict[str, dict[str, Any]], edges: list[_EdgeFact
 
 def _bare_node(iri: str) -> dict[str, Any]:
     return {
-        "iri": iri, "label": _qname(iri), "class": None, "class_label": None, "class_iri": None,
+        "iri": iri, "label": qname(iri), "class": None, "class_label": None, "class_iri": None,
         "category": _category(iri, []), "country": None, "country_iris": [], "pillars": [],
         "amounts": [], "dates": [], "description": None, "quote": None,
     }
