@@ -110,12 +110,14 @@ _CATEGORY_OF_NAMESPACE: dict[str, str] = {
 _CLASS_NAMESPACE_RANK = [HLED, PREFIXES["schema"], PREFIXES["org"], PREFIXES["foaf"],
                          PREFIXES["skos"], PREFIXES["prov"]]
 
-# One row per (node, field, value): a long table, so no OPTIONAL multiplies another's rows.
-_NODE_QUERY = """
+# One row per (resource, field, value): a long table, so no OPTIONAL multiplies another's rows.
+# It covers every resource, vocabulary terms included (their labels name edges and roles); which
+# resources are entities is decided in Python, because rdflib evaluates FILTERs row by row, slowly.
+# The first branch lists every subject (field unbound); IRIs seen only as objects come with edges.
+_FACTS_QUERY = """
 SELECT DISTINCT ?node ?field ?value ?extra WHERE {
   {
-    { ?node ?anyP ?anyO } UNION { ?anyS ?anyP ?node }
-    BIND("node" AS ?field)
+    SELECT DISTINCT ?node WHERE { ?node ?anyP ?anyO }
   } UNION {
     ?node rdfs:label ?value FILTER(langMatches(lang(?value), "en")) BIND("rdfsLabel" AS ?field)
   } UNION {
@@ -159,53 +161,36 @@ SELECT DISTINCT ?node ?field ?value ?extra WHERE {
     FILTER(langMatches(lang(?value), "en") || lang(?value) = "")
     BIND("description" AS ?field)
   }
-  FILTER(isIRI(?node) && %(node_filter)s)
 }
 """
 
-# Every edge between two entities, with the associations turned into agent -> action edges.
+# Every link between two resources, and every qualified association (agent, action, role).
+# Plain prov:wasAssociatedWith triples come with the first branch; Python pairs them with the
+# qualified ones, so each association becomes exactly one agent -> action edge per role.
 _EDGE_QUERY = """
-SELECT DISTINCT ?source ?predicate ?target ?role ?label ?isAssociation WHERE {
-  {
-    ?source ?predicate ?target .
-    FILTER(isIRI(?target) && ?predicate != prov:wasAssociatedWith)
-    OPTIONAL { ?predicate rdfs:label ?label FILTER(langMatches(lang(?label), "en")) }
-    BIND(false AS ?isAssociation)
-  } UNION {
+SELECT ?source ?predicate ?target ?association ?role WHERE {
+  { ?source ?predicate ?target FILTER(isIRI(?target)) }
+  UNION {
     ?target prov:qualifiedAssociation ?association .
     ?association prov:agent ?source .
-    OPTIONAL {
-      ?association prov:hadRole ?role .
-      OPTIONAL { ?role rdfs:label ?label FILTER(langMatches(lang(?label), "en")) }
-    }
-    BIND(prov:wasAssociatedWith AS ?predicate)
-    BIND(true AS ?isAssociation)
-  } UNION {
-    ?target prov:wasAssociatedWith ?source .
-    FILTER NOT EXISTS { ?target prov:qualifiedAssociation/prov:agent ?source }
-    BIND(prov:wasAssociatedWith AS ?predicate)
-    BIND(true AS ?isAssociation)
+    OPTIONAL { ?association prov:hadRole ?role }
   }
-  FILTER(isIRI(?source) && %(source_filter)s && %(target_filter)s)
 }
 """
 
 
-def _entity_filter(variable: str, *, external: bool) -> str:
-    """SPARQL expression: is ``?variable`` an entity worth a node?
+def is_entity(iri: str, *, external: bool = False) -> bool:
+    """Is this IRI an entity worth a node?
 
     HLED entities live under the id namespace; annotations and the source document are
     provenance, not entities. With ``external`` (maps of CONSTRUCT results), any IRI outside
     the vocabularies counts too, so a query that returns Wikidata items can draw them.
     """
-    var = f"?{variable}"
-    not_provenance = (
-        f'!STRSTARTS(STR({var}), "{QUOTE_NS}") && {var} != <{SOURCE_DOCUMENT}>'
-    )
+    if iri.startswith(QUOTE_NS) or iri == SOURCE_DOCUMENT:
+        return False
     if external:
-        vocab = " && ".join(f'!STRSTARTS(STR({var}), "{ns}")' for ns in _VOCABULARY_NAMESPACES)
-        return f"({vocab} && {not_provenance})"
-    return f'(STRSTARTS(STR({var}), "{ID}") && {not_provenance})'
+        return not iri.startswith(_VOCABULARY_NAMESPACES)
+    return iri.startswith(ID)
 
 
 def _run(graph: Graph, query: str) -> list[Any]:
@@ -286,22 +271,37 @@ def _category(node: str, types: list[tuple[str, str]]) -> str:
     return "other"
 
 
-def _node_facts(graph: Graph, *, external: bool) -> dict[str, dict[str, Any]]:
-    rows = _run(graph, _NODE_QUERY % {"node_filter": _entity_filter("node", external=external)})
+def _facts(graph: Graph) -> dict[str, dict[str, set[tuple[str, str]]]]:
+    """Every IRI's facts, by field: {iri: {"rdfsLabel": {(value, extra)}, "type": ...}}."""
+    from rdflib import URIRef
+
     fields: dict[str, dict[str, set[tuple[str, str]]]] = defaultdict(lambda: defaultdict(set))
-    for row in rows:
-        value = "" if row.value is None else str(row.value)
-        extra = "" if row.extra is None else str(row.extra)
-        fields[str(row.node)][str(row.field)].add((value, extra))
-    return {iri: _node_attributes(iri, fields[iri]) for iri in sorted(fields)}
+    for row in _run(graph, _FACTS_QUERY):
+        if not isinstance(row.node, URIRef):
+            continue
+        found = fields[str(row.node)]
+        if row.field is not None:
+            value = "" if row.value is None else str(row.value)
+            extra = "" if row.extra is None else str(row.extra)
+            found[str(row.field)].add((value, extra))
+    return fields
+
+
+def _label_of(found: dict[str, set[tuple[str, str]]] | None) -> str | None:
+    if not found:
+        return None
+    for field in ("rdfsLabel", "prefLabel", "anyLabel"):
+        labels = sorted(value for value, _ in found.get(field, ()))
+        if labels:
+            return labels[0]
+    return None
 
 
 def _node_attributes(iri: str, found: dict[str, set[tuple[str, str]]]) -> dict[str, Any]:
     def values(field: str) -> list[str]:
         return sorted({value for value, _ in found.get(field, ())})
 
-    # the English rdfs:label, else the English preferred label, else any name at all
-    labels = values("rdfsLabel") or values("prefLabel") or values("anyLabel")
+    label = _label_of(found)  # English rdfs:label, else English prefLabel, else any name
     types = sorted(found.get("type", ()))
     class_iri, class_label = _pick_class(types)
     countries = sorted(
@@ -313,7 +313,7 @@ def _node_attributes(iri: str, found: dict[str, set[tuple[str, str]]]) -> dict[s
     quotes = values("quote")
     return {
         "iri": iri,
-        "label": labels[0] if labels else qname(iri),
+        "label": label if label is not None else qname(iri),
         "class": local_name(class_iri) if class_iri else None,
         "class_label": (class_label or humanize(local_name(class_iri))) if class_iri else None,
         "class_iri": class_iri,
@@ -329,28 +329,37 @@ def _node_attributes(iri: str, found: dict[str, set[tuple[str, str]]]) -> dict[s
     }
 
 
-def _edge_facts(graph: Graph, *, external: bool) -> list[_EdgeFact]:
-    query = _EDGE_QUERY % {
-        "source_filter": _entity_filter("source", external=external),
-        "target_filter": _entity_filter("target", external=external),
-    }
-    labels: dict[tuple[str, str, str, str | None, bool], set[str]] = {}
-    for row in _run(graph, query):
-        role = str(row.role) if row.role is not None else None
-        is_association = bool(row.isAssociation.toPython())
-        key = (str(row.source), str(row.predicate), str(row.target), role, is_association)
-        found = labels.setdefault(key, set())
-        if row.label is not None:
-            found.add(str(row.label))
-    edges = []
-    for (source, predicate, target, role, is_association), found in labels.items():
-        if found:
-            label = min(found)
-        elif is_association:
-            label = humanize(local_name(role)) if role else "associated with"
+def _edge_facts(graph: Graph, facts: dict[str, dict[str, set[tuple[str, str]]]], *,
+                external: bool) -> list[_EdgeFact]:
+    from rdflib import URIRef
+
+    links: set[tuple[str, str, str]] = set()
+    plain_associations: set[tuple[str, str]] = set()  # (agent, action)
+    roles: dict[tuple[str, str], set[str | None]] = defaultdict(set)  # (agent, action) -> roles
+    for row in _run(graph, _EDGE_QUERY):
+        if not isinstance(row.source, URIRef):
+            continue
+        source, target = str(row.source), str(row.target)
+        if not (is_entity(source, external=external) and is_entity(target, external=external)):
+            continue
+        if row.association is not None:
+            roles[(source, target)].add(str(row.role) if row.role is not None else None)
+        elif str(row.predicate) == WAS_ASSOCIATED_WITH:
+            plain_associations.add((target, source))
         else:
-            label = humanize(local_name(predicate))
-        edges.append(_EdgeFact(source, predicate, target, label, role, is_association))
+            links.add((source, str(row.predicate), target))
+    for pair in plain_associations - set(roles):  # associations stated only plainly
+        roles[pair].add(None)
+
+    def label(iri: str) -> str:
+        return _label_of(facts.get(iri)) or humanize(local_name(iri))
+
+    edges = [_EdgeFact(s, p, o, label(p), None, False) for s, p, o in links]
+    edges += [
+        _EdgeFact(agent, WAS_ASSOCIATED_WITH, action,
+                  label(role) if role else "associated with", role, True)
+        for (agent, action), found in roles.items() for role in found
+    ]
     return sorted(edges, key=lambda e: (e.source, e.target, e.predicate, e.role or ""))
 
 
@@ -369,8 +378,10 @@ def build_views(graph: Graph, *, views: tuple[str, ...] = VIEWS,
     for view in views:
         if view not in VIEWS:
             raise InputError(f"unknown network view {view!r}; use one of {', '.join(VIEWS)}")
-    nodes = _node_facts(graph, external=external)
-    edges = _edge_facts(graph, external=external)
+    facts = _facts(graph)
+    nodes = {iri: _node_attributes(iri, found) for iri, found in sorted(facts.items())
+             if is_entity(iri, external=external)}
+    edges = _edge_facts(graph, facts, external=external)
     return {view: _assemble(view, nodes, edges) for view in views}
 
 
