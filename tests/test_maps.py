@@ -65,9 +65,10 @@ def page_data(document: MapDocument) -> dict:
 def test_overview_draws_every_entity(mini: Graph, overview: MapDocument) -> None:
     view = to_networkx(mini)
     assert {n["id"] for n in overview.nodes} == set(view.nodes)
-    # parallel edges (one agent, two roles) share one drawn line; partOfDialogue spokes are left out
+    # parallel edges (one agent, two roles) share one drawn line; partOfDialogue spokes and
+    # country links are left out
     assert {(e["from"], e["to"]) for e in overview.edges} == drawn_pairs(view)
-    assert len(overview.edges) == 49
+    assert len(overview.edges) == 49 - 13  # the 13 hled:country links are border colours
     data = page_data(overview)
     assert len(data["nodes"]) == len(overview.nodes) and len(data["edges"]) == len(overview.edges)
     assert data["options"]["physics"]["enabled"] is False
@@ -81,8 +82,9 @@ def test_nodes_are_styled_by_class_and_country(overview: MapDocument) -> None:
     assert conagua["color"]["border"] == maps.BORDERS["mx"][1]
     assert group["color"]["border"] == maps.BORDERS["none"][1] and group["shape"] == "triangle"
     assert node[HDA + "apprenticeship-technical-exchange"]["shape"] == "star"
-    # size grows with the number of neighbours: Mexico (many organizations) beats the White House
-    assert node[PREFIXES["hdl"] + "mexico"]["size"] > node[HDO + "white-house"]["size"]
+    # size grows with the number of drawn neighbours (country links are the border, not drawn)
+    assert node[PREFIXES["hdl"] + "baja-california"]["value"] == 2  # Tijuana, Mexico
+    assert node[PREFIXES["hdl"] + "tijuana"]["value"] > node[HDO + "white-house"]["value"]
     assert all(isinstance(n["x"], float) and isinstance(n["y"], float) for n in overview.nodes)
 
 

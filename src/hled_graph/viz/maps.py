@@ -43,6 +43,8 @@ VIS_NETWORK_VERSION = "9.1.13"
 CLUSTER_THRESHOLD = 1500  # above this many nodes a map groups nodes into clusters
 CLUSTER_KEEP = 300  # how many of the best connected nodes stay individual in a clustered map
 LAYOUT_SEED = 7
+KAMADA_KAWAI_LIMIT = 60  # nodes of a component; bigger ones get a spring layout
+ASPECT = 1.5  # width / height of the drawing, about that of the map's canvas
 TITLE_PREFIX = "HLED 2022"
 LABEL_LENGTH = 30  # characters of a label drawn on the canvas; the tooltip has the whole label
 
@@ -74,8 +76,9 @@ BORDERS: dict[str, tuple[str, str, int]] = {  # key: (label, colour, width)
     "none": ("No country", "#d0d0d0", 1),
 }
 NO_PILLAR = "none"
-# Every action is part of the dialogue: forty identical spokes to one hub would hide the rest.
-UNDRAWN_PREDICATES = frozenset({PREFIXES["hled"] + "partOfDialogue"})
+# Links the map does not draw, because they would hide the rest: every action is part of the
+# dialogue (forty identical spokes to one hub), and the country of a node is its border colour.
+UNDRAWN_PREDICATES = frozenset({PREFIXES["hled"] + "partOfDialogue", PREFIXES["hled"] + "country"})
 
 
 @dataclass(frozen=True)
@@ -344,31 +347,63 @@ def _positions(network: nx.MultiDiGraph,
         size = len(component)
         if size == 1:
             raw = {next(iter(component)): (0.0, 0.0)}
-        elif size <= 150:
+        elif size <= KAMADA_KAWAI_LIMIT:
             raw = nx.kamada_kawai_layout(sub)
         else:
-            raw = nx.spring_layout(sub, seed=LAYOUT_SEED, iterations=150)
-        # room for labels: about 75 px per node along the radius of a component's disc
-        radius = 0.0 if size == 1 else 75.0 * math.sqrt(size) + 60.0
+            # Kamada-Kawai costs seconds from about a hundred nodes on; spring is quick and,
+            # started from the same seed, just as stable
+            raw = nx.spring_layout(sub, seed=LAYOUT_SEED, iterations=300)
+        # room for labels: about 58 px per node along the radius of a component's disc
+        raw = _separate(raw, min_distance=0.6 / math.sqrt(size))
+        radius = 0.0 if size == 1 else 58.0 * math.sqrt(size) + 60.0
         xs = [p[0] for p in raw.values()]
         ys = [p[1] for p in raw.values()]
         cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
         extent = max(max(xs) - min(xs), max(ys) - min(ys)) / 2 or 1.0
-        boxes.append((radius, {n: ((p[0] - cx) / extent * radius, (p[1] - cy) / extent * radius)
-                               for n, p in raw.items()}))
-    gap = 190.0  # a label is about this wide
-    total_area = sum((2 * radius + gap) ** 2 for radius, _ in boxes)
-    row_limit = max(math.sqrt(total_area) * 1.3, max(2 * radius + gap for radius, _ in boxes))
+        # screens are wider than tall: stretch each disc into an ellipse that fills them
+        boxes.append((radius, {n: ((p[0] - cx) / extent * radius * ASPECT,
+                                   (p[1] - cy) / extent * radius) for n, p in raw.items()}))
+    gap = 260.0  # a label is about 200 px wide
+    total_area = sum((2 * radius * ASPECT + gap) * (2 * radius + gap) for radius, _ in boxes)
+    row_limit = max(math.sqrt(total_area * ASPECT),
+                    max(2 * radius * ASPECT + gap for radius, _ in boxes))
     positions: dict[Any, tuple[float, float]] = {}
     x = y = row_height = 0.0
     for radius, box in boxes:
-        width = 2 * radius + gap
+        width, height = 2 * radius * ASPECT + gap, 2 * radius + gap
         if x > 0 and x + width > row_limit:
             x, y, row_height = 0.0, y + row_height, 0.0
         for node, (px, py) in box.items():
-            positions[node] = (round(x + width / 2 + px, 1), round(y + width / 2 + py, 1))
+            positions[node] = (round(x + width / 2 + px, 1), round(y + height / 2 + py, 1))
         x += width
-        row_height = max(row_height, width)
+        row_height = max(row_height, height)
+    return positions
+
+
+def _separate(raw: dict[Any, Any], *, min_distance: float) -> dict[Any, tuple[float, float]]:
+    """Push apart nodes the layout put (almost) on one spot, e.g. two with the same neighbours.
+
+    Deterministic: pairs are visited in node order and pushed along the line between them, or
+    sideways when they coincide exactly.
+    """
+    positions = {node: (float(p[0]), float(p[1])) for node, p in raw.items()}
+    nodes = sorted(positions, key=str)
+    for _ in range(10):
+        moved = False
+        for index, first in enumerate(nodes):
+            for second in nodes[index + 1:]:
+                (x1, y1), (x2, y2) = positions[first], positions[second]
+                dx, dy = x2 - x1, y2 - y1
+                distance = math.hypot(dx, dy)
+                if distance >= min_distance:
+                    continue
+                ux, uy = (dx / distance, dy / distance) if distance > 1e-9 else (1.0, 0.0)
+                push = (min_distance - distance) / 2
+                positions[first] = (x1 - ux * push, y1 - uy * push)
+                positions[second] = (x2 + ux * push, y2 + uy * push)
+                moved = True
+        if not moved:
+            break
     return positions
 
 
@@ -401,8 +436,9 @@ def _render(network: nx.MultiDiGraph, *, title: str, clustered: bool, directed: 
                       "highlight": {"background": colour, "border": "#000000"},
                       "hover": {"background": colour, "border": "#000000"}},
             "borderWidth": border_width,
-            "size": round(min(10 + 5 * math.sqrt(len(neighbours[node])), 46), 1)
-            + (8 if data.get("cluster_size") else 0),
+            # vis-network scales node and label size with the value: hubs are big and named at
+            # first sight, small nodes show their labels as the reader zooms in
+            "value": len(neighbours[node]) + int(math.sqrt(data.get("cluster_size") or 0)),
             "x": x, "y": y, "physics": True,
             "category": category, "country": border_key,
             "pillars": [int(p) for p in data.get("pillars") or []],
@@ -498,8 +534,11 @@ def _options(*, directed: bool, large: bool) -> dict[str, Any]:
                     "stabilization": {"enabled": True, "iterations": 200}},
         "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": large,
                         "multiselect": False, "navigationButtons": False},
-        "nodes": {"font": {"size": 13, "face": "system-ui, sans-serif",
-                           "strokeWidth": 3, "strokeColor": "#ffffff"}},
+        "nodes": {"font": {"size": 14, "face": "system-ui, sans-serif",
+                           "strokeWidth": 3, "strokeColor": "#ffffff"},
+                  "scaling": {"min": 9, "max": 42,
+                              "label": {"enabled": True, "min": 14, "max": 30,
+                                        "maxVisible": 30, "drawThreshold": 6}}},
         "edges": {"smooth": False, "color": {"color": "#b5b5b5", "highlight": "#333333",
                                              "hover": "#333333"},
                   "scaling": {"min": 1, "max": 6},
