@@ -149,3 +149,37 @@ def test_cli_analyze_json(monkeypatch: pytest.MonkeyPatch, capsys: pytest.Captur
     data = json.loads(capsys.readouterr().out)
     assert data["agents"][0]["iri"] == HDO + "dol"
     assert len(data["cross_border_pairs"]) == 6
+
+
+# --- the shipped graph -----------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def shipped() -> Graph:
+    from hled_graph.graph import load_graph
+
+    return load_graph()
+
+
+def test_shipped_per_pillar_counts_equal_sparql(shipped: Graph) -> None:
+    from hled_graph.namespaces import SPARQL_PROLOGUE
+
+    report = analyze(shipped)
+    actions = {str(row.n): int(row.c) for row in shipped.query(SPARQL_PROLOGUE + """
+        SELECT ?n (COUNT(DISTINCT ?a) AS ?c) WHERE { ?a hled:pillar/hled:pillarNumber ?n } GROUP BY ?n""")}
+    agents = {str(row.n): int(row.c) for row in shipped.query(SPARQL_PROLOGUE + """
+        SELECT ?n (COUNT(DISTINCT ?agent) AS ?c) WHERE {
+          ?a hled:pillar/hled:pillarNumber ?n ; prov:wasAssociatedWith ?agent } GROUP BY ?n""")}
+    numbered = [p for p in report.pillars if p.pillar != "none"]
+    assert {p.pillar: p.actions for p in numbered} == actions
+    assert {p.pillar: p.agents for p in numbered} == agents
+    assert sorted(actions) == ["1", "2", "3", "4"]
+
+
+def test_shipped_epa_and_conagua_act_together(shipped: Graph) -> None:
+    report = analyze(shipped)
+    pair = next(p for p in report.cross_border_pairs
+                if (p.united_states.iri, p.mexico.iri) == (HDO + "epa", HDO + "conagua"))
+    assert pair.actions, "EPA and CONAGUA share no action"
+    assert all(p.united_states.iri != p.mexico.iri for p in report.cross_border_pairs)
+    assert sum(len(c) for c in report.components) == len(report.agents)
+    assert sum(len(c) for c in report.communities) == len(report.agents)

@@ -306,3 +306,40 @@ def test_cli_map_errors_are_one_line(argv: list[str], message: str, tmp_path: Pa
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1 and "Traceback" not in err
     assert not (tmp_path / "out.html").exists()
+
+
+# --- the shipped graph -----------------------------------------------------------------------------
+
+def test_shipped_maps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hled_graph.graph import load_graph
+
+    monkeypatch.chdir(tmp_path)
+    graph = load_graph()
+    paths = write_maps(graph, tmp_path / "maps")
+    assert [p.name for p in paths] == ["overview.html", "pillar-1.html", "pillar-2.html", "pillar-3.html",
+                                       "pillar-4.html", "collaboration.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["maps"]
+    view = to_networkx(graph)
+    overview = page_data_from(paths[0])
+    assert {n["id"] for n in overview["nodes"]} == set(view.nodes)
+    assert {(e["from"], e["to"]) for e in overview["edges"]} == drawn_pairs(view)
+    for number, path in enumerate(paths[1:5], start=1):
+        nodes = page_data_from(path)["nodes"]
+        assert nodes and all(number in n["pillars"] for n in nodes)
+        assert {n["id"] for n in nodes} == {n for n, d in view.nodes(data=True) if number in d["pillars"]}
+
+
+def page_data_from(path: Path) -> dict:
+    text = path.read_text(encoding="utf-8")
+    block = re.search(r'<script id="hled-data" type="application/json">(.*?)</script>', text, re.S)
+    assert block
+    return json.loads(block.group(1))
+
+
+def test_cli_map_on_the_shipped_graph(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "epa.html"
+    assert run_cli(["map", "--focus", "epa", "--depth", "1", "-o", str(out)]) == 0
+    ids = {n["id"] for n in page_data_from(out)["nodes"]}
+    assert HDO + "epa" in ids and len(ids) > 1
+    assert run_cli(["map", "--focus", "conagu", "-o", str(out)]) == 2
+    assert "did you mean hdo:conagua" in capsys.readouterr().err

@@ -18,7 +18,7 @@ from rdflib import Graph, Literal, URIRef
 from test_maps import synthetic_corpus
 from rdflib.namespace import RDFS
 
-from hled_graph.graph import parse_file
+from hled_graph.graph import load_graph, parse_file
 from hled_graph.namespaces import PREFIXES
 from hled_graph.viz.maps import MapDocument, build_map, map_from_networkx, write_maps
 
@@ -55,7 +55,7 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture(scope="module")
 def built_maps(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, MapDocument]]:
-    """Every kind of map, built from the fixture (and a synthetic corpus for clustering)."""
+    """Every kind of map, from the fixture, a synthetic corpus (clustering) and the shipped graph."""
     graph = parse_file(FIXTURE)
     folder = tmp_path_factory.mktemp("maps")
     cwd = Path.cwd()
@@ -72,13 +72,34 @@ def built_maps(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path
             "hostile": build_map(_hostile(graph)),
             "clustered": map_from_networkx(synthetic_corpus(5000), title="synthetic corpus"),
         }
-        paths = {name: doc.save(folder / f"{name}.html") for name, doc in documents.items()}
+        for path in write_maps(load_graph(), folder / "shipped"):
+            documents[f"shipped-{path.stem}"] = _document_of(path)
+        paths = {name: doc.save(folder / f"{name}.html") if not name.startswith("shipped-")
+                 else folder / "shipped" / f"{name.removeprefix('shipped-')}.html"
+                 for name, doc in documents.items()}
     finally:
         os.chdir(cwd)
     assert not (folder / "lib").exists()
     for name in ("overview", "pillar-1", "pillar-4", "collaboration"):
         assert (folder / f"{name}.html").read_text(encoding="utf-8") == documents[name].html
     return {name: (paths[name], documents[name]) for name in documents}
+
+
+@dataclass
+class _Saved:
+    """What a test needs of a map written by write_maps: its node and edge records."""
+
+    nodes: list[dict]
+    edges: list[dict]
+
+
+def _document_of(path: Path) -> _Saved:
+    import json
+    import re
+
+    text = path.read_text(encoding="utf-8")
+    data = json.loads(re.search(r'<script id="hled-data" type="application/json">(.*?)</script>', text, re.S).group(1))
+    return _Saved(nodes=data["nodes"], edges=data["edges"])
 
 
 def _hostile(graph: Graph) -> Graph:
@@ -110,7 +131,9 @@ def open_map(browser: object, path: Path, visit: Visit):  # type: ignore[no-unty
     return page
 
 
-MAP_NAMES = ["overview", "pillar-1", "pillar-4", "collaboration", "bipartite", "focus-epa", "clustered"]
+SHIPPED = ["overview", "pillar-1", "pillar-2", "pillar-3", "pillar-4", "collaboration"]
+MAP_NAMES = ["overview", "pillar-1", "pillar-4", "collaboration", "bipartite", "focus-epa", "clustered",
+             *(f"shipped-{name}" for name in SHIPPED)]
 
 
 @pytest.mark.parametrize("name", MAP_NAMES)

@@ -208,3 +208,35 @@ def test_cli_network_rejects_an_unknown_view(capsys: pytest.CaptureFixture[str])
         cli.main(["network", "--view", "people"])
     assert exit_info.value.code == 2
     assert "people" in capsys.readouterr().err
+
+
+# --- the shipped graph -----------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def shipped() -> Graph:
+    from hled_graph.graph import load_graph
+
+    return load_graph()
+
+
+def test_shipped_views_match_sparql_counts(shipped: Graph) -> None:
+    views = viz_network.build_views(shipped)
+    assert views["entities"].number_of_nodes() == entity_count(shipped)
+    assert views["entities"].number_of_edges() == entity_edge_count(shipped)
+    assert views["collaboration"].number_of_nodes() == agent_count(shipped)
+    assert views["collaboration"].number_of_edges() == pair_count(shipped)
+    assert views["bipartite"].number_of_edges() == count(shipped, """SELECT (COUNT(*) AS ?n) WHERE {
+        SELECT DISTINCT ?action ?agent ?role WHERE {
+          ?action prov:qualifiedAssociation ?a . ?a prov:agent ?agent . OPTIONAL { ?a prov:hadRole ?role } } }""")
+    # every action node of the entity view is an action of the dialogue in the data, and back
+    actions = {n for n, d in views["entities"].nodes(data=True) if d["category"] in {"action", "event"}}
+    assert len(actions) == count(shipped, "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a hled:partOfDialogue hd:hled }")
+
+
+def test_shipped_entities_have_classes_labels_and_no_vocabulary(shipped: Graph) -> None:
+    view = to_networkx(shipped)
+    assert all(d["class"] for _, d in view.nodes(data=True)), "an entity without a class"
+    assert all(d["category"] != "other" for _, d in view.nodes(data=True))
+    assert view.nodes[HDO + "epa"]["country"] == "United States"
+    assert view.nodes[HDO + "conagua"]["country"] == "Mexico"
+    assert not [n for n in view.nodes if n.startswith(PREFIXES["hled"]) or n.startswith(PREFIXES["hdq"])]
