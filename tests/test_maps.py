@@ -167,15 +167,20 @@ def test_unknown_pillar(mini: Graph) -> None:
 @pytest.mark.parametrize("focus", ["epa", "hdo:epa", HDO + "epa", "Environmental Protection Agency"])
 def test_focus_accepts_every_spelling(mini: Graph, focus: str) -> None:
     document = build_map(mini, focus=focus, depth=1)
+    # the country is the node's border, not a link: the United States is not one step away
     assert {n["id"] for n in document.nodes} == {
-        HDO + "epa", HDA + "epa-conagua-statement-of-intent", HDA + "tijuana-river-investment",
-        PREFIXES["hdl"] + "united-states"}
+        HDO + "epa", HDA + "epa-conagua-statement-of-intent", HDA + "tijuana-river-investment"}
     assert document.title == "HLED 2022 — around Environmental Protection Agency (1 step)"
 
 
 def test_focus_depth_two_reaches_further(mini: Graph) -> None:
-    ids = {n["id"] for n in build_map(mini, focus="epa", depth=2).nodes}
-    assert HDO + "conagua" in ids and PREFIXES["hdl"] + "tijuana" in ids
+    document = build_map(mini, focus="epa", depth=2)
+    ids = {n["id"] for n in document.nodes}
+    assert ids == {
+        HDO + "epa", HDA + "epa-conagua-statement-of-intent", HDA + "tijuana-river-investment",
+        HDO + "conagua", PREFIXES["hdl"] + "tijuana", PREFIXES["pillar"] + "1",
+        PREFIXES["hdw"] + "tijuana-river-statement-of-intent"}
+    assert document.title == "HLED 2022 — around Environmental Protection Agency (2 steps)"
     assert {n["id"] for n in build_map(mini, focus="epa", depth=0).nodes} == {HDO + "epa"}
 
 
@@ -274,8 +279,8 @@ def test_cli_map_focus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: 
     use_fixture_as_shipped(monkeypatch)
     out = tmp_path / "epa.html"
     assert run_cli(["map", "--focus", "hdo:epa", "--depth", "1", "-o", str(out)]) == 0
-    assert "4 nodes" in capsys.readouterr().out
-    assert out.read_text(encoding="utf-8").count('"fullLabel"') == 4
+    assert "3 nodes" in capsys.readouterr().out
+    assert out.read_text(encoding="utf-8").count('"fullLabel"') == 3
 
 
 def test_cli_map_query(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

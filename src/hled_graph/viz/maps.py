@@ -247,7 +247,13 @@ def _select_and_draw(network: nx.MultiDiGraph, *, pillar: int | None, focus: str
         if centre not in selected:
             raise InputError(f"{qname(centre)} is not in pillar {pillar}; drop --pillar or "
                              "choose another entity")
-        around = nx.ego_graph(selected.to_undirected(as_view=True), centre, radius=depth)
+        # walk only the links the map draws: through a country hub, "two steps from EPA" would
+        # be every U.S. organization, drawn without a single line to EPA
+        drawn = nx.Graph()
+        drawn.add_nodes_from(selected.nodes)
+        drawn.add_edges_from((u, v) for u, v, d in selected.edges(data=True)
+                             if d.get("predicate") not in UNDRAWN_PREDICATES)
+        around = nx.ego_graph(drawn, centre, radius=depth)
         selected = selected.subgraph(sorted(around.nodes)).copy()
         label_of_focus = network.nodes[centre].get("label", centre)
     selected.graph.update(network.graph)
