@@ -77,9 +77,6 @@ class Report:
         """Plain lists and dicts, ready for ``json.dumps``."""
         return asdict(self)
 
-    def top_by_betweenness(self, count: int = 5) -> list[AgentCentrality]:
-        return self.agents[:count]
-
     def to_markdown(self) -> str:
         lines = ["# Collaboration network of the HLED", ""]
         lines += ["## Organizations by betweenness", "",

@@ -1,7 +1,7 @@
 """NetworkX views of the graph: entities, the organization collaboration network, agents and actions.
 
-The facts come from two SPARQL queries run with rdflib (one for the nodes, one for the edges);
-the views are assembled from their rows. Every view is a ``networkx.MultiDiGraph`` whose nodes
+The facts come from two SPARQL queries run with rdflib (one long table of facts about every
+resource, one of the links and qualified associations); the views are assembled from their rows. Every view is a ``networkx.MultiDiGraph`` whose nodes
 are IRIs (strings) with the attributes ``iri``, ``label`` (English), ``class`` (the most specific
 class's local name), ``class_label``, ``category`` (a family of classes: government, action,
 place ...), ``country`` (label or ``None``), ``country_iris`` and ``pillars`` (sorted pillar
@@ -46,7 +46,6 @@ EXPORT_FORMATS: tuple[str, ...] = get_args(ExportFormat)
 PROV = PREFIXES["prov"]
 WAS_ASSOCIATED_WITH = PROV + "wasAssociatedWith"
 QUOTE_NS = PREFIXES["hdq"]
-ACTION_NS = PREFIXES["hda"]
 
 # Namespaces that hold vocabulary terms, never entities (used when external IRIs are drawn).
 _VOCABULARY_NAMESPACES = tuple(
