@@ -360,7 +360,7 @@ def _positions(network: nx.MultiDiGraph,
             # started from the same seed, just as stable
             raw = nx.spring_layout(sub, seed=LAYOUT_SEED, iterations=300)
         # room for labels: about 58 px per node along the radius of a component's disc
-        raw = _separate(raw, min_distance=0.6 / math.sqrt(size))
+        raw = _separate(raw, min_distance=1.1 / math.sqrt(size))
         radius = 0.0 if size == 1 else 58.0 * math.sqrt(size) + 60.0
         xs = [p[0] for p in raw.values()]
         ys = [p[1] for p in raw.values()]
