@@ -348,3 +348,19 @@ def test_cli_map_on_the_shipped_graph(tmp_path: Path, capsys: pytest.CaptureFixt
     assert HDO + "epa" in ids and len(ids) > 1
     assert run_cli(["map", "--focus", "conagu", "-o", str(out)]) == 2
     assert "did you mean hdo:conagua" in capsys.readouterr().err
+
+
+def test_cli_map_of_a_library_construct_query(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from hled_graph.graph import load_graph
+    from hled_graph.sparql.library import find
+
+    out = tmp_path / "network.html"
+    assert run_cli(["map", "--query", "collaboration-network", "-o", str(out)]) == 0
+    constructed = load_graph().query(find("collaboration-network").text).graph
+    linked = {str(t) for s, _, o in constructed.triples((None, URIRef(PREFIXES["org"] + "linkedTo"), None))
+              for t in (s, o)}
+    countries = {str(o) for o in constructed.objects(None, URIRef(PREFIXES["hled"] + "country"))}
+    data = page_data_from(out)
+    # every resource of the result is drawn: the organizations and the countries they name
+    assert {n["id"] for n in data["nodes"]} == linked | countries and HDO + "epa" in linked
+    assert len(data["edges"]) == len(set(constructed.triples((None, URIRef(PREFIXES["org"] + "linkedTo"), None))))

@@ -120,8 +120,6 @@ from hled_graph.viz.network import EXPORT_FORMATS as _NETWORK_FORMATS  # noqa: E
 from hled_graph.viz.network import VIEWS as _NETWORK_VIEWS  # noqa: E402
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from rdflib import Graph
 
 _VIEW_HELP = (
@@ -191,8 +189,9 @@ def analyze(as_json: bool) -> None:
               help="With --focus: how many links away from the entity to draw.")
 @click.option("--view", type=click.Choice(_NETWORK_VIEWS), default="entities", show_default=True,
               help=_VIEW_HELP)
-@click.option("--query", "query_file", type=click.Path(dir_okay=False), metavar="FILE.rq",
-              help="Draw the result of a SPARQL CONSTRUCT query on the graph instead.")
+@click.option("--query", "query_file", metavar="NAME|FILE.rq",
+              help="Draw the result of a SPARQL CONSTRUCT query instead: a file, or a library "
+                   "query by name (see `hled-graph queries`), e.g. collaboration-network.")
 @click.option("--title", help="Page title (default: says what the map shows).")
 def map_command(output: str, pillar: int | None, focus: str | None, depth: int, view: str,
                 query_file: str | None, title: str | None) -> None:
@@ -208,6 +207,7 @@ def map_command(output: str, pillar: int | None, focus: str | None, depth: int, 
       hled-graph map --pillar 2 -o pillar-2.html
       hled-graph map --focus epa --depth 2 -o epa.html
       hled-graph map --view collaboration -o who-with-whom.html
+      hled-graph map --query collaboration-network -o library-query.html
       hled-graph map --query my-construct.rq -o result.html
     """
     from pathlib import Path
@@ -221,7 +221,7 @@ def map_command(output: str, pillar: int | None, focus: str | None, depth: int, 
         if pillar is not None or focus is not None or view != "entities":
             raise InputError("--query draws the query result as it is; leave out --pillar, "
                              "--focus and --view")
-        document = map_from_graph(_construct(graph, Path(query_file)), title=title)
+        document = map_from_graph(_construct(graph, query_file), title=title)
     else:
         document = build_map(graph, pillar=pillar, focus=focus, depth=depth, view=view,
                              title=title)
@@ -229,17 +229,14 @@ def map_command(output: str, pillar: int | None, focus: str | None, depth: int, 
     click.echo(f"wrote {path} ({len(document.nodes)} nodes, {len(document.edges)} links)")
 
 
-def _construct(graph: Graph, path: Path) -> Graph:
-    """Run a CONSTRUCT query file on the graph (rdflib) and return the constructed graph."""
+def _construct(graph: Graph, spec: str) -> Graph:
+    """Run a CONSTRUCT query (a file or a library name) on the graph with rdflib."""
     from hled_graph.errors import InputError
     from hled_graph.namespaces import PREFIXES
+    from hled_graph.sparql.library import resolve
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such query file; check the path") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text (byte {exc.start}); save the query as UTF-8") from None
+    named = resolve(spec)
+    text, path = named.text, named.path or spec
     try:
         result = graph.query(text, initNs=PREFIXES)
     except Exception as exc:  # rdflib raises pyparsing and its own errors for bad queries
@@ -251,6 +248,340 @@ def _construct(graph: Graph, path: Path) -> Graph:
         raise InputError(f"{path}: a map needs a CONSTRUCT query, this is a {result.type} query; "
                          "write CONSTRUCT { ... } WHERE { ... }")
     return result.graph
+
+
+# --- sparql: query, queries, store ------------------------------------------------------------
+
+from hled_graph.sparql import RESULT_FORMATS  # noqa: E402  (plain strings, imports no engine)
+
+
+@cli.command("query")
+@click.argument("spec", required=False, metavar="NAME|FILE|-")
+@click.option(
+    "-q",
+    "--query",
+    "query_text",
+    metavar="TEXT",
+    help="The SPARQL text itself, instead of NAME|FILE|-.",
+)
+@click.option(
+    "--data",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Query these RDF files instead of the shipped graph (repeat for several).",
+)
+@click.option(
+    "--store",
+    "store_dir",
+    type=click.Path(file_okay=False),
+    help="Query an on-disk store made by `hled-graph store create` (opened read-only).",
+)
+@click.option(
+    "--endpoint", metavar="URL", help="Send the query to this SPARQL 1.1 endpoint instead."
+)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(RESULT_FORMATS),
+    help="Output format. Default: table for SELECT and ASK, turtle for CONSTRUCT and DESCRIBE.",
+)
+@click.option(
+    "-b",
+    "--bind",
+    "binds",
+    multiple=True,
+    metavar="VAR=VALUE",
+    help="Set a parameter: an IRI (<…> or http…), a prefixed name (hdo:epa), a number or text.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="File to write (default: standard output).",
+)
+def query_command(
+    spec: str | None,
+    query_text: str | None,
+    data: tuple[str, ...],
+    store_dir: str | None,
+    endpoint: str | None,
+    fmt: str | None,
+    binds: tuple[str, ...],
+    output: str | None,
+) -> None:
+    """Ask the graph a question in SPARQL: a library query by NAME, a FILE, or - for standard input.
+
+    \b
+    Examples:
+      hled-graph queries                                  list the library
+      hled-graph query organizations-in-several-pillars   run one by name
+      hled-graph query organization-activities --bind org=hdo:usaid
+      hled-graph query money --format csv -o money.csv
+      hled-graph query - < my.rq                          a query from standard input
+      hled-graph query --query 'SELECT * { ?s a hled:Pillar }'
+      hled-graph query pillars --endpoint http://localhost:7878/query
+
+    Queries see the shipped graph (ontology, data and links) as one merged graph; GRAPH ?g still
+    tells the parts apart. All of the project's prefixes (hled:, hdo:, schema:, …) are
+    predeclared. A syntax error is reported with its line and column (exit 2).
+    """
+    from pathlib import Path
+
+    from hled_graph.sparql import engine, library, results
+
+    if (spec is None) == (query_text is None):
+        raise click.UsageError(
+            "give a query: NAME, FILE, - (standard input) or --query TEXT (exactly one)"
+        )
+    if sum(bool(x) for x in (data, store_dir, endpoint)) > 1:
+        raise click.UsageError("--data, --store and --endpoint are alternatives; give at most one")
+    if query_text is not None:
+        named = library.ad_hoc(query_text)
+    else:
+        named = library.resolve(spec, stdin_text=sys.stdin.read() if spec == "-" else None)
+    bindings = named.bindings(library.parse_bind_options(binds))
+    if endpoint:
+        outcome = engine.RemoteEndpoint(endpoint).query(named.text, bindings=bindings)
+    else:
+        store = engine.load_store(
+            data=[Path(p) for p in data] or None, store_path=Path(store_dir) if store_dir else None
+        )
+        outcome = engine.run_query(store, named.text, bindings=bindings)
+    payload = results.write(outcome, fmt)
+    if output:
+        Path(output).write_bytes(payload)
+    else:
+        click.get_binary_stream("stdout").write(payload)
+
+
+@cli.command("queries")
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Also show each question, its parameters and its answer."
+)
+def queries_command(verbose: bool) -> None:
+    """List the query library (and the data checks) by name and title.
+
+    Run one with `hled-graph query NAME`; the files are in the queries/ folder.
+    """
+    from hled_graph.sparql import library
+
+    sections = (
+        ("Queries", library.load_library()),
+        ("Checks (must return no rows)", library.load_checks()),
+    )
+    for index, (heading, named) in enumerate(sections):
+        if index:
+            click.echo()
+        click.echo(f"{heading}:")
+        width = max((len(n) for n in named), default=0)
+        for name, item in named.items():
+            tags = f"  [{', '.join(item.tags)}]" if item.tags else ""
+            click.echo(f"  {name.ljust(width)}  {item.title}{tags}")
+            if verbose:
+                click.echo(f"  {'':{width}}    question: {item.question}")
+                for parameter in item.parameters:
+                    click.echo(
+                        f"  {'':{width}}    --bind {parameter.name}=…  {parameter.description} (default {parameter.default})"
+                    )
+                click.echo(f"  {'':{width}}    answer: {item.answer}")
+
+
+@cli.group("store")
+def store_group() -> None:
+    """Keep the graph (or a large corpus) in an on-disk store, loaded once, queried fast."""
+
+
+@store_group.command("create")
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option(
+    "--data",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Load these RDF files instead of the shipped graph (repeat for several).",
+)
+def store_create(directory: str, data: tuple[str, ...]) -> None:
+    """Bulk-load the shipped graph (or --data files) into a new on-disk store in DIRECTORY.
+
+    The shipped graph keeps its named graphs (ontology, data, links). DIRECTORY must not exist
+    or be empty; if loading fails it is removed again. Query the store with
+    `hled-graph query NAME --store DIRECTORY`.
+    """
+    from pathlib import Path
+
+    from hled_graph.sparql import engine
+
+    size = engine.create_store(
+        Path(directory), data=[Path(p) for p in data] or None, progress=_progress
+    )
+    click.echo(f"created store {directory}: {size} quads")
+
+
+# --- publish: Wikidata links, loading into remote stores ---------------------------------------
+
+_ENDPOINT_HELP = (
+    "The Wikidata SPARQL endpoint (or a mirror) to ask "
+    "[default: https://query.wikidata.org/sparql]."
+)
+
+
+def _links_graph(links_file: str | None):
+    from pathlib import Path
+
+    from hled_graph import graph as hgraph
+
+    return hgraph.parse_file(Path(links_file)) if links_file else hgraph.links_graph()
+
+
+@cli.group()
+def links() -> None:
+    """Check the Wikidata links and fetch facts about the linked items.
+
+    The links live in data/links.ttl: each entity points to a Wikidata item (owl:sameAs or
+    skos:exactMatch/closeMatch), and each item carries the English label it had when it was
+    linked (rdfs:label) and the evidence for the link (hled:evidence).
+    """
+
+
+@links.command("check")
+@click.option("--endpoint", metavar="URL", help=_ENDPOINT_HELP)
+@click.option(
+    "--links",
+    "links_file",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Links file to check (default: the shipped data/links.ttl).",
+)
+def links_check(endpoint: str | None, links_file: str | None) -> None:
+    """Check that every linked Wikidata item still exists, is not a redirect, and still has the
+    recorded English label.
+
+    Sends one query for all items and prints a table (entity, QID, recorded label, found label,
+    status). Exits 0 when every link holds, 1 when any item is missing, redirected (merged into
+    another item: update the QID) or relabelled (check that the link is still right, then update
+    the recorded label), 2 when the endpoint cannot be reached.
+    """
+    from hled_graph.errors import ValidationFailed
+    from hled_graph.publish.links import check_links, format_checks
+
+    checks = check_links(_links_graph(links_file), endpoint=endpoint)
+    click.echo(format_checks(checks))
+    problems = sum(not check.ok for check in checks)
+    if problems:
+        raise ValidationFailed(
+            f"{problems} of {len(checks)} Wikidata link(s) need attention; see the table above"
+        )
+
+
+@links.command("enrich")
+@click.option("--endpoint", metavar="URL", help=_ENDPOINT_HELP)
+@click.option(
+    "--links",
+    "links_file",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Links file whose items to enrich (default: the shipped data/links.ttl).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="File to write: .trig keeps the graph name, .ttl writes the graph alone "
+    "(default: TriG on standard output).",
+)
+def links_enrich(endpoint: str | None, links_file: str | None, output: str | None) -> None:
+    """Fetch inception (P571), parent organization (P749), official website (P856) and
+    coordinates (P625) of the linked items from Wikidata.
+
+    The facts go into their own named graph, https://w3id.org/hled/graph/wikidata, which states
+    its source (https://www.wikidata.org/), its license (CC0) and when it was fetched
+    (prov:generatedAtTime), so they are never mistaken for curated data.
+    """
+    from pathlib import Path
+
+    from hled_graph.publish.export import write_atomic
+    from hled_graph.publish.links import enrich, serialize_enrichment
+
+    dataset = enrich(_links_graph(links_file), endpoint=endpoint)
+    fmt = "turtle" if output and Path(output).suffix.lower() in {".ttl", ".turtle"} else "trig"
+    data = serialize_enrichment(dataset, fmt=fmt)
+    if output:
+        write_atomic(Path(output), data)
+    else:
+        click.echo(data.decode("utf-8"), nl=False)
+
+
+@cli.command("load")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@click.option(
+    "--endpoint",
+    required=True,
+    metavar="URL",
+    help="The store's SPARQL query URL, or an Oxigraph base URL (http://localhost:7878).",
+)
+@click.option(
+    "--graph",
+    "graph_iri",
+    metavar="IRI",
+    help="Named graph to replace (default: the store's default graph).",
+)
+@click.option(
+    "--gsp", metavar="URL", help="Graph Store Protocol URL (default for Oxigraph: <base>/store)."
+)
+@click.option(
+    "--update",
+    "update_url",
+    metavar="URL",
+    help="SPARQL Update URL (default for Oxigraph: <base>/update; otherwise the --endpoint URL).",
+)
+@click.option(
+    "--method",
+    type=click.Choice(["auto", "gsp", "update"]),
+    default="auto",
+    show_default=True,
+    help="auto: Graph Store Protocol PUT, falling back to SPARQL Update when the store "
+    "does not speak GSP; gsp or update: only that.",
+)
+def load(
+    files: tuple[str, ...],
+    endpoint: str,
+    graph_iri: str | None,
+    gsp: str | None,
+    update_url: str | None,
+    method: str,
+) -> None:
+    """Push the graph (or the given RDF FILES) into a SPARQL 1.1 store, replacing the target graph.
+
+    Every file is parsed first; if one does not parse, nothing is sent. The target graph is
+    replaced, never added to, so loading twice leaves no duplicates: with the Graph Store
+    Protocol by one atomic PUT; with SPARQL Update by DROP SILENT GRAPH + INSERT DATA (chunked
+    for large graphs; not atomic across chunks). Afterwards the store is asked how many triples
+    the graph holds.
+
+    \b
+    Where the URLs are:
+      Oxigraph  --endpoint http://localhost:7878   (query /query, update /update, GSP /store)
+      Fuseki    --endpoint http://localhost:3030/ds/query --gsp http://localhost:3030/ds/data
+                (update /ds/update is derived)
+      GraphDB   --endpoint http://localhost:7200/repositories/REPO
+                --update http://localhost:7200/repositories/REPO/statements
+                --gsp http://localhost:7200/repositories/REPO/rdf-graphs/service
+      Virtuoso  --endpoint http://localhost:8890/sparql
+                --gsp http://localhost:8890/sparql-graph-crud-auth (needs write rights;
+                without --gsp, updates go to /sparql)
+    """
+    from pathlib import Path
+
+    from hled_graph.publish.remote import count_triples, endpoints_for, push_graph, read_input
+
+    urls = endpoints_for(endpoint, gsp=gsp, update=update_url)
+    graph = read_input([Path(f) for f in files])
+    result = push_graph(graph, urls, graph_iri=graph_iri, method=method)
+    click.echo(result.describe())
+    click.echo(
+        f"{urls.query} now counts {count_triples(urls.query, graph=graph_iri)} triples in that graph"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
