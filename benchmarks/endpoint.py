@@ -393,17 +393,30 @@ def _runaway_rows(section: Section, ours: Runaway, anchor: Runaway | None, *, ti
 def _full_load_test(section: Section, ctx: Context) -> None:
     """The server helper's 32-client, 30 s mixed load test, called as it is (benchmarks/load_endpoint.py)."""
     script = Path(__file__).resolve().parent / "load_endpoint.py"
+    figure = "32 clients, 30 s, mixed library queries + entity pages (load_endpoint.py)"
     if not script.is_file():
-        section.skip("32-client 30 s mixed load test", "benchmarks/load_endpoint.py (server helper) has not landed")
+        section.skip(figure, "benchmarks/load_endpoint.py (server helper) has not landed")
         return
     if ctx.smoke:
-        section.skip("32-client 30 s mixed load test", "skipped in --smoke (it runs 30 s by design)")
+        section.skip(figure, "skipped in --smoke (it runs 30 s by design)")
         return
-    progress("  benchmarks/load_endpoint.py (32 clients, 30 s, mixed)")
-    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=600,
-                          cwd=script.parent.parent)
-    lines = [line for line in (done.stdout + done.stderr).strip().splitlines() if line.strip()][-8:]
-    section.rows.append(info_row("32-client 30 s mixed load test (load_endpoint.py)",
-                                 "exit 0" if done.returncode == 0 else f"**exit {done.returncode}**"))
-    section.notes.append("load_endpoint.py said:")
-    section.notes.extend(f"  {line}" for line in lines)
+    progress("  benchmarks/load_endpoint.py --seconds 30 --clients 32 (mixed, answers checked)")
+    done = subprocess.run([sys.executable, "-m", "benchmarks.load_endpoint", "--seconds", "30", "--clients", "32",
+                           "--json"], capture_output=True, text=True, timeout=900, cwd=script.parent.parent)
+    try:
+        report = json.loads(done.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        tail = (done.stderr or done.stdout).strip().splitlines()[-2:]
+        section.skip(figure, f"exit {done.returncode}: {' / '.join(tail)}")
+        return
+    failures = report["server_errors"] + report["wrong_answers"] + report["other_errors"]
+    section.rows.append(info_row(f"{figure}: throughput, p50 / p99",
+                                 f"{report['requests_per_second']:,.0f} req/s, {report['p50_ms']} / {report['p99_ms']} ms",
+                                 ratio=f"{report['requests']:,} requests"))
+    section.rows.append(Row(f"{figure}: 5xx + wrong answers + connection errors", str(failures), "—", "—", "0",
+                            "yes" if failures == 0 else "**no**"))
+    if report.get("rss_before_mb") is not None:
+        section.notes.append(f"load_endpoint.py: RSS of server + workers {report['rss_before_mb']} MB after warm-up, "
+                             f"{report['rss_after_mb']} MB at the end; p50 {report['p50_ms']} ms.")
+    for problem in report.get("problems", [])[:5]:
+        section.notes.append(f"load_endpoint.py problem: {problem}")

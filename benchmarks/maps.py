@@ -123,8 +123,8 @@ def _large(ctx: Context, section: Section, *, runs: int) -> None:
     from hled_graph.viz.maps import map_from_networkx
     from hled_graph.viz.network import build_views
 
-    # About 37 entities per 1,000 triples; --smoke draws a small map to stay fast.
-    triples = 3_000 if ctx.smoke else 140_000
+    # About 30 entities per 1,000 triples; --smoke draws a small map to stay fast.
+    triples = 3_000 if ctx.smoke else 170_000
     path = ctx.synthetic_file(triples)
     progress(f"  {LARGE_NODES:,}-node map: parsing {size_label(triples)} synthetic triples, building the view")
     graph = rdflib.Graph().parse(path, format="nt")
