@@ -67,7 +67,8 @@ def export(fmt: str, output: str | None) -> None:
     from pathlib import Path
 
     from hled_graph import graph as hgraph
-    from hled_graph.publish.export import DATASET_FORMATS, serialize, write_atomic
+    from hled_graph.files import write_atomic
+    from hled_graph.publish.export import DATASET_FORMATS, serialize
 
     source = hgraph.load_dataset() if fmt in DATASET_FORMATS else hgraph.load_graph()
     data = serialize(source, fmt)
@@ -148,7 +149,7 @@ def network(view: str, fmt: str, output: str | None) -> None:
     from pathlib import Path
 
     from hled_graph import graph as hgraph
-    from hled_graph.publish.export import write_atomic
+    from hled_graph.files import write_atomic
     from hled_graph.viz.network import export_network, to_networkx
 
     text = export_network(to_networkx(hgraph.load_graph(), view=view), fmt=fmt)
@@ -351,7 +352,9 @@ def query_command(
         outcome = engine.run_query(store, named.text, bindings=bindings)
     payload = results.write(outcome, fmt)
     if output:
-        Path(output).write_bytes(payload)
+        from hled_graph.files import write_atomic
+
+        write_atomic(Path(output), payload)
     else:
         click.get_binary_stream("stdout").write(payload)
 
@@ -512,7 +515,7 @@ def links_enrich(endpoint: str | None, links_file: str | None, output: str | Non
     """
     from pathlib import Path
 
-    from hled_graph.publish.export import write_atomic
+    from hled_graph.files import write_atomic
     from hled_graph.publish.links import enrich, serialize_enrichment
 
     dataset = enrich(_links_graph(links_file), endpoint=endpoint)
