@@ -13,6 +13,7 @@ import logging
 import os
 import signal
 import socket
+import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -28,6 +29,9 @@ _DRAIN_GRACE = 1.0
 _MAX_HEADERS = 100
 # The parser recurses per nesting level; give query threads room beyond the guard's limit.
 _QUERY_THREAD_STACK = 64 * 1024 * 1024
+# The event loop hands each request to a query thread and back; with the default 5 ms GIL
+# switch interval every hand-off can wait that long.
+_SWITCH_INTERVAL = 0.0002
 
 
 class Worker:
@@ -44,6 +48,7 @@ class Worker:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._exit_code = 0
         threading.stack_size(_QUERY_THREAD_STACK)
+        sys.setswitchinterval(_SWITCH_INTERVAL)
         self.pool = ThreadPoolExecutor(settings.threads_per_worker, thread_name_prefix="hled-query")
 
     def run(self) -> int:

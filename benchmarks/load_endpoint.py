@@ -1,0 +1,338 @@
+"""Load test of the SPARQL endpoint: many keep-alive clients, answers checked against a local store.
+
+    python -m benchmarks.load_endpoint --seconds 30 --clients 32            # starts its own server
+    python -m benchmarks.load_endpoint --url http://127.0.0.1:7878 --small  # an already running one
+
+The mix: every query of the library (``queries/*.rq``) and the N-Triples description of every
+entity; ``--small`` sends only one small SELECT (the throughput figure in the README). Each answer
+is compared with the one pyoxigraph computes locally on the same data; a 5xx or a different
+answer is counted. Prints clients, requests, 5xx, wrong answers, p50/p99, req/s and, when it
+started the server, the workers' RSS before and after (``--json`` prints the report as JSON).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import pyoxigraph as ox
+
+SMALL_SELECT = (
+    "SELECT ?thing ?label WHERE { ?thing <http://www.w3.org/2000/01/rdf-schema#label> ?label } "
+    "ORDER BY ?label LIMIT 10"
+)
+ID = "https://w3id.org/hled/id/"
+
+
+@dataclass
+class Probe:
+    """One request of the mix and the answer it must get (normalized)."""
+
+    name: str
+    request: bytes
+    expected: object
+    kind: str  # "solutions" or "triples"
+
+
+@dataclass
+class Report:
+    clients: int
+    seconds: float
+    requests: int = 0
+    server_errors: int = 0
+    wrong_answers: int = 0
+    other_errors: int = 0
+    p50_ms: float = 0.0
+    p99_ms: float = 0.0
+    requests_per_second: float = 0.0
+    rss_before_mb: float | None = None
+    rss_after_mb: float | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+def build_probes(store: ox.Store, *, host: str, small_only: bool) -> list[Probe]:
+    from hled_graph import resources
+    from hled_graph.sparql.server.guard import Refusal, check_query
+
+    texts = {"small-select": SMALL_SELECT}
+    if not small_only:
+        for path in sorted(resources.queries_dir().glob("*.rq")):
+            text = path.read_text(encoding="utf-8")
+            try:
+                check_query(text, allow_federation=False)
+            except Refusal:
+                continue  # online-only queries need federation
+            texts[path.stem] = text
+    probes = []
+    for name, text in texts.items():
+        result = store.query(text, use_default_graph_as_union=True)
+        if not isinstance(result, ox.QuerySolutions):
+            continue
+        target = "/sparql?query=" + quote(text, safe="")
+        request = _request("GET", target, host=host, accept="application/sparql-results+json")
+        probes.append(Probe(name, request, normalize_solutions(result), "solutions"))
+    if not small_only:
+        subjects = sorted({q.subject.value for q in store.quads_for_pattern(None, None, None)
+                           if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(ID)})
+        for iri in subjects:
+            triples = store.query(f"DESCRIBE <{iri}>", use_default_graph_as_union=True)
+            expected = _describe_expected(store, ox.NamedNode(iri))
+            del triples
+            request = _request("GET", "/id/" + quote(iri[len(ID):], safe="/-._~"), host=host,
+                               accept="application/n-triples")
+            probes.append(Probe("describe " + iri[len(ID):], request, expected, "triples"))
+    return probes
+
+
+def _describe_expected(store: ox.Store, node: ox.NamedNode) -> object:
+    seen: set[ox.Triple] = set()
+    pending: list[object] = [node]
+    done: set[object] = set()
+    while pending:
+        subject = pending.pop()
+        if subject in done:
+            continue
+        done.add(subject)
+        for quad in store.quads_for_pattern(subject, None, None):
+            seen.add(ox.Triple(quad.subject, quad.predicate, quad.object))
+            if isinstance(quad.object, ox.BlankNode):
+                pending.append(quad.object)
+    return normalize_triples(seen)
+
+
+def normalize_term(term: object) -> tuple[str, ...]:
+    if isinstance(term, ox.BlankNode):
+        return ("bnode",)
+    if isinstance(term, ox.Literal):
+        return ("literal", term.value, term.language or "", term.datatype.value)
+    if isinstance(term, ox.NamedNode):
+        return ("uri", term.value)
+    return ("other", str(term))
+
+
+def normalize_solutions(result: ox.QuerySolutions) -> object:
+    variables = [v.value for v in result.variables]
+    rows = sorted(tuple(normalize_term(t) if t is not None else ("unbound",) for t in row) for row in result)
+    return (tuple(variables), rows)
+
+
+def normalize_json(body: bytes) -> object:
+    data = json.loads(body)
+    variables = data["head"]["vars"]
+    xsd_string = "http://www.w3.org/2001/XMLSchema#string"
+    lang_string = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+    def term(binding: dict | None) -> tuple[str, ...]:
+        if binding is None:
+            return ("unbound",)
+        if binding["type"] == "bnode":
+            return ("bnode",)
+        if binding["type"] == "uri":
+            return ("uri", binding["value"])
+        lang = binding.get("xml:lang", "")
+        datatype = binding.get("datatype", lang_string if lang else xsd_string)
+        return ("literal", binding["value"], lang, datatype)
+
+    rows = sorted(tuple(term(b.get(v)) for v in variables) for b in data["results"]["bindings"])
+    return (tuple(variables), rows)
+
+
+def normalize_triples(triples: object) -> object:
+    return sorted(tuple(normalize_term(t) for t in (tr.subject, tr.predicate, tr.object)) for tr in triples)
+
+
+def _request(method: str, target: str, *, host: str, accept: str) -> bytes:
+    return (f"{method} {target} HTTP/1.1\r\nHost: {host}\r\nAccept: {accept}\r\n\r\n").encode()
+
+
+async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split(" ")[1])
+    headers = {}
+    for line in lines[1:]:
+        if ":" in line:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+    if headers.get("transfer-encoding", "").lower() == "chunked":
+        chunks = []
+        while True:
+            size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+            chunks.append(await reader.readexactly(size + 2))
+            if size == 0:
+                break
+        body = b"".join(chunk[:-2] for chunk in chunks)
+    else:
+        body = await reader.readexactly(int(headers.get("content-length", "0")))
+    return status, body, headers.get("connection", "").lower() == "close"
+
+
+def check(probe: Probe, body: bytes) -> bool:
+    if probe.kind == "solutions":
+        return normalize_json(body) == probe.expected
+    triples = [q for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
+    return normalize_triples(triples) == probe.expected
+
+
+async def _client(host: str, port: int, probes: list[Probe], deadline: float, report: Report,
+                  latencies: list[float], seed: int, verify: bool) -> None:
+    rng = random.Random(seed)
+    reader = writer = None
+    while time.monotonic() < deadline:
+        probe = probes[rng.randrange(len(probes))]
+        try:
+            if writer is None:
+                reader, writer = await asyncio.open_connection(host, port)
+            started = time.perf_counter()
+            writer.write(probe.request)
+            status, body, close = await _read_response(reader)
+            latencies.append(time.perf_counter() - started)
+        except (OSError, ValueError, IndexError, asyncio.IncompleteReadError) as exc:
+            report.other_errors += 1
+            if len(report.problems) < 10:
+                report.problems.append(f"{probe.name}: connection error {exc!r}")
+            writer = None
+            continue
+        report.requests += 1
+        if status >= 500:
+            report.server_errors += 1
+            if len(report.problems) < 10:
+                report.problems.append(f"{probe.name}: {status} {body[:200]!r}")
+        elif status != 200 or (verify and not check(probe, body)):
+            report.wrong_answers += 1
+            if len(report.problems) < 10:
+                report.problems.append(f"{probe.name}: {status}, answer differs from the local one")
+        if close:
+            writer.close()
+            writer = None
+    if writer is not None:
+        writer.close()
+
+
+def run_load(url: str, probes: list[Probe], *, seconds: float, clients: int, verify: bool = True) -> Report:
+    """Send the probes from ``clients`` keep-alive connections for ``seconds``; check every answer."""
+    parts = urlsplit(url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 80
+    report = Report(clients=clients, seconds=seconds)
+    latencies: list[float] = []
+
+    async def main() -> None:
+        deadline = time.monotonic() + seconds
+        await asyncio.gather(*(
+            _client(host, port, probes, deadline, report, latencies, seed, verify) for seed in range(clients)
+        ))
+
+    started = time.monotonic()
+    asyncio.run(main())
+    elapsed = time.monotonic() - started
+    if latencies:
+        latencies.sort()
+        report.p50_ms = round(latencies[len(latencies) // 2] * 1000, 2)
+        report.p99_ms = round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000, 2)
+    report.requests_per_second = round(report.requests / elapsed, 1)
+    return report
+
+
+def worker_rss_mb(server_pid: int) -> float:
+    """The summed resident memory of ``server_pid`` and its children (the workers), in MB."""
+    total = 0
+    for pid in [server_pid, *child_pids(server_pid)]:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        match = re.search(r"VmRSS:\s+(\d+) kB", status)
+        if match:
+            total += int(match.group(1))
+    return round(total / 1024, 1)
+
+
+def child_pids(parent: int) -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # The command may contain spaces and parentheses: fields start after the last ')'.
+        fields = stat[stat.rindex(")") + 2:].split()
+        if int(fields[1]) == parent:
+            pids.append(int(entry.name))
+    return sorted(pids)
+
+
+def start_server(args: list[str]) -> tuple[subprocess.Popen[str], str]:
+    """``hled-graph serve --port 0 ARGS`` as a subprocess, and its URL once it answers."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hled_graph.cli", "serve", "--port", "0", *args],
+        stderr=subprocess.PIPE, text=True,
+    )
+    assert process.stderr is not None
+    line = process.stderr.readline()
+    match = re.search(r"listening on (http://\S+?)/? ", line)
+    if not match:
+        process.kill()
+        raise RuntimeError(f"the server did not start: {line}{process.stderr.read()}")
+    return process, match.group(1).rstrip("/")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--url", help="an endpoint that already runs (default: start one)")
+    parser.add_argument("--data", action="append", default=[], help="RDF file(s) the server and the checks use")
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2, help="workers of the server this starts")
+    parser.add_argument("--small", action="store_true", help="only the small SELECT (throughput figure)")
+    parser.add_argument("--no-verify", action="store_true", help="do not compare answers (pure throughput)")
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    args = parser.parse_args(argv)
+
+    from hled_graph.sparql.engine import load_store
+
+    store = load_store(data=[Path(p) for p in args.data] or None)
+    process = None
+    url = args.url
+    if url is None:
+        server_args = ["--workers", str(args.workers)]
+        for path in args.data:
+            server_args += ["--data", path]
+        process, url = start_server(server_args)
+    try:
+        host = urlsplit(url).netloc
+        probes = build_probes(store, host=host, small_only=args.small)
+        rss_before = worker_rss_mb(process.pid) if process else None
+        report = run_load(url, probes, seconds=args.seconds, clients=args.clients, verify=not args.no_verify)
+        report.rss_before_mb = rss_before
+        report.rss_after_mb = worker_rss_mb(process.pid) if process else None
+    finally:
+        if process is not None:
+            process.terminate()
+            process.wait(timeout=10)
+    if args.json:
+        print(json.dumps(asdict(report)))
+        return
+    print(f"clients {report.clients}, {report.seconds:g} s, {len(probes)} kinds of request")
+    print(f"requests {report.requests}, 5xx {report.server_errors}, wrong answers {report.wrong_answers}, "
+          f"connection errors {report.other_errors}")
+    print(f"p50 {report.p50_ms} ms, p99 {report.p99_ms} ms, {report.requests_per_second} req/s")
+    if report.rss_before_mb is not None:
+        print(f"RSS of server + workers: {report.rss_before_mb} MB before, {report.rss_after_mb} MB after")
+    for problem in report.problems:
+        print("problem:", problem)
+
+
+if __name__ == "__main__":
+    main()
