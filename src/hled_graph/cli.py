@@ -26,6 +26,92 @@ def cli() -> None:
     """
 
 
+# --- core: build, export, validate, stats -------------------------------------------------------
+
+
+def _progress(message: str) -> None:
+    click.echo(f"... {message}", err=True)
+
+
+@cli.command()
+@click.option(
+    "-o", "--out", "out_dir", type=click.Path(file_okay=False), default="out", show_default=True,
+    help="Folder to write into. It is replaced as a whole only when the build succeeds.",
+)
+def build(out_dir: str) -> None:
+    """Validate the graph, then write all its distributions into one folder.
+
+    Writes the merged graph (ontology, data, links) as Turtle, N-Triples, JSON-LD and RDF/XML,
+    the named graphs as TriG and N-Quads, and prints a summary. Output is deterministic: two
+    builds give the same bytes. On a validation failure nothing is written (exit 1).
+    """
+    from pathlib import Path
+
+    from hled_graph.build import build as run_build
+
+    result = run_build(Path(out_dir), progress=_progress)
+    for path in result.files:
+        click.echo(f"wrote {path}")
+    click.echo(result.summary)
+
+
+@cli.command()
+@click.option(
+    "-f", "--format", "fmt", default="turtle", show_default=True,
+    type=click.Choice(["turtle", "nt", "jsonld", "xml", "trig", "nquads"]),
+    help="Serialization. trig and nquads keep the named graphs (ontology, data, links).",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
+def export(fmt: str, output: str | None) -> None:
+    """Write the whole graph (ontology, data, links) in one format."""
+    from pathlib import Path
+
+    from hled_graph import graph as hgraph
+    from hled_graph.publish.export import DATASET_FORMATS, serialize, write_atomic
+
+    source = hgraph.load_dataset() if fmt in DATASET_FORMATS else hgraph.load_graph()
+    data = serialize(source, fmt)
+    if output:
+        write_atomic(Path(output), data)
+    else:
+        click.get_binary_stream("stdout").write(data)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+def validate(files: tuple[str, ...]) -> None:
+    """Check RDF files (default: the shipped data) against the SHACL shapes.
+
+    Prints every problem in plain words. Exit status: 0 conforms, 1 violations, 2 a file that
+    cannot be read or parsed (the message names the file and line).
+    """
+    from pathlib import Path
+
+    from hled_graph.errors import ValidationFailed
+    from hled_graph.validate import validate_files, validate_shipped
+
+    report = validate_files([Path(f) for f in files]) if files else validate_shipped()
+    if not report.conforms:
+        raise ValidationFailed(f"{sum(p.severity == 'Violation' for p in report.problems)} violation(s):\n" + report.to_text())
+    click.echo(report.to_text())
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+def stats(as_json: bool) -> None:
+    """Count triples, entities per class, actions, organizations, places, money and quotes."""
+    from hled_graph import graph as hgraph
+    from hled_graph.stats import compute_stats
+
+    result = compute_stats(hgraph.load_graph())
+    if as_json:
+        import json
+
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(result.to_text())
+
+
 # --- server: the SPARQL endpoint (hled_graph.sparql.server) ---------------------------------
 
 

@@ -9,35 +9,12 @@ from rdflib import Dataset, Graph, URIRef
 
 from hled_graph import resources
 from hled_graph.errors import InputError
+from hled_graph.formats import file_format
 from hled_graph.namespaces import GRAPH_DATA, GRAPH_LINKS, GRAPH_ONTOLOGY, PREFIXES
-
-RDF_FORMATS: dict[str, str] = {
-    ".ttl": "turtle",
-    ".turtle": "turtle",
-    ".nt": "nt",
-    ".ntriples": "nt",
-    ".nq": "nquads",
-    ".trig": "trig",
-    ".jsonld": "json-ld",
-    ".json": "json-ld",
-    ".rdf": "xml",
-    ".owl": "xml",
-    ".xml": "xml",
-}
-
-
-def rdf_format_of(path: Path) -> str:
-    """The rdflib parser name for a file, from its extension."""
-    try:
-        return RDF_FORMATS[path.suffix.lower()]
-    except KeyError:
-        known = ", ".join(sorted(RDF_FORMATS))
-        raise InputError(
-            f"{path}: unknown RDF file extension {path.suffix or '(none)'!r}; use one of {known}"
-        ) from None
 
 
 def bind_prefixes(graph: Graph) -> Graph:
+    """Bind the project's prefixes, so every serialization uses the same short names."""
     for prefix, iri in PREFIXES.items():
         graph.bind(prefix, iri, override=True, replace=True)
     return graph
@@ -47,33 +24,41 @@ def parse_file(path: Path, *, into: Graph | None = None) -> Graph:
     """Parse one RDF file into a fresh graph (or ``into``, only if the whole file parses).
 
     A syntax error becomes an :class:`InputError` naming the file and line; the target graph is
-    left untouched, because the file is parsed into a scratch graph first.
+    left untouched, because the file is checked and parsed into a scratch graph first.
     """
     path = Path(path)
-    fmt = rdf_format_of(path)
+    fmt, _ = file_format(path)
     if not path.is_file():
         raise InputError(f"{path}: no such file; check the path")
+    check_syntax(path)
     scratch = Graph()
     try:
         scratch.parse(path, format=fmt)
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{path}: not UTF-8 text (byte {exc.start}); RDF files must be UTF-8 encoded"
-        ) from None
     except Exception as exc:  # rdflib raises many unrelated types for bad syntax
-        raise InputError(f"{path}: {_describe_parse_error(exc)}; fix the file and try again") from None
+        raise InputError(f"{path}: {' '.join(str(exc).split())}; fix the file and try again") from None
     if into is None:
         return bind_prefixes(scratch)
     into += scratch
     return into
 
 
-def _describe_parse_error(exc: Exception) -> str:
-    text = " ".join(str(exc).split())
-    line = getattr(exc, "lines", None)
-    if line is not None and "line" not in text:
-        text = f"line {line}: {text}"
-    return text or type(exc).__name__
+def check_syntax(path: Path) -> None:
+    """Raise InputError with file, line and column if ``path`` is not well-formed RDF.
+
+    pyoxigraph's parser is strict and reports precise positions (rdflib's messages often name
+    the wrong line), so it is the judge of syntax for every file the project reads.
+    """
+    import pyoxigraph as ox
+
+    try:
+        for _ in ox.parse(path=str(path), format=getattr(ox.RdfFormat, file_format(path)[1])):
+            pass
+    except SyntaxError as exc:
+        message = " ".join(str(exc).split())
+        message = message.removesuffix(f" ({path.name}, line {exc.lineno})")
+        raise InputError(f"{path}: {message}; fix the file and try again") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
 
 
 def parse_files(paths: Iterable[Path]) -> Graph:

@@ -12,20 +12,8 @@ import pyoxigraph as ox
 
 from hled_graph import resources
 from hled_graph.errors import InputError
+from hled_graph.formats import file_format
 from hled_graph.namespaces import GRAPH_DATA, GRAPH_LINKS, GRAPH_ONTOLOGY
-
-_FORMATS: dict[str, ox.RdfFormat] = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".turtle": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".trig": ox.RdfFormat.TRIG,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-    ".rdf": ox.RdfFormat.RDF_XML,
-    ".owl": ox.RdfFormat.RDF_XML,
-    ".xml": ox.RdfFormat.RDF_XML,
-}
-
 
 def shipped_graph_files() -> list[tuple[Path, str]]:
     """The shipped files and the named graph each one goes into."""
@@ -61,10 +49,7 @@ def load_store(
 def _load_file(store: ox.Store, path: Path, *, graph: str | None) -> None:
     if not path.is_file():
         raise InputError(f"{path}: no such file; check the path")
-    fmt = _FORMATS.get(path.suffix.lower())
-    if fmt is None:
-        known = ", ".join(sorted(_FORMATS))
-        raise InputError(f"{path}: unknown RDF file extension {path.suffix or '(none)'!r}; use one of {known}")
+    fmt = getattr(ox.RdfFormat, file_format(path)[1])
     target = ox.NamedNode(graph) if graph else None
     try:
         # Store.load is transactional: a syntax error anywhere loads nothing of this file.

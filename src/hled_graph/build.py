@@ -1,0 +1,75 @@
+"""The main job: validate, then write every distribution of the graph into one output folder.
+
+Everything is written into a temporary folder beside the target and renamed at the end, so an
+interrupted or failed build leaves the previous output untouched.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hled_graph import graph as hgraph
+from hled_graph.errors import ValidationFailed
+
+Progress = Callable[[str], None]
+
+GRAPH_STEM = "hled"
+MERGED_FORMATS = ("turtle", "nt", "jsonld", "xml")
+DATASET_FORMATS = ("trig", "nquads")
+
+
+@dataclass
+class BuildResult:
+    out_dir: Path
+    files: list[Path] = field(default_factory=list)
+    summary: str = ""
+
+
+def build(out_dir: Path, *, progress: Progress = lambda _msg: None) -> BuildResult:
+    """Validate the shipped graph and write it, its metadata, maps and docs into ``out_dir``."""
+    from hled_graph.publish.export import file_name, serialize, write_atomic
+    from hled_graph.stats import compute_stats
+    from hled_graph.validate import validate_shipped
+
+    out_dir = Path(out_dir).resolve()
+    progress("validating the data against the shapes")
+    report = validate_shipped()
+    if not report.conforms:
+        raise ValidationFailed("the data does not conform; nothing written:\n" + report.to_text())
+
+    progress("loading the dataset")
+    dataset = hgraph.load_dataset()
+    merged = hgraph.load_graph()
+
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        files = []
+        for fmt in MERGED_FORMATS:
+            progress(f"writing {file_name(GRAPH_STEM, fmt)}")
+            files.append(write_atomic(staging / file_name(GRAPH_STEM, fmt), serialize(merged, fmt)))
+        for fmt in DATASET_FORMATS:
+            progress(f"writing {file_name(GRAPH_STEM, fmt)} (named graphs)")
+            files.append(write_atomic(staging / file_name(GRAPH_STEM, fmt), serialize(dataset, fmt)))
+        summary = compute_stats(merged).to_text()
+        _replace_folder(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return BuildResult(out_dir=out_dir, files=[out_dir / f.name for f in files], summary=summary)
+
+
+def _replace_folder(new: Path, target: Path) -> None:
+    """Swap ``new`` into place of ``target`` with renames only."""
+    if target.exists():
+        old = target.with_name(f".{target.name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        target.rename(old)
+        new.rename(target)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        new.rename(target)

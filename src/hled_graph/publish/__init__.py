@@ -1,0 +1,1 @@
+"""Publishing: exports, dataset metadata, documentation, links, remote stores."""

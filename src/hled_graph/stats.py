@@ -1,0 +1,68 @@
+"""Counts that describe the graph: triples, entities per class, and the fact sheet's totals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rdflib import Graph
+
+from hled_graph.namespaces import SPARQL_PROLOGUE
+from hled_graph.validate import short
+
+_CLASS_COUNTS = """
+SELECT ?class (COUNT(DISTINCT ?entity) AS ?n) WHERE {
+  ?entity a ?class .
+  FILTER(isIRI(?entity) && STRSTARTS(STR(?entity), STR(hd:)))
+} GROUP BY ?class ORDER BY DESC(?n) STR(?class)
+"""
+
+_TOTALS = {
+    "actions": "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a prov:Activity . ?a hled:partOfDialogue ?d }",
+    "organizations": "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o hled:country ?c . ?o a ?k . ?k rdfs:subClassOf* org:Organization }",
+    "stakeholder groups": "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o a hled:StakeholderGroup }",
+    "people": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a schema:Person }",
+    "places": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a prov:Location }",
+    "monetary amounts": "SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE { ?a hled:amount ?m }",
+    "USD committed or awarded": "SELECT (SUM(?v) AS ?n) WHERE { ?a hled:amount ?m . ?m schema:currency \"USD\" ; schema:value ?v }",
+    "quantities and targets": "SELECT (COUNT(DISTINCT ?q) AS ?n) WHERE { { ?a hled:quantity ?q } UNION { ?a hled:target ?q } }",
+    "source quotes": "SELECT (COUNT(DISTINCT ?q) AS ?n) WHERE { ?q a oa:Annotation }",
+    "Wikidata links": "SELECT (COUNT(*) AS ?n) WHERE { ?e ?p ?w . VALUES ?p { owl:sameAs skos:exactMatch skos:closeMatch } FILTER STRSTARTS(STR(?w), STR(wd:)) }",
+}
+
+
+@dataclass
+class Stats:
+    triples: int
+    totals: dict[str, str] = field(default_factory=dict)
+    classes: list[tuple[str, int]] = field(default_factory=list)
+
+    def to_text(self) -> str:
+        width = max(len(k) for k in [*self.totals, "triples"])
+        lines = [f"{'triples':<{width}}  {self.triples}"]
+        lines += [f"{name:<{width}}  {value}" for name, value in self.totals.items()]
+        lines.append("")
+        lines.append("entities per class:")
+        lines += [f"  {n:>5}  {cls}" for cls, n in self.classes]
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict:
+        return {"triples": self.triples, "totals": self.totals, "classes": dict(self.classes)}
+
+
+def compute_stats(graph: Graph) -> Stats:
+    """Counts over a merged graph (ontology included, so class hierarchies resolve)."""
+    totals = {}
+    for name, query in _TOTALS.items():
+        (value,) = next(iter(graph.query(SPARQL_PROLOGUE + query)))
+        totals[name] = _plain_number(value)
+    classes = [(short(row[0]), int(row[1])) for row in graph.query(SPARQL_PROLOGUE + _CLASS_COUNTS)]
+    return Stats(triples=len(graph), totals=totals, classes=classes)
+
+
+def _plain_number(value: object) -> str:
+    if value is None:
+        return "0"
+    number = value.toPython()
+    if hasattr(number, "to_integral_value") and number == number.to_integral_value():
+        return str(int(number))
+    return str(number)

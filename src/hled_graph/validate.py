@@ -1,0 +1,102 @@
+"""Validation: SHACL (pyshacl) and the data checks, reported in plain words."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import SH
+
+from hled_graph import graph as hgraph
+from hled_graph.namespaces import PREFIXES
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the data, in words a researcher can act on."""
+
+    focus: str
+    message: str
+    path: str = ""
+    value: str = ""
+    severity: str = "Violation"
+
+    def __str__(self) -> str:
+        where = self.focus + (f" {self.path}" if self.path else "")
+        value = f" (value: {self.value})" if self.value else ""
+        return f"{self.severity}: {where}: {self.message}{value}"
+
+
+@dataclass
+class Report:
+    """The outcome of validating a graph: conforming when there is no violation."""
+
+    triples: int
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def conforms(self) -> bool:
+        return not any(p.severity == "Violation" for p in self.problems)
+
+    def to_text(self) -> str:
+        if not self.problems:
+            return f"OK: {self.triples} triples conform to the shapes; no data check failed."
+        lines = [str(p) for p in self.problems]
+        violations = sum(p.severity == "Violation" for p in self.problems)
+        lines.append(f"{violations} violation(s), {len(self.problems) - violations} other finding(s) in {self.triples} triples.")
+        return "\n".join(lines)
+
+
+def short(term: object) -> str:
+    """A term as a prefixed name where one of our prefixes fits, else as given."""
+    text = str(term)
+    if isinstance(term, URIRef):
+        for prefix, iri in sorted(PREFIXES.items(), key=lambda item: -len(item[1])):
+            if text.startswith(iri) and len(text) > len(iri):
+                return f"{prefix}:{text[len(iri):]}"
+        return f"<{text}>"
+    return text
+
+
+def shacl_problems(data: Graph, *, shapes: Graph | None = None, ontology: Graph | None = None) -> list[Problem]:
+    """Validate ``data`` against the shipped shapes (with the ontology for class hierarchies)."""
+    import pyshacl  # heavy (0.6 s); only validation needs it
+
+    shapes = shapes if shapes is not None else hgraph.shapes_graph()
+    ontology = ontology if ontology is not None else hgraph.ontology_graph()
+    _, results, _ = pyshacl.validate(
+        data, shacl_graph=shapes, ont_graph=ontology, inference="none", allow_warnings=True
+    )
+    problems = []
+    for result in results.subjects(SH.resultSeverity, None):
+        severity = results.value(result, SH.resultSeverity)
+        message = results.value(result, SH.resultMessage)
+        path = results.value(result, SH.resultPath)
+        value = results.value(result, SH.value)
+        problems.append(
+            Problem(
+                focus=short(results.value(result, SH.focusNode)),
+                message=str(message) if message else "does not conform to its shape",
+                path=short(path) if isinstance(path, URIRef) else "",
+                value=short(value) if value is not None else "",
+                severity=short(severity).split("#")[-1].removeprefix("sh:"),
+            )
+        )
+    return sorted(problems, key=lambda p: (p.focus, p.path, p.message, p.value))
+
+
+def validate_graph(data: Graph) -> Report:
+    """SHACL conformance of a graph, with findings sorted for stable output."""
+    return Report(triples=len(data), problems=shacl_problems(data))
+
+
+def validate_files(paths: Sequence[Path]) -> Report:
+    """Validate RDF files (all parsed first: a syntax error raises InputError naming file and line)."""
+    return validate_graph(hgraph.parse_files(paths))
+
+
+def validate_shipped() -> Report:
+    """Validate the shipped data and links, merged, against the shipped shapes."""
+    return validate_graph(hgraph.load_graph(include_ontology=False))

@@ -1,0 +1,682 @@
+"""The facts of the fact sheet, asked of the graph in SPARQL: who, what, how much, when, where."""
+
+from __future__ import annotations
+
+import hashlib
+from decimal import Decimal
+
+import pytest
+from rdflib import Graph
+from rdflib.namespace import XSD
+
+from hled_graph import resources
+from hled_graph.graph import parse_files
+from hled_graph.namespaces import PREFIXES, SPARQL_PROLOGUE
+
+HDA, HDO, HDL, HDW = (PREFIXES[p] for p in ("hda", "hdo", "hdl", "hdw"))
+
+
+@pytest.fixture(scope="module")
+def graph() -> Graph:
+    return parse_files(resources.data_files())
+
+
+def rows(graph: Graph, query: str) -> list[tuple]:
+    return [tuple(row) for row in graph.query(SPARQL_PROLOGUE + query)]
+
+
+def local(iri: object) -> str:
+    return str(iri).rsplit("/", 1)[-1]
+
+
+def agents(graph: Graph, action: str) -> dict[str, set[str]]:
+    """Agent local name -> roles, from the qualified associations of ``hda:<action>``."""
+    result: dict[str, set[str]] = {}
+    for agent, role in rows(
+        graph,
+        f"SELECT ?agent ?role WHERE {{ hda:{action} prov:qualifiedAssociation "
+        f"[ a prov:Association ; prov:agent ?agent ; prov:hadRole ?role ] ; prov:wasAssociatedWith ?agent }}",
+    ):
+        result.setdefault(local(agent), set()).add(str(role).rsplit("#", 1)[-1])
+    return result
+
+
+def values(graph: Graph, action: str, path: str) -> set:
+    return {row[0] for row in rows(graph, f"SELECT ?v WHERE {{ hda:{action} {path} ?v }}")}
+
+
+def action_class(graph: Graph, action: str) -> str:
+    (cls,) = {
+        local_class
+        for (c,) in rows(graph, f"SELECT ?c WHERE {{ hda:{action} a ?c }}")
+        if str(c).startswith(PREFIXES["hled"])
+        for local_class in [str(c).rsplit("#", 1)[-1]]
+    }
+    return cls
+
+
+def pillar(graph: Graph, action: str) -> set[str]:
+    return {local(p) for p in values(graph, action, "hled:pillar")}
+
+
+def times(graph: Graph, action: str) -> set[tuple[str, str]]:
+    """(lexical form, datatype local name) of the instants of an action's time."""
+    found = rows(
+        graph,
+        f"""SELECT ?v WHERE {{
+              hda:{action} time:hasTime ?t .
+              {{ ?t ?p ?v }} UNION {{ ?t time:hasBeginning|time:hasEnd ?i . ?i ?p ?v }}
+              FILTER(?p IN (time:inXSDDate, time:inXSDgYearMonth, time:inXSDgYear))
+            }}""",
+    )
+    return {(str(v), str(v.datatype).rsplit("#", 1)[-1]) for (v,) in found}
+
+
+def amounts(graph: Graph, action: str) -> list[tuple[Decimal, str]]:
+    found = rows(
+        graph,
+        f"SELECT ?v ?c WHERE {{ hda:{action} hled:amount [ a schema:MonetaryAmount ; schema:value ?v ; schema:currency ?c ] }}",
+    )
+    assert all(v.datatype == XSD.decimal for v, _ in found)
+    return [(v.toPython(), str(c)) for v, c in found]
+
+
+def quantities(graph: Graph, action: str) -> set[tuple[Decimal, str, bool]]:
+    found = rows(
+        graph,
+        f"""SELECT ?v ?unit ?lower WHERE {{
+              hda:{action} hled:quantity [ a schema:QuantitativeValue ; schema:value ?v ; schema:unitText ?unit ] .
+              OPTIONAL {{ hda:{action} hled:quantity [ schema:value ?v ; hled:isLowerBound ?lower ] }}
+            }}""",
+    )
+    assert all(v.datatype == XSD.decimal for v, _, _ in found)
+    return {(v.toPython(), str(unit), bool(lower and lower.toPython())) for v, unit, lower in found}
+
+
+def places(graph: Graph, action: str) -> set[str]:
+    return {local(p) for p in values(graph, action, "prov:atLocation")}
+
+
+# --- the document, the dialogue, the pillars -------------------------------------------------
+
+
+def test_source_document_is_described_with_typed_dates_and_checksum(graph: Graph) -> None:
+    ((issued, copy, publisher, source, sha),) = rows(
+        graph,
+        """SELECT ?issued ?copy ?publisher ?source ?sha WHERE {
+             hd:fact-sheet-2022 a foaf:Document ; dcterms:issued ?issued ; hled:copyPublished ?copy ;
+               dcterms:publisher ?publisher ; dcterms:source ?source ; hled:sha256 ?sha }""",
+    )
+    assert (str(issued), issued.datatype) == ("2022-09-12", XSD.date)
+    assert (str(copy), copy.datatype) == ("2022-09-13", XSD.date)
+    assert local(publisher) == "white-house"
+    assert str(source).startswith(
+        "https://www.whitehouse.gov/briefing-room/statements-releases/2022/09/12/"
+    )
+    assert str(sha) == hashlib.sha256(resources.source_text_file().read_bytes()).hexdigest()
+
+
+def test_dialogue_has_names_in_both_languages_members_and_pillars(graph: Graph) -> None:
+    labels = {
+        (str(v), v.language)
+        for (v,) in rows(graph, "SELECT ?v WHERE { hd:hled skos:prefLabel ?v }")
+    }
+    assert labels == {
+        ("High-Level Economic Dialogue", "en"),
+        ("Diálogo Económico de Alto Nivel", "es"),
+    }
+    assert ("HLED",) in {
+        (str(v),) for (v,) in rows(graph, "SELECT ?v WHERE { hd:hled skos:altLabel ?v }")
+    }
+    members = {
+        local(m)
+        for (m,) in rows(graph, "SELECT ?m WHERE { hd:hled a hled:Dialogue ; org:hasMember ?m }")
+    }
+    assert members == {"us-government", "mexico-government"}
+    assert len(rows(graph, "SELECT ?p WHERE { hd:hled hled:hasPillar ?p }")) == 4
+
+
+def test_four_pillars_with_titles_numbers_and_aims(graph: Graph) -> None:
+    found = rows(
+        graph,
+        """SELECT ?n ?notation ?title ?aim WHERE {
+             ?p a hled:Pillar ; skos:inScheme hd:pillars ; hled:pillarNumber ?n ; skos:notation ?notation ;
+                skos:prefLabel ?title ; skos:definition ?aim } ORDER BY ?n""",
+    )
+    assert [(n.toPython(), str(no), str(t)) for n, no, t, _ in found] == [
+        (1, "I", "Building Back Together"),
+        (
+            2,
+            "II",
+            "Promoting Sustainable Economic and Social Development in Southern Mexico and Central America",
+        ),
+        (3, "III", "Securing the Tools for Future Prosperity"),
+        (4, "IV", "Investing in Our People"),
+    ]
+    assert all(n.datatype == XSD.integer for n, *_ in found)
+    assert "lawful trade and travel" in str(found[0][3])
+    assert "northern Central America and southern Mexico" in str(found[1][3])
+    assert "LGBTQI+" in str(found[3][3])
+
+
+# --- the introduction -------------------------------------------------------------------------
+
+
+def test_relaunch_by_the_two_presidents_in_2021(graph: Graph) -> None:
+    assert action_class(graph, "hled-relaunch") == "Launch"
+    assert agents(graph, "hled-relaunch") == {
+        "joseph-biden": {"lead"},
+        "andres-manuel-lopez-obrador": {"lead"},
+    }
+    assert times(graph, "hled-relaunch") == {("2021", "gYear")}
+    assert pillar(graph, "hled-relaunch") == set()
+    ((title,),) = rows(graph, "SELECT ?t WHERE { hdp:joseph-biden schema:jobTitle ?t }")
+    assert str(title) == "President of the United States"
+
+
+def test_at_least_21_outreach_engagements_between_two_dates(graph: Graph) -> None:
+    assert action_class(graph, "stakeholder-outreach") == "Outreach"
+    assert quantities(graph, "stakeholder-outreach") == {
+        (Decimal(21), "stakeholder outreach engagements", True)
+    }
+    ((begin, end),) = rows(
+        graph,
+        """SELECT ?b ?e WHERE { hda:stakeholder-outreach time:hasTime [ a time:ProperInterval ;
+             time:hasBeginning/time:inXSDDate ?b ; time:hasEnd/time:inXSDDate ?e ] }""",
+    )
+    assert (str(begin), str(end)) == ("2021-08-31", "2022-09-12")
+    assert begin.datatype == end.datatype == XSD.date
+    assert agents(graph, "stakeholder-outreach") == {
+        "us-government": {"host"},
+        "mexico-government": {"host"},
+        "civil-society": {"participant"},
+        "private-sector": {"participant"},
+        "academia": {"participant"},
+        "ngos": {"participant"},
+    }
+
+
+# --- Pillar I ---------------------------------------------------------------------------------
+
+
+def test_supply_chain_working_group_established_by_both_governments(graph: Graph) -> None:
+    action = "supply-chain-working-group-establishment"
+    assert (action_class(graph, action), pillar(graph, action)) == ("Establishment", {"1"})
+    assert {local(v) for v in values(graph, action, "prov:generated")} == {
+        "supply-chain-working-group"
+    }
+    members = {
+        local(m)
+        for (m,) in rows(
+            graph,
+            "SELECT ?m WHERE { hdo:supply-chain-working-group a hled:WorkingGroup ; org:hasMember ?m }",
+        )
+    }
+    assert members == {"us-government", "mexico-government"}
+    ((label,),) = rows(graph, "SELECT ?l WHERE { hdo:supply-chain-working-group rdfs:label ?l }")
+    assert str(label) == "Supply Chain Working Group"
+
+
+def test_ministry_of_economy_mou_and_semiconductor_forum_in_mexico_city(graph: Graph) -> None:
+    assert action_class(graph, "semiconductor-mou-signing") == "AgreementSigning"
+    assert agents(graph, "semiconductor-mou-signing") == {
+        "secretaria-economia": {"lead"},
+        "technology-companies-and-manufacturers": {"partner"},
+    }
+    assert graph.query(
+        SPARQL_PROLOGUE
+        + "ASK { hda:semiconductor-mou-signing prov:generated hdw:semiconductor-mou . "
+        + "hdw:semiconductor-mou a hled:MemorandumOfUnderstanding }"
+    ).askAnswer
+    forum = "semiconductor-ict-supply-chains-forum"
+    assert action_class(graph, forum) == "Forum"
+    assert agents(graph, forum) == {"secretaria-economia": {"host"}}
+    assert places(graph, forum) == {"mexico-city"}
+    assert {str(n) for n in values(graph, forum, "schema:name")} == {
+        "Strengthening the Semiconductor and ICT Supply Chains between Mexico and the United States"
+    }
+
+
+def test_transportation_electrification_working_group(graph: Graph) -> None:
+    action = "transportation-electrification-working-group-establishment"
+    assert agents(graph, action) == {
+        "sre": {"lead"},
+        "university-of-california": {"partner"},
+        "industry-representatives": {"partner"},
+        "academia": {"partner"},
+    }
+    members = {
+        local(m)
+        for (m,) in rows(
+            graph,
+            "SELECT ?m WHERE { hdo:transportation-electrification-working-group org:hasMember ?m }",
+        )
+    }
+    assert members == {"sre", "university-of-california", "industry-representatives", "academia"}
+    ((label,),) = rows(
+        graph, "SELECT ?l WHERE { hdo:sre skos:prefLabel ?l FILTER(lang(?l) = 'es') }"
+    )
+    assert str(label) == "Secretaría de Relaciones Exteriores"
+
+
+def test_mexico_joins_50_percent_zero_emission_vehicle_goal_by_2030(graph: Graph) -> None:
+    action = "zero-emission-vehicle-goal-accession"
+    assert (action_class(graph, action), pillar(graph, action)) == ("Accession", {"1"})
+    assert {local(v) for v in values(graph, action, "hled:joined")} == {
+        "zero-emission-vehicle-goal"
+    }
+    ((value, code, unit, year),) = rows(
+        graph,
+        f"""SELECT ?v ?code ?unit ?year WHERE {{ hda:{action} hled:target [ a hled:Target ;
+              schema:value ?v ; schema:unitCode ?code ; schema:unitText ?unit ; hled:targetYear ?year ] }}""",
+    )
+    assert (value.toPython(), str(code), str(unit)) == (Decimal(50), "P1", "percent")
+    assert (str(year), year.datatype) == ("2030", XSD.gYear)
+    assert agents(graph, action) == {"mexico-government": {"lead"}}
+    assert agents(graph, "supply-chain-ministerial-forum-2022") == {"us-government": {"host"}}
+    assert {local(v) for v in values(graph, action, "dcterms:isPartOf")} == {
+        "supply-chain-ministerial-forum-2022"
+    }
+
+
+def test_epa_and_conagua_commit_474_million_for_tijuana_and_san_diego(graph: Graph) -> None:
+    action = "epa-conagua-tijuana-river-investment"
+    assert (action_class(graph, action), pillar(graph, action)) == ("FundingCommitment", {"1"})
+    assert amounts(graph, action) == [(Decimal(474000000), "USD")]
+    assert agents(graph, action) == {"epa": {"funder"}, "conagua": {"funder"}}
+    assert places(graph, action) == {"tijuana", "san-diego", "tijuana-river"}
+    signing = "epa-conagua-statement-of-intent"
+    assert action_class(graph, signing) == "AgreementSigning"
+    assert amounts(graph, signing) == []
+    assert {local(v) for v in values(graph, signing, "prov:generated")} == {
+        "tijuana-river-statement-of-intent"
+    }
+    assert {local(v) for v in values(graph, action, "prov:used")} == {
+        "tijuana-river-statement-of-intent"
+    }
+
+
+def test_border_infrastructure_3_4_billion_and_1_5_billion(graph: Graph) -> None:
+    us = "bipartisan-infrastructure-law-ports-of-entry-funding"
+    assert amounts(graph, us) == [(Decimal(3400000000), "USD")]
+    assert quantities(graph, us) == {
+        (Decimal(26), "major construction and modernization projects at land ports of entry", False)
+    }
+    assert {local(v) for v in values(graph, us, "prov:used")} == {"bipartisan-infrastructure-law"}
+    assert agents(graph, us) == {"us-government": {"funder"}}
+    mx = "mexico-border-infrastructure-investment"
+    assert amounts(graph, mx) == [(Decimal(1500000000), "USD")]
+    assert agents(graph, mx) == {"mexico-government": {"funder"}}
+    assert times(graph, mx) == {("2022", "gYear"), ("2024", "gYear")}
+    assert times(graph, "presidents-meeting-july-2022") == {("2022-07", "gYearMonth")}
+    assert {local(v) for v in values(graph, mx, "dcterms:isPartOf")} == {
+        "presidents-meeting-july-2022"
+    }
+    ((law,),) = rows(
+        graph, "SELECT ?l WHERE { hdw:bipartisan-infrastructure-law a hled:Law ; rdfs:label ?l }"
+    )
+    assert str(law) == "Bipartisan Infrastructure Law"
+
+
+def test_all_money_is_usd_decimal_on_commitments_and_awards_summing_to_5_374_038_000(
+    graph: Graph,
+) -> None:
+    found = rows(
+        graph,
+        """SELECT ?action ?cls ?v ?c WHERE { ?action hled:amount [ schema:value ?v ; schema:currency ?c ] ; a ?cls .
+             FILTER(?cls IN (hled:FundingCommitment, hled:Award)) }""",
+    )
+    assert len(found) == 4
+    assert {str(c) for *_, c in found} == {"USD"}
+    assert sum(v.toPython() for _, _, v, _ in found) == Decimal(5374038000)
+    ((total,),) = rows(graph, "SELECT (SUM(?v) AS ?t) WHERE { ?a hled:amount/schema:value ?v }")
+    assert total.toPython() == Decimal(5374038000)
+
+
+def test_border_convening_methane_plan_and_medical_devices(graph: Graph) -> None:
+    assert agents(graph, "border-sister-communities-convening") == {
+        "us-government": {"host"},
+        "mexico-government": {"host"},
+        "state-and-municipal-governments": {"participant"},
+        "private-sector": {"participant"},
+        "civil-society": {"participant"},
+    }
+    assert places(graph, "border-sister-communities-convening") == {"us-mexico-border"}
+    methane = "methane-implementation-plan-commitment"
+    assert action_class(graph, methane) == "Commitment"
+    assert {local(v) for v in values(graph, methane, "prov:used")} == {"global-methane-pledge"}
+    ((pledge,),) = rows(
+        graph, "SELECT ?l WHERE { hdw:global-methane-pledge a hled:Pledge ; rdfs:label ?l }"
+    )
+    assert str(pledge) == "Global Methane Pledge"
+    devices = "usaid-cofepris-medical-devices-cooperation"
+    assert agents(graph, devices) == {"usaid": {"lead"}, "cofepris": {"partner"}}
+    assert {local(v) for v in values(graph, devices, "prov:used")} == {
+        "covid-19-medical-devices-regulatory-convergence-project"
+    }
+
+
+def test_usmca_subcommittee_commitment_by_october_2022(graph: Graph) -> None:
+    action = "usmca-emergency-subcommittee-commitment"
+    ((deadline,),) = rows(graph, f"SELECT ?d WHERE {{ hda:{action} hled:deadline ?d }}")
+    assert (str(deadline), deadline.datatype) == ("2022-10", XSD.gYearMonth)
+    assert agents(graph, action) == {
+        "us-government": {"lead"},
+        "mexico-government": {"lead"},
+        "canada-government": {"partner"},
+        "usmca-competitiveness-committee": {"participant"},
+    }
+    assert times(graph, "usmca-free-trade-commission-second-meeting") == {("2022-07", "gYearMonth")}
+    chain = rows(
+        graph,
+        """SELECT ?sub ?com ?ftc WHERE { hdo:critical-infrastructure-working-group org:subOrganizationOf ?sub .
+             ?sub org:subOrganizationOf ?com . ?com org:subOrganizationOf ?ftc }""",
+    )
+    assert [tuple(map(local, r)) for r in chain] == [
+        (
+            "usmca-emergency-subcommittee",
+            "usmca-competitiveness-committee",
+            "usmca-free-trade-commission",
+        )
+    ]
+    assert places(graph, action) == {"north-america"}
+
+
+# --- Pillar II --------------------------------------------------------------------------------
+
+
+def test_usaid_contract_for_sembrando_oportunidades(graph: Graph) -> None:
+    action = "usaid-sembrando-oportunidades-contract"
+    assert (action_class(graph, action), pillar(graph, action)) == ("Award", {"2"})
+    assert agents(graph, action) == {"usaid": {"funder"}}
+    assert places(graph, action) == {"northern-central-america"}
+    labels = {
+        (str(v), v.language)
+        for (v,) in rows(graph, "SELECT ?v WHERE { hdw:sembrando-oportunidades skos:prefLabel ?v }")
+    }
+    assert ("Sembrando Oportunidades", "es") in labels
+
+
+def test_sustainable_prosperous_communities_and_surges(graph: Graph) -> None:
+    spc = "sustainable-prosperous-communities-launch"
+    assert quantities(graph, spc) == {
+        (Decimal(40000), "beneficiaries", False),
+        (Decimal(4), "southern Mexican states", False),
+    }
+    assert quantities(graph, "surges-launch") == {
+        (Decimal(30), "public-private partnerships", False)
+    }
+    assert agents(graph, "surges-launch") == {"usaid": {"lead"}}
+    assert places(graph, "surges-launch") == places(graph, spc) == {"southern-mexico"}
+    ((en, es, alt),) = rows(
+        graph,
+        """SELECT ?en ?es ?alt WHERE { hdw:surges skos:prefLabel ?en, ?es ; skos:altLabel ?alt .
+             FILTER(lang(?en) = 'en' && lang(?es) = 'es') }""",
+    )
+    assert (str(en), str(es), str(alt)) == (
+        "Southern Mexico Generating Employment and Sustainability",
+        "Sur de México Generando Empleo y Sustentabilidad",
+        "SURGES",
+    )
+
+
+def test_embassy_and_seven_southeastern_states_protect_the_selva_maya(graph: Graph) -> None:
+    action = "selva-maya-conservation-effort-creation"
+    assert agents(graph, action) == {
+        "us-embassy-mexico-city": {"lead"},
+        "southeastern-states-environment-secretaries": {"partner"},
+    }
+    assert quantities(graph, action) == {(Decimal(7), "southeastern Mexican states", False)}
+    assert places(graph, action) == {"selva-maya"}
+    assert rows(graph, "SELECT ?x WHERE { hdl:selva-maya schema:containedInPlace ?x }") == [
+        (graph.namespace_manager.expand_curie("hdl:latin-america"),)
+    ]
+    ((parent,),) = rows(
+        graph,
+        "SELECT ?p WHERE { hdo:us-embassy-mexico-city a hled:Embassy, org:OrganizationalUnit ; org:unitOf ?p }",
+    )
+    assert local(parent) == "state-department"
+
+
+# --- Pillar III -------------------------------------------------------------------------------
+
+
+def test_cybersecurity_forum_in_september_2022_with_nist_resources(graph: Graph) -> None:
+    action = "cybersecurity-best-practices-forum"
+    assert (action_class(graph, action), pillar(graph, action)) == ("Forum", {"3"})
+    assert agents(graph, action) == {"doc": {"host"}, "secretaria-economia": {"host"}}
+    assert times(graph, action) == {("2022-09", "gYearMonth")}
+    ((start,),) = rows(graph, f"SELECT ?d WHERE {{ hda:{action} schema:startDate ?d }}")
+    assert start.datatype == XSD.gYearMonth
+    assert {local(v) for v in values(graph, action, "dcterms:references")} == {"nist"}
+    ((parent,),) = rows(graph, "SELECT ?p WHERE { hdo:nist org:unitOf ?p }")
+    assert local(parent) == "doc"
+
+
+def test_mexico_intends_to_join_global_cbpr_declaration(graph: Graph) -> None:
+    action = "global-cbpr-declaration-accession"
+    assert action_class(graph, action) == "Accession"
+    assert {local(v) for v in values(graph, action, "hled:joined")} == {"global-cbpr-declaration"}
+    assert "intention" in str(next(iter(values(graph, action, "dcterms:description"))))
+    ((label, apec),) = rows(
+        graph,
+        "SELECT ?l ?a WHERE { hdw:global-cbpr-declaration a hled:Declaration ; rdfs:label ?l ; dcterms:relation ?a }",
+    )
+    assert (str(label), local(apec)) == ("Global Cross-Border Privacy Rules Declaration", "apec")
+
+
+def test_forum_on_5g_and_beyond_is_scheduled_and_virtual(graph: Graph) -> None:
+    action = "forum-on-5g-and-beyond"
+    found = rows(
+        graph,
+        f"SELECT ?name ?start WHERE {{ hda:{action} schema:name ?name ; schema:startDate ?start ; "
+        f"schema:eventStatus schema:EventScheduled ; schema:eventAttendanceMode schema:OnlineEventAttendanceMode }}",
+    )
+    assert [(str(n), str(s), s.datatype) for n, s in found] == [
+        ("Forum on 5G and Beyond", "2022-10", XSD.gYearMonth)
+    ]
+    assert pillar(graph, action) == {"3"}
+
+
+# --- Pillar IV --------------------------------------------------------------------------------
+
+
+def test_small_business_development_centers_in_southern_mexico(graph: Graph) -> None:
+    assert action_class(graph, "sbdc-southern-mexico-coordination") == "Cooperation"
+    assert agents(graph, "sbdc-southern-mexico-coordination")["sbdcs-southern-mexico"] == {
+        "partner"
+    }
+    launch = "sbdc-southern-mexico-bloc-launch"
+    assert action_class(graph, launch) == "Launch"
+    assert agents(graph, launch)["southern-states-economic-development-secretaries"] == {"lead"}
+    assert {local(v) for v in values(graph, launch, "prov:generated")} == {
+        "sbdc-southern-mexico-bloc"
+    }
+    assert places(graph, launch) == {"southern-mexico"}
+
+
+def test_labor_campaign_and_13_community_centers_in_veracruz_and_oaxaca(graph: Graph) -> None:
+    assert action_class(graph, "dol-campos-de-esperanza-gender-campaign") == "Campaign"
+    assert agents(graph, "dol-campos-de-esperanza-gender-campaign") == {
+        "dol": {"lead"},
+        "campos-de-esperanza": {"partner"},
+    }
+    centers = "veracruz-oaxaca-community-centers"
+    assert quantities(graph, centers) == {(Decimal(13), "community centers", False)}
+    assert places(graph, centers) == {"veracruz", "oaxaca"}
+    assert pillar(graph, centers) == {"4"}
+
+
+def test_mujer_exporta_mx_third_virtual_roundtable(graph: Graph) -> None:
+    action = "mujer-exporta-mx-2022"
+    assert action_class(graph, action) == "Roundtable"
+    assert agents(graph, action) == {"secretaria-economia": {"host"}}
+    assert {local(v) for v in values(graph, action, "schema:superEvent")} == {"mujer-exporta-mx"}
+    assert {local(v) for v in values(graph, action, "schema:eventAttendanceMode")} == {
+        "OnlineEventAttendanceMode"
+    }
+    assert quantities(graph, action) == {(Decimal(3), "consecutive years held", False)}
+
+
+def test_38000_award_to_fumec_for_academy_for_women_entrepreneurs(graph: Graph) -> None:
+    action = "awe-2022-fumec-award"
+    assert action_class(graph, action) == "Award"
+    assert amounts(graph, action) == [(Decimal(38000), "USD")]
+    assert agents(graph, action) == {"us-government": {"funder"}, "fumec": {"recipient"}}
+    assert quantities(graph, action) == {
+        (Decimal(800), "Mexican women participants", True),
+        (Decimal(14), "Mexican states", False),
+    }
+    ((en, es),) = rows(
+        graph,
+        "SELECT ?en ?es WHERE { hdo:fumec skos:prefLabel ?en, ?es FILTER(lang(?en) = 'en' && lang(?es) = 'es') }",
+    )
+    assert (str(en), str(es)) == (
+        "U.S.-Mexico Foundation for Science",
+        "Fundación México-Estados Unidos para la Ciencia",
+    )
+
+
+def test_apprenticeship_exchange_on_october_24_2022(graph: Graph) -> None:
+    action = "apprenticeships-technical-exchange"
+    assert action_class(graph, action) == "TechnicalExchange"
+    assert times(graph, action) == {("2022-10-24", "date")}
+    assert agents(graph, action) == {
+        "dol": {"host"},
+        "secretaria-economia": {"participant"},
+        "stps": {"participant"},
+    }
+    assert {local(v) for v in values(graph, action, "schema:eventStatus")} == {"EventScheduled"}
+
+
+def test_english_degree_courses_in_four_institutions(graph: Graph) -> None:
+    action = "english-degree-courses-technical-institutions"
+    assert quantities(graph, action) == {(Decimal(4), "technical institutions", False)}
+    assert places(graph, action) == {"queretaro", "yucatan", "quintana-roo"}
+    assert agents(graph, action)["us-embassy-mexico-city"] == {"lead"}
+    assert agents(graph, action)["private-sector-partners"] == {"partner"}
+
+
+def test_technical_education_dialogue_scheduled_for_october(graph: Graph) -> None:
+    action = "technical-education-dialogue"
+    assert set(agents(graph, action)) == {"ed", "sep", "conalep"}
+    assert times(graph, action) == {("2022-10", "gYearMonth")}
+    assert {local(v) for v in values(graph, action, "schema:eventAttendanceMode")} == {
+        "OnlineEventAttendanceMode"
+    }
+    ((label,),) = rows(
+        graph, "SELECT ?l WHERE { hdo:conalep skos:prefLabel ?l FILTER(lang(?l) = 'es') }"
+    )
+    assert str(label) == "Colegio Nacional de Educación Profesional Técnica"
+
+
+def test_state_department_approves_mexico_for_ccap(graph: Graph) -> None:
+    action = "ccap-mexico-inclusion-approval"
+    assert action_class(graph, action) == "Approval"
+    assert agents(graph, action)["state-department"] == {"lead"}
+    ((label,),) = rows(graph, f"SELECT ?l WHERE {{ hda:{action} prov:used/rdfs:label ?l }}")
+    assert str(label) == "Community College Administrator Program"
+
+
+def test_trilateral_workforce_forums_in_dallas_and_on_aug_31_sep_1(graph: Graph) -> None:
+    first, second = "first-trilateral-workforce-forum", "second-trilateral-workforce-forum"
+    assert places(graph, first) == {"dallas"}
+    assert times(graph, first) == {("2021-12", "gYearMonth")}
+    assert times(graph, second) == {("2022-08-31", "date"), ("2022-09-01", "date")}
+    ((start, end),) = rows(
+        graph, f"SELECT ?s ?e WHERE {{ hda:{second} schema:startDate ?s ; schema:endDate ?e }}"
+    )
+    assert (str(start), str(end), start.datatype) == ("2022-08-31", "2022-09-01", XSD.date)
+    series = rows(graph, "SELECT ?e WHERE { ?e schema:superEvent hdw:trilateral-workforce-forums }")
+    assert {local(e) for (e,) in series} == {first, second}
+    assert agents(graph, second) == {"secretaria-economia": {"host"}}
+
+
+# --- across the whole graph -------------------------------------------------------------------
+
+
+def test_every_action_has_one_class_a_dialogue_a_source_and_english_texts(graph: Graph) -> None:
+    found = rows(
+        graph,
+        """SELECT ?a (COUNT(DISTINCT ?cls) AS ?n) WHERE {
+             ?a a prov:Activity ; hled:partOfDialogue hd:hled ; dcterms:source hd:fact-sheet-2022 ;
+                rdfs:label ?l ; skos:prefLabel ?p ; dcterms:description ?d ; a ?cls .
+             FILTER(STRSTARTS(STR(?cls), STR(hled:)) && lang(?l) = 'en' && lang(?d) = 'en')
+           } GROUP BY ?a""",
+    )
+    assert len(found) == 38
+    assert {int(n) for _, n in found} == {1}
+    by_pillar = dict(
+        (str(p).rsplit("/", 1)[-1], int(n))
+        for p, n in rows(
+            graph, "SELECT ?p (COUNT(?a) AS ?n) WHERE { ?a hled:pillar ?p } GROUP BY ?p"
+        )
+    )
+    assert by_pillar == {"1": 16, "2": 4, "3": 3, "4": 13}
+
+
+def test_events_after_the_fact_sheet_are_scheduled_and_earlier_ones_are_not(graph: Graph) -> None:
+    found = rows(
+        graph,
+        """SELECT ?e ?start ?status WHERE { ?e a schema:Event ; schema:startDate ?start .
+             OPTIONAL { ?e schema:eventStatus ?status } }""",
+    )
+    assert len(found) >= 10
+    for event, start, status in found:
+        after = str(start) > "2022-09-12" and not "2022-09-12".startswith(str(start))
+        assert (status is not None) == after, (local(event), str(start))
+
+
+def test_organizations_have_one_kind_and_a_country(graph: Graph) -> None:
+    kinds = "hled:NationalGovernment hled:FederalAgency hled:Ministry hled:Embassy hled:StateGovernment hled:University hled:Company hled:NGO hled:IntergovernmentalBody"
+    found = rows(
+        graph,
+        f"""SELECT ?o (COUNT(DISTINCT ?kind) AS ?n) (COUNT(DISTINCT ?country) AS ?c) WHERE {{
+              VALUES ?kind {{ {kinds} }}
+              ?o a ?kind . OPTIONAL {{ ?o hled:country ?country . ?country a schema:Country }}
+            }} GROUP BY ?o""",
+    )
+    assert len(found) == 25
+    assert {local(o) for o, n, _ in found if int(n) != 1} == set()
+    assert {local(o) for o, _, c in found if int(c) == 0} == {"apec"}
+    mexican = rows(
+        graph,
+        """SELECT ?o WHERE { ?o hled:country hdl:mexico ; a ?k . VALUES ?k { hled:Ministry hled:FederalAgency }
+             FILTER NOT EXISTS { ?o skos:prefLabel ?es FILTER(lang(?es) = 'es') } }""",
+    )
+    assert mexican == []
+
+
+def test_places_are_contained_up_to_their_country(graph: Graph) -> None:
+    found = rows(
+        graph,
+        """SELECT ?city ?country WHERE { ?city a schema:City ; schema:containedInPlace+ ?country .
+             ?country a schema:Country }""",
+    )
+    assert {(local(a), local(b)) for a, b in found} == {
+        ("mexico-city", "mexico"),
+        ("tijuana", "mexico"),
+        ("san-diego", "united-states"),
+        ("dallas", "united-states"),
+    }
+    states = rows(
+        graph, "SELECT ?s WHERE { ?s a schema:State ; schema:containedInPlace hdl:mexico }"
+    )
+    assert {local(s) for (s,) in states} == {
+        "baja-california",
+        "veracruz",
+        "oaxaca",
+        "queretaro",
+        "yucatan",
+        "quintana-roo",
+    }
+
+
+def test_every_label_is_english_and_every_rdfs_label_is_the_english_preflabel(graph: Graph) -> None:
+    assert rows(graph, "SELECT ?s WHERE { ?s rdfs:label ?l FILTER(lang(?l) != 'en') }") == []
+    mismatched = rows(
+        graph,
+        """SELECT ?s WHERE { ?s rdfs:label ?l ; skos:prefLabel ?p FILTER(lang(?p) = 'en')
+             FILTER NOT EXISTS { ?s skos:prefLabel ?l } }""",
+    )
+    assert mismatched == []
