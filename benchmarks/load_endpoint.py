@@ -7,7 +7,7 @@ The mix: every query of the library (``queries/*.rq``) and the N-Triples descrip
 entity; ``--small`` sends only one small SELECT (the throughput figure in the README). Each answer
 is compared with the one pyoxigraph computes locally on the same data; a 5xx or a different
 answer is counted. Prints clients, requests, 5xx, wrong answers, p50/p99, req/s and, when it
-started the server, the workers' RSS before and after (``--json`` prints the report as JSON).
+started the server, the RSS of the server and its workers after a warm-up and at the end (``--json`` prints the report as JSON).
 """
 
 from __future__ import annotations
@@ -313,6 +313,8 @@ def main(argv: list[str] | None = None) -> None:
     try:
         host = urlsplit(url).netloc
         probes = build_probes(store, host=host, small_only=args.small)
+        # A short warm-up first, so "before" is the memory of workers that have served requests.
+        run_load(url, probes, seconds=min(1.0, args.seconds / 5), clients=args.clients, verify=False)
         rss_before = worker_rss_mb(process.pid) if process else None
         report = run_load(url, probes, seconds=args.seconds, clients=args.clients, verify=not args.no_verify)
         report.rss_before_mb = rss_before
