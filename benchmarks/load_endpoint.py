@@ -20,6 +20,9 @@ import random
 import re
 import subprocess
 import sys
+import threading
+import urllib.error
+import urllib.request
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -27,9 +30,14 @@ from urllib.parse import quote, urlsplit
 
 import pyoxigraph as ox
 
+# Joins every triple with every other five times over a filter nothing passes: runs for hours.
+RUNAWAY = (
+    "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o "
+    "FILTER(REGEX(CONCAT(STR(?c), STR(?f), STR(?i), STR(?l), STR(?o)), 'no such text (x|y)+z')) }"
+)
+# The "small SELECT" of the throughput figures: one lookup, so the HTTP face is what is measured.
 SMALL_SELECT = (
-    "SELECT ?thing ?label WHERE { ?thing <http://www.w3.org/2000/01/rdf-schema#label> ?label } "
-    "ORDER BY ?label LIMIT 10"
+    "SELECT ?label WHERE { <https://w3id.org/hled/id/org/epa> <http://www.w3.org/2000/01/rdf-schema#label> ?label }"
 )
 ID = "https://w3id.org/hled/id/"
 
@@ -191,11 +199,22 @@ async def _client(host: str, port: int, probes: list[Probe], deadline: float, re
     while time.monotonic() < deadline:
         probe = probes[rng.randrange(len(probes))]
         try:
+            started = time.perf_counter()
+            reused = writer is not None
             if writer is None:
                 reader, writer = await asyncio.open_connection(host, port)
-            started = time.perf_counter()
             writer.write(probe.request)
-            status, body, close = await _read_response(reader)
+            try:
+                status, body, close = await _read_response(reader)
+            except (ConnectionError, asyncio.IncompleteReadError) as exc:
+                # The server may close an idle keep-alive connection as the request goes out (a
+                # worker restarting); like browsers, retry such a request once on a new connection.
+                if not reused or (isinstance(exc, asyncio.IncompleteReadError) and exc.partial):
+                    raise
+                writer.close()
+                reader, writer = await asyncio.open_connection(host, port)
+                writer.write(probe.request)
+                status, body, close = await _read_response(reader)
             latencies.append(time.perf_counter() - started)
         except (OSError, ValueError, IndexError, asyncio.IncompleteReadError) as exc:
             report.other_errors += 1
@@ -219,8 +238,12 @@ async def _client(host: str, port: int, probes: list[Probe], deadline: float, re
         writer.close()
 
 
-def run_load(url: str, probes: list[Probe], *, seconds: float, clients: int, verify: bool = True) -> Report:
-    """Send the probes from ``clients`` keep-alive connections for ``seconds``; check every answer."""
+def run_load(url: str, probes: list[Probe], *, seconds: float, clients: int, verify: bool = True,
+             with_runaway: bool = False) -> Report:
+    """Send the probes from ``clients`` keep-alive connections for ``seconds``; check every answer.
+
+    ``with_runaway`` keeps one query that never ends in flight meanwhile (re-sent after each 503).
+    """
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     report = Report(clients=clients, seconds=seconds)
@@ -233,14 +256,31 @@ def run_load(url: str, probes: list[Probe], *, seconds: float, clients: int, ver
         ))
 
     started = time.monotonic()
+    stop_runaway = threading.Event()
+    runaway = threading.Thread(target=_keep_runaway_in_flight, args=(url, stop_runaway), daemon=True)
+    if with_runaway:
+        runaway.start()
+        time.sleep(0.2)
     asyncio.run(main())
     elapsed = time.monotonic() - started
+    stop_runaway.set()
     if latencies:
         latencies.sort()
         report.p50_ms = round(latencies[len(latencies) // 2] * 1000, 2)
         report.p99_ms = round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000, 2)
     report.requests_per_second = round(report.requests / elapsed, 1)
     return report
+
+
+def _keep_runaway_in_flight(url: str, stop: threading.Event) -> None:
+    target = url + "/sparql?query=" + quote(RUNAWAY, safe="")
+    while not stop.is_set():
+        try:
+            urllib.request.urlopen(target, timeout=120).read()
+        except urllib.error.HTTPError as error:
+            error.read()  # the 503 of the timeout
+        except OSError:
+            time.sleep(0.1)
 
 
 def worker_rss_mb(server_pid: int) -> float:
@@ -297,6 +337,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=2, help="workers of the server this starts")
     parser.add_argument("--small", action="store_true", help="only the small SELECT (throughput figure)")
     parser.add_argument("--no-verify", action="store_true", help="do not compare answers (pure throughput)")
+    parser.add_argument("--runaway", action="store_true",
+                        help="keep one never-ending query in flight during the run (the server's --timeout stops it)")
+    parser.add_argument("--timeout", type=float, default=10.0, help="--timeout of the server this starts")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     args = parser.parse_args(argv)
 
@@ -306,7 +349,7 @@ def main(argv: list[str] | None = None) -> None:
     process = None
     url = args.url
     if url is None:
-        server_args = ["--workers", str(args.workers)]
+        server_args = ["--workers", str(args.workers), "--timeout", str(args.timeout)]
         for path in args.data:
             server_args += ["--data", path]
         process, url = start_server(server_args)
@@ -316,7 +359,8 @@ def main(argv: list[str] | None = None) -> None:
         # A short warm-up first, so "before" is the memory of workers that have served requests.
         run_load(url, probes, seconds=min(1.0, args.seconds / 5), clients=args.clients, verify=False)
         rss_before = worker_rss_mb(process.pid) if process else None
-        report = run_load(url, probes, seconds=args.seconds, clients=args.clients, verify=not args.no_verify)
+        report = run_load(url, probes, seconds=args.seconds, clients=args.clients, verify=not args.no_verify,
+                          with_runaway=args.runaway)
         report.rss_before_mb = rss_before
         report.rss_after_mb = worker_rss_mb(process.pid) if process else None
     finally:
@@ -326,7 +370,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.json:
         print(json.dumps(asdict(report)))
         return
-    print(f"clients {report.clients}, {report.seconds:g} s, {len(probes)} kinds of request")
+    runaway = ", one runaway query in flight" if args.runaway else ""
+    print(f"clients {report.clients}, {report.seconds:g} s, {len(probes)} kinds of request{runaway}")
     print(f"requests {report.requests}, 5xx {report.server_errors}, wrong answers {report.wrong_answers}, "
           f"connection errors {report.other_errors}")
     print(f"p50 {report.p50_ms} ms, p99 {report.p99_ms} ms, {report.requests_per_second} req/s")

@@ -10,6 +10,7 @@ the parser, which recurses per nesting level and crashes the process on very dee
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -36,7 +37,7 @@ class Refusal(Exception):
 
 def check_query(text: str, *, allow_federation: bool) -> None:
     """Raise :class:`Refusal` for an update, a SERVICE clause (unless allowed) or deep nesting."""
-    scan = _scan(text)
+    scan = _scan_cached(text) if len(text) <= _CACHED_TEXT_CHARS else _scan(text)
     if scan.update_keyword:
         raise Refusal(
             403,
@@ -60,6 +61,23 @@ def check_query(text: str, *, allow_federation: bool) -> None:
         )
 
 
+# Clients repeat the same queries (the examples, dashboards); scanning is pure Python per character.
+_CACHED_TEXT_CHARS = 4096
+
+
+@dataclass(frozen=True)
+class _ScanResult:
+    update_keyword: str
+    has_service: bool
+    ambiguous_iri: str
+    max_depth: int
+
+
+@functools.lru_cache(maxsize=2048)
+def _scan_cached(text: str) -> _ScanResult:
+    return _scan(text)
+
+
 @dataclass
 class _Scan:
     update_keyword: str = ""
@@ -68,7 +86,7 @@ class _Scan:
     max_depth: int = 0
 
 
-def _scan(text: str) -> _Scan:
+def _scan(text: str) -> _ScanResult:
     result = _Scan()
     depth = 0
     i, n = 0, len(text)
@@ -136,7 +154,7 @@ def _scan(text: str) -> _Scan:
         else:
             open_brackets(ch)
             i += 1
-    return result
+    return _ScanResult(result.update_keyword, result.has_service, result.ambiguous_iri, result.max_depth)
 
 
 def _skip_string(text: str, start: int) -> int:

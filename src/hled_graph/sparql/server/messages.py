@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from html import escape
@@ -65,9 +66,24 @@ class Request:
 
 
 def _parse_params(text: str) -> list[tuple[str, str]]:
+    if len(text) <= _CACHED_PARAMS_CHARS:
+        return list(_parse_params_cached(text))
+    return list(_parse_params_uncached(text))
+
+
+# Decoding a query string costs more than running a small query; clients repeat the same ones.
+_CACHED_PARAMS_CHARS = 8192
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse_params_cached(text: str) -> tuple[tuple[str, str], ...]:
+    return _parse_params_uncached(text)
+
+
+def _parse_params_uncached(text: str) -> tuple[tuple[str, str], ...]:
     try:
-        return parse_qsl(text, keep_blank_values=True, strict_parsing=False, max_num_fields=MAX_PARAMS,
-                         errors="strict")
+        return tuple(parse_qsl(text, keep_blank_values=True, strict_parsing=False, max_num_fields=MAX_PARAMS,
+                               errors="strict"))
     except ValueError as exc:
         raise HttpError(400, f"cannot read the parameters: {exc}") from None
 
