@@ -91,9 +91,10 @@ def validate(files: tuple[str, ...]) -> None:
     from hled_graph.validate import validate_files, validate_shipped
 
     report = validate_files([Path(f) for f in files]) if files else validate_shipped()
-    if not report.conforms:
-        raise ValidationFailed(f"{sum(p.severity == 'Violation' for p in report.problems)} violation(s):\n" + report.to_text())
     click.echo(report.to_text())
+    if not report.conforms:
+        what = ", ".join(files) if files else "the shipped data"
+        raise ValidationFailed(f"{what} does not conform to the shapes; fix the problems listed above")
 
 
 @cli.command()

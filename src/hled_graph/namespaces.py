@@ -19,6 +19,7 @@ PREFIXES: dict[str, str] = {
     "hda": ID + "action/",
     "hdw": ID + "work/",
     "hdq": ID + "quote/",
+    "hsh": BASE + "shapes#",
     "org": "http://www.w3.org/ns/org#",
     "prov": "http://www.w3.org/ns/prov#",
     "skos": "http://www.w3.org/2004/02/skos/core#",

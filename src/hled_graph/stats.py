@@ -18,7 +18,8 @@ SELECT ?class (COUNT(DISTINCT ?entity) AS ?n) WHERE {
 
 _TOTALS = {
     "actions": "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a prov:Activity . ?a hled:partOfDialogue ?d }",
-    "organizations": "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o hled:country ?c . ?o a ?k . ?k rdfs:subClassOf* org:Organization }",
+    "organizations": "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { VALUES ?k { org:FormalOrganization org:OrganizationalUnit } ?o a ?k }",
+    "working groups": "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o a hled:WorkingGroup }",
     "stakeholder groups": "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o a hled:StakeholderGroup }",
     "people": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a schema:Person }",
     "places": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a prov:Location }",

@@ -2,29 +2,33 @@
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from pathlib import Path
 from typing import Literal
 
 from rdflib import BNode, Dataset, Graph, URIRef
-from rdflib.compare import to_canonical_graph
+from rdflib import Literal as RDFLiteral
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from hled_graph.errors import InputError
 from hled_graph.graph import bind_prefixes
+from hled_graph.namespaces import PREFIXES
 
 ExportFormat = Literal["turtle", "nt", "jsonld", "xml", "trig", "nquads"]
 
-FORMATS: dict[str, tuple[str, str, str]] = {
-    # name: (rdflib serializer, file extension, IANA media type)
-    "turtle": ("turtle", ".ttl", "text/turtle"),
-    "nt": ("nt", ".nt", "application/n-triples"),
-    "jsonld": ("json-ld", ".jsonld", "application/ld+json"),
-    "xml": ("pretty-xml", ".rdf", "application/rdf+xml"),
-    "trig": ("trig", ".trig", "application/trig"),
-    "nquads": ("nquads", ".nq", "application/n-quads"),
+FORMATS: dict[str, tuple[str, str]] = {
+    # name: (file extension, IANA media type)
+    "turtle": (".ttl", "text/turtle"),
+    "nt": (".nt", "application/n-triples"),
+    "jsonld": (".jsonld", "application/ld+json"),
+    "xml": (".rdf", "application/rdf+xml"),
+    "trig": (".trig", "application/trig"),
+    "nquads": (".nq", "application/n-quads"),
 }
 DATASET_FORMATS = frozenset({"trig", "nquads"})
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 def check_format(fmt: str) -> str:
@@ -34,27 +38,38 @@ def check_format(fmt: str) -> str:
 
 
 def canonical(graph: Graph) -> Graph:
-    """The same triples with blank nodes relabelled canonically, inserted in sorted order.
+    """The same triples with blank nodes relabelled canonically (RDFC-1.0), in sorted order.
 
-    rdflib's serializers iterate the store in insertion order and name blank nodes randomly;
-    canonical labels plus sorted insertion make every serializer's output reproducible.
+    rdflib's writers name blank nodes randomly and follow the store's unordered iteration;
+    canonical labels plus sorted insertion make every output reproducible. pyoxigraph does the
+    canonicalization (rdflib's own takes seconds on this graph).
     """
-    relabelled = to_canonical_graph(graph) if any(isinstance(t, BNode) for t in _terms(graph)) else graph
-    # Canonical labels are 64-hex hashes; short sequential names in their sorted order read better
-    # and are just as stable.
-    labels = sorted({t for t in _terms(relabelled) if isinstance(t, BNode)}, key=str)
-    short = {old: BNode(f"b{i}") for i, old in enumerate(labels, start=1)}
-    result = Graph()
-    renamed = ((short.get(s, s), p, short.get(o, o)) for s, p, o in relabelled)
-    for triple in sorted(renamed, key=_triple_key):
+    import pyoxigraph as ox
+
+    dataset = ox.Dataset(ox.parse(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES))
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    blank_ids = sorted({t.value for q in dataset for t in (q.subject, q.object) if isinstance(t, ox.BlankNode)})
+    # Canonical labels are 64-hex hashes; short names in their sorted order read better.
+    short = {old: BNode(f"b{i}") for i, old in enumerate(blank_ids, start=1)}
+    result = bind_prefixes(Graph())
+    triples = [(_to_rdflib(q.subject, short), URIRef(q.predicate.value), _to_rdflib(q.object, short)) for q in dataset]
+    for triple in sorted(triples, key=_triple_key):
         result.add(triple)
-    return bind_prefixes(result)
+    return result
 
 
-def _terms(graph: Graph):
-    for s, _, o in graph:
-        yield s
-        yield o
+def _to_rdflib(term, short: dict[str, BNode]):
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return short[term.value]
+    if term.language:
+        return RDFLiteral(term.value, lang=term.language)
+    if term.datatype.value == _XSD_STRING:  # rdflib spells simple literals without a datatype
+        return RDFLiteral(term.value)
+    return RDFLiteral(term.value, datatype=URIRef(term.datatype.value))
 
 
 def _triple_key(triple: tuple) -> tuple:
@@ -62,17 +77,66 @@ def _triple_key(triple: tuple) -> tuple:
 
 
 def serialize(source: Graph | Dataset, fmt: str) -> bytes:
-    """The whole graph (or dataset) in ``fmt``, byte-for-byte deterministic."""
+    """The whole graph (or dataset) in ``fmt``, byte-for-byte deterministic.
+
+    Turtle comes from rdflib (its writer sorts and nests blank nodes readably); JSON-LD from
+    rdflib with its arrays sorted; every other format from pyoxigraph fed sorted quads, because
+    rdflib's other writers follow the store's unordered iteration.
+    """
     check_format(fmt)
-    rdflib_name, _, _ = FORMATS[fmt]
+    if fmt == "turtle":
+        return canonical(_as_graph(source)).serialize(format="turtle", encoding="utf-8")
+    if fmt == "jsonld":
+        return _sorted_jsonld(canonical(_as_graph(source)).serialize(format="json-ld", encoding="utf-8"))
+    return _oxigraph_serialize(source, fmt)
+
+
+def _oxigraph_serialize(source: Graph | Dataset, fmt: str) -> bytes:
+    import pyoxigraph as ox
+
     if fmt in DATASET_FORMATS:
-        data = _canonical_dataset(source).serialize(format=rdflib_name, encoding="utf-8")
+        parts = _named_parts(source)
     else:
-        data = canonical(_as_graph(source)).serialize(format=rdflib_name, encoding="utf-8")
-    if fmt in {"nt", "nquads"}:
-        lines = sorted(line for line in data.decode("utf-8").splitlines() if line.strip())
-        data = ("\n".join(lines) + "\n").encode("utf-8")
-    return data
+        parts = [(None, canonical(_as_graph(source)))]
+    quads = []
+    for name, part in parts:
+        graph_name = ox.NamedNode(str(name)) if name is not None else ox.DefaultGraph()
+        text = part.serialize(format="nt", encoding="utf-8")
+        for triple in ox.parse(text, format=ox.RdfFormat.N_TRIPLES):
+            quads.append(ox.Quad(triple.subject, triple.predicate, triple.object, graph_name))
+    quads.sort(key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
+    if fmt not in DATASET_FORMATS:
+        quads = [q.triple for q in quads]
+    target = getattr(ox.RdfFormat, {"nt": "N_TRIPLES", "xml": "RDF_XML", "trig": "TRIG", "nquads": "N_QUADS"}[fmt])
+    prefixes = None if fmt in {"nt", "nquads"} else dict(sorted(PREFIXES.items()))
+    return ox.serialize(quads, format=target, prefixes=prefixes)
+
+
+def _named_parts(source: Graph | Dataset) -> list[tuple[URIRef | None, Graph]]:
+    if not isinstance(source, Dataset):
+        return [(None, canonical(source))]
+    names = sorted({g.identifier for g in source.graphs() if len(g)}, key=str)
+    return [
+        (name if isinstance(name, URIRef) and name != DATASET_DEFAULT_GRAPH_ID else None, canonical(source.graph(name)))
+        for name in names
+    ]
+
+
+def _sorted_jsonld(data: bytes) -> bytes:
+    """JSON-LD with nodes sorted by @id and value arrays sorted (they are unordered sets)."""
+    document = json.loads(data)
+
+    def normalise(value, key=None):
+        if isinstance(value, dict):
+            return {k: normalise(v, k) for k, v in sorted(value.items())}
+        if isinstance(value, list):
+            items = [normalise(v) for v in value]
+            if key == "@list":  # RDF lists keep their order
+                return items
+            return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+        return value
+
+    return (json.dumps(normalise(document), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 def _as_graph(source: Graph | Dataset) -> Graph:
@@ -82,21 +146,6 @@ def _as_graph(source: Graph | Dataset) -> Graph:
             merged.add((s, p, o))
         return merged
     return source
-
-
-def _canonical_dataset(source: Graph | Dataset) -> Dataset:
-    dataset = Dataset()
-    bind_prefixes(dataset)
-    if not isinstance(source, Dataset):
-        for triple in canonical(source):
-            dataset.add(triple)
-        return dataset
-    names = sorted({g.identifier for g in source.graphs() if len(g)}, key=str)
-    for name in names:
-        target = dataset.graph(name if isinstance(name, URIRef) else None)
-        for triple in canonical(source.graph(name)):
-            target.add(triple)
-    return dataset
 
 
 def write_atomic(path: Path, data: bytes) -> Path:
@@ -115,8 +164,8 @@ def write_atomic(path: Path, data: bytes) -> Path:
 
 
 def file_name(stem: str, fmt: str) -> str:
-    return stem + FORMATS[check_format(fmt)][1]
+    return stem + FORMATS[check_format(fmt)][0]
 
 
 def media_type(fmt: str) -> str:
-    return FORMATS[check_format(fmt)][2]
+    return FORMATS[check_format(fmt)][1]
