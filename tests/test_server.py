@@ -391,3 +391,34 @@ def test_query_page_in_chromium_runs_a_query_offline(endpoint):
     # the one expected console error: the 400 answer to the malformed query
     assert [p for p in problems if "status of 400" not in p] == []
     assert requested and all(url.startswith(endpoint.url + "/") for url in requested), requested
+
+
+def test_serves_an_on_disk_store_read_only(tmp_path):
+    import pyoxigraph as ox
+    from conftest import FIXTURES, running_server
+
+    location = tmp_path / "store"
+    store = ox.Store(str(location))
+    store.load(path=str(FIXTURES / "server-mini.ttl"), format=ox.RdfFormat.TURTLE)
+    store.flush()
+    del store
+    with running_server("--store", str(location), "--workers", "2") as server:
+        for _ in range(4):  # reach both workers: each opened the store itself after the fork
+            result = wrapper(server, LABELS, JSON).query().convert()
+            assert result["results"]["bindings"][0]["label"]["value"] == "Environmental Protection Agency"
+        status, _, body = get(sparql_url(server, "CLEAR ALL"))
+        assert status == 403
+    assert len(ox.Store.read_only(str(location))) == 107
+
+
+def test_bad_data_fails_before_listening(tmp_path):
+    import subprocess
+    import sys
+
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("<https://example.org/a> <https://example.org/b> .\n")
+    completed = subprocess.run([sys.executable, "-m", "hled_graph.cli", "serve", "--port", "0", "--data", str(broken)],
+                               capture_output=True, text=True, timeout=60)
+    assert completed.returncode == 2
+    assert completed.stderr.startswith(f"hled-graph: error: {broken}")
+    assert "Traceback" not in completed.stderr
