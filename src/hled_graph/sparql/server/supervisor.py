@@ -65,7 +65,8 @@ def _listen(host: str, port: int) -> socket.socket:
     try:
         sock = socket.create_server((host, port), family=family, backlog=1024)
     except OSError as exc:
-        raise InputError(f"cannot listen on {host}:{port} ({exc.strerror or exc}); choose another --host/--port") from None
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        raise InputError(f"cannot listen on {host}:{port} ({reason}); choose another --host/--port") from None
     sock.setblocking(False)
     return sock
 
