@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -25,4 +25,3 @@ class ServerSettings:
     header_timeout: float = 10.0
     keep_alive_timeout: float = 15.0
     threads_per_worker: int = 8
-    extra_headers: tuple[tuple[str, str], ...] = field(default=())
