@@ -133,10 +133,11 @@ def stats(as_json: bool) -> None:
 @click.option("--allow-federation", is_flag=True,
               help="Let queries use SERVICE to call other endpoints (off: such queries are refused, "
                    "so the server never connects to hosts a client names).")
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1),
-              help="Worker processes; each holds the graph and answers requests.")
+@click.option("--workers", type=click.IntRange(min=1),
+              help="Worker processes, each holding the graph and answering requests "
+                   "[default: the number of CPUs, at most 8].")
 def serve_command(host: str, port: int, data: tuple[Path, ...], store: Path | None, timeout: float,
-                  max_rows: int, allow_federation: bool, workers: int) -> None:
+                  max_rows: int, allow_federation: bool, workers: int | None) -> None:
     """Serve the graph as a read-only SPARQL 1.1 endpoint with Linked Data pages.
 
     \b
@@ -150,13 +151,16 @@ def serve_command(host: str, port: int, data: tuple[Path, ...], store: Path | No
     with 503; its worker process is replaced. Results are cut at --max-rows. SERVICE clauses
     are refused unless --allow-federation.
     """
+    import os
+
     from hled_graph.sparql.server.settings import ServerSettings
     from hled_graph.sparql.server.supervisor import serve
 
     if data and store is not None:
         raise click.UsageError("give --data or --store, not both")
     serve(ServerSettings(host=host, port=port, data=tuple(data), store=store, timeout=timeout,
-                         max_rows=max_rows, allow_federation=allow_federation, workers=workers))
+                         max_rows=max_rows, allow_federation=allow_federation,
+                         workers=workers or min(8, os.cpu_count() or 1)))
 
 
 # --- end server ------------------------------------------------------------------------------

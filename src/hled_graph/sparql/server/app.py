@@ -54,7 +54,7 @@ class App:
         self._static = {
             path.name: path.read_bytes() for path in STATIC_DIR.iterdir() if path.is_file() and path.suffix in _STATIC_TYPES
         }
-        self._examples = json.dumps(example_queries(), ensure_ascii=False).encode()
+        self._examples = json.dumps(example_queries(allow_federation=settings.allow_federation), ensure_ascii=False).encode()
 
     def handle(self, request: Request) -> Response:
         """The answer to ``request``; every failure becomes an error response, never an exception."""
