@@ -52,9 +52,12 @@ class App:
         self._counts = service_description.graph_counts(store)
         # Only files that exist at start are ever served: a fixed list cannot be escaped from.
         self._static = {
-            path.name: path.read_bytes() for path in STATIC_DIR.iterdir() if path.is_file() and path.suffix in _STATIC_TYPES
+            path.name: path.read_bytes()
+            for path in STATIC_DIR.iterdir()
+            if path.is_file() and path.suffix in _STATIC_TYPES
         }
-        self._examples = json.dumps(example_queries(allow_federation=settings.allow_federation), ensure_ascii=False).encode()
+        examples = example_queries(allow_federation=settings.allow_federation)
+        self._examples = json.dumps(examples, ensure_ascii=False).encode()
 
     def handle(self, request: Request) -> Response:
         """The answer to ``request``; every failure becomes an error response, never an exception."""

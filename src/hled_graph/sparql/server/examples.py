@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hled_graph import resources
+from hled_graph.sparql.server.guard import Refusal, check_query
 
 
 def example_queries(*, allow_federation: bool = False) -> list[dict[str, str]]:
@@ -10,6 +11,10 @@ def example_queries(*, allow_federation: bool = False) -> list[dict[str, str]]:
     examples = []
     for path in sorted(resources.queries_dir().glob("*.rq")):
         text = path.read_text(encoding="utf-8")
+        try:
+            check_query(text, allow_federation=allow_federation)
+        except Refusal:
+            continue  # e.g. a query that needs SERVICE on an endpoint without federation
         header = {}
         for line in text.splitlines():
             if not line.startswith("#"):

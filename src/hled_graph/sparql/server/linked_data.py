@@ -71,7 +71,8 @@ class EntityPages:
         if next(self._store.quads_for_pattern(node, None, None), None) is None:
             raise HttpError(404, f"no entity {iri} in this graph")
         if fmt is None:
-            raise HttpError(406, f"cannot describe an entity in the requested format; available: {names(ENTITY_FORMATS)}")
+            raise HttpError(406, "cannot describe an entity in the requested format; "
+                                 f"available: {names(ENTITY_FORMATS)}")
         vary = [("Vary", "Accept")]
         if fmt.key == "html":
             return text_response(200, self._html(node), "text/html", headers=vary)
@@ -211,7 +212,8 @@ class EntityPages:
             suffix = escape(row["suffix"].value) if row["suffix"] else ""
             where = ""
             if row["start"] is not None and row["end"] is not None:
-                where = f" <span class=\"offsets\">(characters {escape(row['start'].value)}–{escape(row['end'].value)})</span>"
+                span = f"{escape(row['start'].value)}–{escape(row['end'].value)}"
+                where = f" <span class=\"offsets\">(characters {span})</span>"
             quotes.append(
                 f"<blockquote class=\"source\"><span class=\"context\">{prefix}</span>"
                 f"<mark>{escape(row['exact'].value)}</mark><span class=\"context\">{suffix}</span></blockquote>"

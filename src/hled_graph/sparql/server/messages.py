@@ -123,7 +123,8 @@ def error_response(status: int, message: str, *, accept: str | None = None,
     elif wanted.key == "html":
         page = (
             f"<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{status} {escape(reason)}</title>"
-            f"<link rel=\"icon\" href=\"data:,\"><link rel=\"stylesheet\" href=\"/static/hled.css\"></head><body><main><h1>{status} {escape(reason)}</h1>"
+            "<link rel=\"icon\" href=\"data:,\"><link rel=\"stylesheet\" href=\"/static/hled.css\"></head>"
+            f"<body><main><h1>{status} {escape(reason)}</h1>"
             f"<p class=\"error\">{escape(message)}</p><p><a href=\"/\">Query the graph</a></p></main></body></html>\n"
         )
         response = text_response(status, page, "text/html")

@@ -13,7 +13,8 @@ def page(title: str, body: str, *, alternates: tuple[tuple[str, str], ...] = ())
     return (
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        f"<title>{escape(title)} · hled-graph</title><link rel=\"icon\" href=\"data:,\"><link rel=\"stylesheet\" href=\"/static/hled.css\">{links}</head>"
+        f"<title>{escape(title)} · hled-graph</title><link rel=\"icon\" href=\"data:,\">"
+        f"<link rel=\"stylesheet\" href=\"/static/hled.css\">{links}</head>"
         "<body><header><a class=\"home\" href=\"/\">hled-graph</a> "
         "<nav><a href=\"/\">Query</a> <a href=\"/sparql\">Service description</a> "
         "<a href=\"/id/hled\">The dialogue</a></nav></header>"

@@ -36,7 +36,8 @@ def write_solutions(key: str, variables: Sequence[str], rows: Sequence[Row]) -> 
         ]
         return json.dumps({"head": head, "results": {"bindings": bindings}}, ensure_ascii=False).encode()
     if key == "xml":
-        out = ['<?xml version="1.0" encoding="utf-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>']
+        out = ['<?xml version="1.0" encoding="utf-8"?>\n'
+               '<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>']
         out += [f"<variable name={quoteattr(v)}/>" for v in variables]
         out.append("</head>\n<results>")
         for row in rows:
