@@ -25,3 +25,4 @@ class ServerSettings:
     header_timeout: float = 10.0
     keep_alive_timeout: float = 15.0
     threads_per_worker: int = 8
+    max_connections_per_worker: int = 1000

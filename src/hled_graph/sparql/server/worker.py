@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import resource
 import signal
 import socket
 import sys
@@ -133,6 +134,9 @@ class HttpConnection(asyncio.Protocol):
         self.transport = transport
         self.worker.connections.add(self)
         self._arm_timer(self.settings.header_timeout)
+        if len(self.worker.connections) > self.settings.max_connections_per_worker:
+            # Many idle or stalled connections (a slowloris) must not exhaust file descriptors.
+            self._fail(503, "too many open connections; try again shortly")
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.worker.connections.discard(self)
@@ -300,4 +304,12 @@ def run_worker(make_app: Callable[[], App], sock: socket.socket, settings: Serve
     """Entry point of a forked worker process."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the supervisor's to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _raise_open_files_limit(settings.max_connections_per_worker + 64)
     return Worker(make_app(), sock, settings).run()
+
+
+def _raise_open_files_limit(wanted: int) -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
