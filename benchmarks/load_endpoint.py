@@ -40,6 +40,8 @@ SMALL_SELECT = (
     "SELECT ?label WHERE { <https://w3id.org/hled/id/org/epa> <http://www.w3.org/2000/01/rdf-schema#label> ?label }"
 )
 ID = "https://w3id.org/hled/id/"
+# SELECT and ASK answer in SPARQL JSON, CONSTRUCT and DESCRIBE in N-Triples.
+ANSWER_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
 
 
 @dataclass
@@ -84,18 +86,15 @@ def build_probes(store: ox.Store, *, host: str, small_only: bool) -> list[Probe]
     probes = []
     for name, text in texts.items():
         result = store.query(text, use_default_graph_as_union=True)
-        if not isinstance(result, ox.QuerySolutions):
-            continue
         target = "/sparql?query=" + quote(text, safe="")
-        request = _request("GET", target, host=host, accept="application/sparql-results+json")
-        probes.append(Probe(name, request, normalize_solutions(result), "solutions"))
+        request = _request("GET", target, host=host, accept=ANSWER_ACCEPT)
+        kind = "triples" if isinstance(result, ox.QueryTriples) else "solutions"
+        probes.append(Probe(name, request, normalize_answer(result), kind))
     if not small_only:
         subjects = sorted({q.subject.value for q in store.quads_for_pattern(None, None, None)
                            if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(ID)})
         for iri in subjects:
-            triples = store.query(f"DESCRIBE <{iri}>", use_default_graph_as_union=True)
             expected = _describe_expected(store, ox.NamedNode(iri))
-            del triples
             request = _request("GET", "/id/" + quote(iri[len(ID):], safe="/-._~"), host=host,
                                accept="application/n-triples")
             probes.append(Probe("describe " + iri[len(ID):], request, expected, "triples"))
@@ -128,6 +127,15 @@ def normalize_term(term: object) -> tuple[str, ...]:
     return ("other", str(term))
 
 
+def normalize_answer(result: object) -> object:
+    """A local query result in the shape the endpoint's answer is normalized to."""
+    if isinstance(result, ox.QueryTriples):
+        return normalize_triples(result)
+    if isinstance(result, ox.QuerySolutions):
+        return normalize_solutions(result)
+    return ("boolean", bool(result))
+
+
 def normalize_solutions(result: ox.QuerySolutions) -> object:
     variables = [v.value for v in result.variables]
     rows = sorted(tuple(normalize_term(t) if t is not None else ("unbound",) for t in row) for row in result)
@@ -136,6 +144,8 @@ def normalize_solutions(result: ox.QuerySolutions) -> object:
 
 def normalize_json(body: bytes) -> object:
     data = json.loads(body)
+    if "boolean" in data:
+        return ("boolean", data["boolean"])
     variables = data["head"]["vars"]
     xsd_string = "http://www.w3.org/2001/XMLSchema#string"
     lang_string = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
