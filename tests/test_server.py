@@ -10,6 +10,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 import rdflib
@@ -422,3 +423,17 @@ def test_bad_data_fails_before_listening(tmp_path):
     assert completed.returncode == 2
     assert completed.stderr.startswith(f"hled-graph: error: {broken}")
     assert "Traceback" not in completed.stderr
+
+
+def test_ctrl_c_stops_the_server_and_its_workers():
+    import signal
+
+    from benchmarks.load_endpoint import child_pids
+    from conftest import FIXTURES, running_server
+
+    with running_server("--data", str(FIXTURES / "server-mini.ttl"), "--workers", "3") as server:
+        workers = child_pids(server.process.pid)
+        assert len(workers) == 3
+        server.process.send_signal(signal.SIGINT)
+        assert server.process.wait(timeout=10) == 0
+        assert [pid for pid in workers if Path(f"/proc/{pid}").exists()] == []
