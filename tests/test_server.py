@@ -437,3 +437,19 @@ def test_ctrl_c_stops_the_server_and_its_workers():
         server.process.send_signal(signal.SIGINT)
         assert server.process.wait(timeout=10) == 0
         assert [pid for pid in workers if Path(f"/proc/{pid}").exists()] == []
+
+
+def test_ontology_terms_have_a_page_with_an_anchor_each(endpoint):
+    epa = get(endpoint.url + "/id/org/epa", accept="text/html")[2].decode()
+    assert 'href="/ontology#FederalAgency"' in epa and ">federal agency<" in epa
+    status, headers, body = get(endpoint.url + "/ontology", accept="text/html")
+    page = body.decode()
+    assert status == 200 and headers["content-type"] == "text/html; charset=utf-8"
+    assert '<section id="FederalAgency"><h2>federal agency <code>hled:FederalAgency</code></h2>' in page
+    status, _, body = get(endpoint.url + "/ontology", accept="text/turtle")
+    graph = rdflib.Graph().parse(data=body, format="turtle")
+    hled = rdflib.Namespace("https://w3id.org/hled/ontology#")
+    assert (hled.AgreementSigning, rdflib.RDFS.subClassOf, hled.Action) in graph
+    assert {str(s) for s in graph.subjects()} == {
+        str(hled[name]) for name in ("Action", "AgreementSigning", "FederalAgency", "pillar", "lead")
+    }

@@ -90,11 +90,13 @@ class App:
             return self._static_file(path[len("/static/"):])
         if path == "/examples.json":
             return Response(200, self._examples, "application/json; charset=utf-8")
+        format_param = next((value for name, value in request.query_params() if name == "format"), None)
+        if path == "/ontology":
+            return self.entities.respond_ontology(request, format_param=format_param)
         iri = entity_iri(path)
         if iri is not None:
-            formats = [value for name, value in request.query_params() if name == "format"]
-            return self.entities.respond(request, iri, format_param=formats[0] if formats else None)
-        raise HttpError(404, f"nothing at {path[:200]}; try / (query page), /sparql or /id/…")
+            return self.entities.respond(request, iri, format_param=format_param)
+        raise HttpError(404, f"nothing at {path[:200]}; try / (query page), /sparql, /id/… or /ontology")
 
     def _static_file(self, name: str) -> Response:
         body = self._static.get(name)

@@ -12,13 +12,14 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from hled_graph.namespaces import ID, PREFIXES
+from hled_graph.namespaces import HLED, ID, PREFIXES
 from hled_graph.sparql.server import writers
 from hled_graph.sparql.server.messages import HttpError, Request, Response, text_response
 from hled_graph.sparql.server.negotiation import GRAPH_FORMATS, HTML, names, negotiate
 from hled_graph.sparql.server.pages import page
 
 ENTITY_FORMATS = GRAPH_FORMATS + (HTML,)
+ONTOLOGY = HLED.rstrip("#")
 RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
 _LABEL_PROPERTIES = tuple(
     ox.NamedNode(iri)
@@ -52,6 +53,11 @@ def local_path(iri: str) -> str | None:
     """The local link for an IRI served here, or None for IRIs of other sites."""
     if iri.startswith(ID) and len(iri) > len(ID):
         return "/id/" + quote(iri[len(ID):], safe="/-._~")
+    if iri.startswith(HLED) and len(iri) > len(HLED):
+        # Ontology terms are hash IRIs: one page, /ontology, with an anchor per term.
+        return "/ontology#" + quote(iri[len(HLED):], safe="-._~")
+    if iri == ONTOLOGY:
+        return "/ontology"
     return None
 
 
@@ -78,6 +84,37 @@ class EntityPages:
             return text_response(200, self._html(node), "text/html", headers=vary)
         body = writers.write_triples(fmt.key, self.description(node))
         return Response(200, body, f"{fmt.media_type}; charset=utf-8", vary)
+
+    def respond_ontology(self, request: Request, *, format_param: str | None) -> Response:
+        """The ontology: every ``hled:`` term on one page (``/ontology#Action``), or as RDF."""
+        fmt = negotiate(request.header("accept"), ENTITY_FORMATS, format_param=format_param)
+        terms = sorted(
+            {q.subject for q in self._store.quads_for_pattern(None, None, None)
+             if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(HLED)},
+            key=lambda node: node.value,
+        )
+        ontology = ox.NamedNode(ONTOLOGY)
+        if not terms and next(self._store.quads_for_pattern(ontology, None, None), None) is None:
+            raise HttpError(404, "this graph has no ontology")
+        if fmt is None:
+            raise HttpError(406, f"the ontology is available as {names(ENTITY_FORMATS)}")
+        vary = [("Vary", "Accept")]
+        if fmt.key != "html":
+            triples = sorted({t for node in [ontology, *terms] for t in self.description(node)}, key=str)
+            return Response(200, writers.write_triples(fmt.key, triples), f"{fmt.media_type}; charset=utf-8", vary)
+        title = self.label(ontology) or "Ontology"
+        sections = [f"<h1>{escape(title)}</h1><p class=\"iri\"><code>{escape(ONTOLOGY)}</code></p>",
+                    self._properties_html(ontology, depth=0)]
+        for term in terms:
+            name = term.value[len(HLED):]
+            types = ", ".join(self._term_html(q.object) for q in self._store.quads_for_pattern(term, RDF_TYPE, None))
+            sections.append(
+                f"<section id=\"{escape(name)}\"><h2>{escape(self.label(term) or name)} "
+                f"<code>hled:{escape(name)}</code></h2><p class=\"types\">{types}</p>"
+                f"{self._properties_html(term, depth=0)}</section>"
+            )
+        alternates = tuple((f.media_type, f"/ontology?format={f.key}") for f in GRAPH_FORMATS)
+        return text_response(200, page(title, "".join(sections), alternates=alternates), "text/html", headers=vary)
 
     def description(self, node: ox.NamedNode) -> list[ox.Triple]:
         """The concise bounded description: the entity's triples and those of its blank nodes."""
