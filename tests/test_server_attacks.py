@@ -133,7 +133,7 @@ def test_runaway_query_is_stopped_and_its_cpu_released():
         assert status == 503
         error = json.loads(body)
         assert error["status"] == 503 and "1 s limit" in error["message"] and "stopped" in error["message"]
-        assert outcome["seconds"] < 5  # type: ignore[operator]
+        assert outcome["seconds"] < 8  # type: ignore[operator]  # stopped, not left to run for hours
         # The worker that ran it is gone; a fresh one took its place; no CPU is burnt any more.
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
@@ -145,7 +145,8 @@ def test_runaway_query_is_stopped_and_its_cpu_released():
         pids = [server.process.pid, *workers_after]
         cpu_before = _cpu_seconds(pids)
         time.sleep(1.0)
-        assert _cpu_seconds(pids) - cpu_before < 0.3
+        # A query still running would burn a whole CPU second in this second.
+        assert _cpu_seconds(pids) - cpu_before < 0.5
         assert get(sparql_url(server, LABELS))[0] == 200
         assert any("ran past" in line for line in server.log)
 
@@ -302,7 +303,8 @@ def test_slow_clients_do_not_block_queries(endpoint):
             started = time.monotonic()
             status, _, _ = get(sparql_url(endpoint, LABELS))
             assert status == 200
-            assert time.monotonic() - started < 2
+            # Not a speed check: a blocked worker would answer only after the 10 s header timeout.
+            assert time.monotonic() - started < 5
     finally:
         for sock in stalled:
             sock.close()
