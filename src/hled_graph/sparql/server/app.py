@@ -49,7 +49,9 @@ class App:
         self.store = store
         self.settings = settings
         self.entities = EntityPages(store)
-        self._counts = service_description.graph_counts(store)
+        # Counted at the first request for the service description, not at start: on a large
+        # on-disk store the count takes a while, and every worker would pay it while starting.
+        self._counts: tuple[int, list[tuple[str, int]]] | None = None
         # Only files that exist at start are ever served: a fixed list cannot be escaped from.
         self._static = {
             path.name: path.read_bytes()
@@ -118,6 +120,8 @@ class App:
             raise HttpError(406, f"the service description is available as {names(_SD_FORMATS)}")
         fallback = f"http://{self.settings.host}:{self.settings.port}/sparql"
         endpoint = service_description.endpoint_url(request.header("host"), fallback=fallback)
+        if self._counts is None:
+            self._counts = service_description.graph_counts(self.store)
         options = {"counts": self._counts, "allow_federation": self.settings.allow_federation}
         if fmt.key == "html":
             return text_response(200, service_description.description_html(endpoint, **options), "text/html",

@@ -67,6 +67,7 @@ class EntityPages:
     def __init__(self, store: ox.Store) -> None:
         self._store = store
         self._labels: dict[ox.NamedNode, str | None] = {}
+        self._ontology_terms: list[ox.NamedNode] | None = None
 
     def respond(self, request: Request, iri: str, *, format_param: str | None) -> Response:
         fmt = negotiate(request.header("accept"), ENTITY_FORMATS, format_param=format_param)
@@ -88,11 +89,13 @@ class EntityPages:
     def respond_ontology(self, request: Request, *, format_param: str | None) -> Response:
         """The ontology: every ``hled:`` term on one page (``/ontology#Action``), or as RDF."""
         fmt = negotiate(request.header("accept"), ENTITY_FORMATS, format_param=format_param)
-        terms = sorted(
-            {q.subject for q in self._store.quads_for_pattern(None, None, None)
-             if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(HLED)},
-            key=lambda node: node.value,
-        )
+        if self._ontology_terms is None:  # one scan of the store; it never changes
+            self._ontology_terms = sorted(
+                {q.subject for q in self._store.quads_for_pattern(None, None, None)
+                 if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(HLED)},
+                key=lambda node: node.value,
+            )
+        terms = self._ontology_terms
         ontology = ox.NamedNode(ONTOLOGY)
         if not terms and next(self._store.quads_for_pattern(ontology, None, None), None) is None:
             raise HttpError(404, "this graph has no ontology")
