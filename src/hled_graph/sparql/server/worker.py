@@ -17,7 +17,7 @@ import socket
 import sys
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from hled_graph.sparql.server.app import COMMON_HEADERS, App
 from hled_graph.sparql.server.messages import REASONS, HttpError, Request, Response, error_response
@@ -67,10 +67,14 @@ class Worker:
 
     async def dispatch(self, request: Request) -> Response:
         loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self.pool, self.app.handle, request)
-        try:
-            return await asyncio.wait_for(future, self.settings.timeout)
-        except asyncio.TimeoutError:
+        # A bare future and a timer rather than asyncio.wait_for, which costs a task per request.
+        answer: asyncio.Future[Response | None] = loop.create_future()
+        job = self.pool.submit(self.app.handle, request)
+        job.add_done_callback(lambda done: loop.call_soon_threadsafe(_settle, answer, done))
+        timer = loop.call_later(self.settings.timeout, _settle, answer, None)
+        response = await answer
+        timer.cancel()
+        if response is None:
             log.warning("worker %d: a request ran past %.3g s (%s %s); answering 503 and restarting the worker",
                         os.getpid(), self.settings.timeout, request.method, request.target[:120])
             self.drain(code=EXIT_AFTER_TIMEOUT)
@@ -83,7 +87,7 @@ class Worker:
             )
             response.headers.extend(COMMON_HEADERS)
             response.close = True
-            return response
+        return response
 
     def drain(self, *, code: int) -> None:
         """Stop accepting, let requests in flight finish briefly, then leave the process."""
@@ -112,6 +116,18 @@ class Worker:
             os._exit(0)
         assert self._loop is not None
         self._loop.call_later(1.0, self._watch_parent)
+
+
+def _settle(answer: asyncio.Future[Response | None], job: Future[Response] | None) -> None:
+    """Resolve ``answer`` with the job's response, or with None when the timer fires first."""
+    if answer.done():
+        return
+    if job is None:
+        answer.set_result(None)
+    elif job.exception() is not None:
+        answer.set_exception(job.exception())  # type: ignore[arg-type]
+    else:
+        answer.set_result(job.result())
 
 
 class HttpConnection(asyncio.Protocol):
@@ -250,6 +266,8 @@ class HttpConnection(asyncio.Protocol):
     async def _respond(self, request: Request, keep_alive: bool) -> None:
         try:
             response = await self.worker.dispatch(request)
+            if not isinstance(response, Response):
+                raise TypeError(f"dispatch answered {response!r}")
         except Exception:  # a bug in the loop's own code: never leave the client hanging
             log.exception("worker error answering %s %s", request.method, request.target[:120])
             response = error_response(500, "internal error; the server log has the details")
