@@ -166,6 +166,173 @@ def serve_command(host: str, port: int, data: tuple[Path, ...], store: Path | No
 # --- end server ------------------------------------------------------------------------------
 
 
+# --- publish: Wikidata links, loading into remote stores ---------------------------------------
+
+_ENDPOINT_HELP = (
+    "The Wikidata SPARQL endpoint (or a mirror) to ask "
+    "[default: https://query.wikidata.org/sparql]."
+)
+
+
+def _links_graph(links_file: str | None):
+    from pathlib import Path
+
+    from hled_graph import graph as hgraph
+
+    return hgraph.parse_file(Path(links_file)) if links_file else hgraph.links_graph()
+
+
+@cli.group()
+def links() -> None:
+    """Check the Wikidata links and fetch facts about the linked items.
+
+    The links live in data/links.ttl: each entity points to a Wikidata item (owl:sameAs or
+    skos:exactMatch/closeMatch), and each item carries the English label it had when it was
+    linked (rdfs:label) and the evidence for the link (hled:evidence).
+    """
+
+
+@links.command("check")
+@click.option("--endpoint", metavar="URL", help=_ENDPOINT_HELP)
+@click.option(
+    "--links",
+    "links_file",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Links file to check (default: the shipped data/links.ttl).",
+)
+def links_check(endpoint: str | None, links_file: str | None) -> None:
+    """Check that every linked Wikidata item still exists, is not a redirect, and still has the
+    recorded English label.
+
+    Sends one query for all items and prints a table (entity, QID, recorded label, found label,
+    status). Exits 0 when every link holds, 1 when any item is missing, redirected (merged into
+    another item: update the QID) or relabelled (check that the link is still right, then update
+    the recorded label), 2 when the endpoint cannot be reached.
+    """
+    from hled_graph.errors import ValidationFailed
+    from hled_graph.publish.links import check_links, format_checks
+
+    checks = check_links(_links_graph(links_file), endpoint=endpoint)
+    click.echo(format_checks(checks))
+    problems = sum(not check.ok for check in checks)
+    if problems:
+        raise ValidationFailed(
+            f"{problems} of {len(checks)} Wikidata link(s) need attention; see the table above"
+        )
+
+
+@links.command("enrich")
+@click.option("--endpoint", metavar="URL", help=_ENDPOINT_HELP)
+@click.option(
+    "--links",
+    "links_file",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Links file whose items to enrich (default: the shipped data/links.ttl).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="File to write: .trig keeps the graph name, .ttl writes the graph alone "
+    "(default: TriG on standard output).",
+)
+def links_enrich(endpoint: str | None, links_file: str | None, output: str | None) -> None:
+    """Fetch inception (P571), parent organization (P749), official website (P856) and
+    coordinates (P625) of the linked items from Wikidata.
+
+    The facts go into their own named graph, https://w3id.org/hled/graph/wikidata, which states
+    its source (https://www.wikidata.org/), its license (CC0) and when it was fetched
+    (prov:generatedAtTime), so they are never mistaken for curated data.
+    """
+    from pathlib import Path
+
+    from hled_graph.publish.export import write_atomic
+    from hled_graph.publish.links import enrich, serialize_enrichment
+
+    dataset = enrich(_links_graph(links_file), endpoint=endpoint)
+    fmt = "turtle" if output and Path(output).suffix.lower() in {".ttl", ".turtle"} else "trig"
+    data = serialize_enrichment(dataset, fmt=fmt)
+    if output:
+        write_atomic(Path(output), data)
+    else:
+        click.echo(data.decode("utf-8"), nl=False)
+
+
+@cli.command("load")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@click.option(
+    "--endpoint",
+    required=True,
+    metavar="URL",
+    help="The store's SPARQL query URL, or an Oxigraph base URL (http://localhost:7878).",
+)
+@click.option(
+    "--graph",
+    "graph_iri",
+    metavar="IRI",
+    help="Named graph to replace (default: the store's default graph).",
+)
+@click.option(
+    "--gsp", metavar="URL", help="Graph Store Protocol URL (default for Oxigraph: <base>/store)."
+)
+@click.option(
+    "--update",
+    "update_url",
+    metavar="URL",
+    help="SPARQL Update URL (default for Oxigraph: <base>/update; otherwise the --endpoint URL).",
+)
+@click.option(
+    "--method",
+    type=click.Choice(["auto", "gsp", "update"]),
+    default="auto",
+    show_default=True,
+    help="auto: Graph Store Protocol PUT, falling back to SPARQL Update when the store "
+    "does not speak GSP; gsp or update: only that.",
+)
+def load(
+    files: tuple[str, ...],
+    endpoint: str,
+    graph_iri: str | None,
+    gsp: str | None,
+    update_url: str | None,
+    method: str,
+) -> None:
+    """Push the graph (or the given RDF FILES) into a SPARQL 1.1 store, replacing the target graph.
+
+    Every file is parsed first; if one does not parse, nothing is sent. The target graph is
+    replaced, never added to, so loading twice leaves no duplicates: with the Graph Store
+    Protocol by one atomic PUT; with SPARQL Update by DROP SILENT GRAPH + INSERT DATA (chunked
+    for large graphs; not atomic across chunks). Afterwards the store is asked how many triples
+    the graph holds.
+
+    \b
+    Where the URLs are:
+      Oxigraph  --endpoint http://localhost:7878   (query /query, update /update, GSP /store)
+      Fuseki    --endpoint http://localhost:3030/ds/query --gsp http://localhost:3030/ds/data
+                (update /ds/update is derived)
+      GraphDB   --endpoint http://localhost:7200/repositories/REPO
+                --update http://localhost:7200/repositories/REPO/statements
+                --gsp http://localhost:7200/repositories/REPO/rdf-graphs/service
+      Virtuoso  --endpoint http://localhost:8890/sparql
+                --gsp http://localhost:8890/sparql-graph-crud-auth (needs write rights;
+                without --gsp, updates go to /sparql)
+    """
+    from pathlib import Path
+
+    from hled_graph.publish.remote import count_triples, endpoints_for, push_graph, read_input
+
+    urls = endpoints_for(endpoint, gsp=gsp, update=update_url)
+    graph = read_input([Path(f) for f in files])
+    result = push_graph(graph, urls, graph_iri=graph_iri, method=method)
+    click.echo(result.describe())
+    click.echo(
+        f"{urls.query} now counts {count_triples(urls.query, graph=graph_iri)} triples in that graph"
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script: one-line errors, no tracebacks."""
     try:
