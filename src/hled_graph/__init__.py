@@ -1,3 +1,21 @@
 """hled-graph: the 2022 U.S.-Mexico High-Level Economic Dialogue fact sheet as a knowledge graph."""
 
 __version__ = "0.1.0"
+
+
+def query(sparql: str, graph=None, *, bindings=None):  # noqa: ANN001, ANN201 (rdflib types stay lazy)
+    """Run SPARQL on the shipped graph (or an rdflib ``graph``); returns a table-like Result.
+
+    ``bindings`` fix variables, e.g. ``{"org": "hdo:epa"}``. In Jupyter the result shows as a
+    table. See :mod:`hled_graph.sparql.rdflib_engine`.
+    """
+    from hled_graph.sparql.rdflib_engine import query as run
+
+    return run(sparql, graph, bindings=bindings)
+
+
+def named_query(name: str, graph=None, **bindings):  # noqa: ANN001, ANN201, ANN003
+    """Run a library query by name (``hled-graph queries`` lists them), parameters as keywords."""
+    from hled_graph.sparql.rdflib_engine import run_named
+
+    return run_named(name, graph, **bindings)

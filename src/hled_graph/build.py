@@ -31,7 +31,9 @@ class BuildResult:
 
 def build(out_dir: Path, *, progress: Progress = lambda _msg: None) -> BuildResult:
     """Validate the shipped graph and write it, its metadata, maps and docs into ``out_dir``."""
+    from hled_graph.publish.docs import write_ontology_docs
     from hled_graph.publish.export import file_name, serialize, write_atomic
+    from hled_graph.publish.metadata import write_dataset_description
     from hled_graph.stats import compute_stats
     from hled_graph.validate import validate_shipped
 
@@ -47,6 +49,7 @@ def build(out_dir: Path, *, progress: Progress = lambda _msg: None) -> BuildResu
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    staging.chmod(0o755)  # mkdtemp makes it private; the output is meant to be published
     try:
         files = []
         for fmt in MERGED_FORMATS:
@@ -55,6 +58,10 @@ def build(out_dir: Path, *, progress: Progress = lambda _msg: None) -> BuildResu
         for fmt in DATASET_FORMATS:
             progress(f"writing {file_name(GRAPH_STEM, fmt)} (named graphs)")
             files.append(write_atomic(staging / file_name(GRAPH_STEM, fmt), serialize(dataset, fmt)))
+        progress("describing the dataset (VoID, DCAT, JSON-LD context)")
+        files += write_dataset_description(dataset, staging, distributions=list(files))
+        progress("documenting the ontology")
+        files.append(write_ontology_docs(staging, ontology=hgraph.ontology_graph(), data=merged))
         summary = compute_stats(merged).to_text()
         _replace_folder(staging, out_dir)
     except BaseException:

@@ -166,6 +166,173 @@ def serve_command(host: str, port: int, data: tuple[Path, ...], store: Path | No
 # --- end server ------------------------------------------------------------------------------
 
 
+# --- sparql: query, queries, store ------------------------------------------------------------
+
+from hled_graph.sparql import RESULT_FORMATS  # noqa: E402  (plain strings, imports no engine)
+
+
+@cli.command("query")
+@click.argument("spec", required=False, metavar="NAME|FILE|-")
+@click.option(
+    "-q",
+    "--query",
+    "query_text",
+    metavar="TEXT",
+    help="The SPARQL text itself, instead of NAME|FILE|-.",
+)
+@click.option(
+    "--data",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Query these RDF files instead of the shipped graph (repeat for several).",
+)
+@click.option(
+    "--store",
+    "store_dir",
+    type=click.Path(file_okay=False),
+    help="Query an on-disk store made by `hled-graph store create` (opened read-only).",
+)
+@click.option(
+    "--endpoint", metavar="URL", help="Send the query to this SPARQL 1.1 endpoint instead."
+)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(RESULT_FORMATS),
+    help="Output format. Default: table for SELECT and ASK, turtle for CONSTRUCT and DESCRIBE.",
+)
+@click.option(
+    "-b",
+    "--bind",
+    "binds",
+    multiple=True,
+    metavar="VAR=VALUE",
+    help="Set a parameter: an IRI (<…> or http…), a prefixed name (hdo:epa), a number or text.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="File to write (default: standard output).",
+)
+def query_command(
+    spec: str | None,
+    query_text: str | None,
+    data: tuple[str, ...],
+    store_dir: str | None,
+    endpoint: str | None,
+    fmt: str | None,
+    binds: tuple[str, ...],
+    output: str | None,
+) -> None:
+    """Ask the graph a question in SPARQL: a library query by NAME, a FILE, or - for standard input.
+
+    \b
+    Examples:
+      hled-graph queries                                  list the library
+      hled-graph query organizations-in-several-pillars   run one by name
+      hled-graph query organization-activities --bind org=hdo:usaid
+      hled-graph query money --format csv -o money.csv
+      hled-graph query - < my.rq                          a query from standard input
+      hled-graph query --query 'SELECT * { ?s a hled:Pillar }'
+      hled-graph query pillars --endpoint http://localhost:7878/query
+
+    Queries see the shipped graph (ontology, data and links) as one merged graph; GRAPH ?g still
+    tells the parts apart. All of the project's prefixes (hled:, hdo:, schema:, …) are
+    predeclared. A syntax error is reported with its line and column (exit 2).
+    """
+    from pathlib import Path
+
+    from hled_graph.sparql import engine, library, results
+
+    if (spec is None) == (query_text is None):
+        raise click.UsageError(
+            "give a query: NAME, FILE, - (standard input) or --query TEXT (exactly one)"
+        )
+    if sum(bool(x) for x in (data, store_dir, endpoint)) > 1:
+        raise click.UsageError("--data, --store and --endpoint are alternatives; give at most one")
+    if query_text is not None:
+        named = library.ad_hoc(query_text)
+    else:
+        named = library.resolve(spec, stdin_text=sys.stdin.read() if spec == "-" else None)
+    bindings = named.bindings(library.parse_bind_options(binds))
+    if endpoint:
+        outcome = engine.RemoteEndpoint(endpoint).query(named.text, bindings=bindings)
+    else:
+        store = engine.load_store(
+            data=[Path(p) for p in data] or None, store_path=Path(store_dir) if store_dir else None
+        )
+        outcome = engine.run_query(store, named.text, bindings=bindings)
+    payload = results.write(outcome, fmt)
+    if output:
+        Path(output).write_bytes(payload)
+    else:
+        click.get_binary_stream("stdout").write(payload)
+
+
+@cli.command("queries")
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Also show each question, its parameters and its answer."
+)
+def queries_command(verbose: bool) -> None:
+    """List the query library (and the data checks) by name and title.
+
+    Run one with `hled-graph query NAME`; the files are in the queries/ folder.
+    """
+    from hled_graph.sparql import library
+
+    sections = (
+        ("Queries", library.load_library()),
+        ("Checks (must return no rows)", library.load_checks()),
+    )
+    for index, (heading, named) in enumerate(sections):
+        if index:
+            click.echo()
+        click.echo(f"{heading}:")
+        width = max((len(n) for n in named), default=0)
+        for name, item in named.items():
+            tags = f"  [{', '.join(item.tags)}]" if item.tags else ""
+            click.echo(f"  {name.ljust(width)}  {item.title}{tags}")
+            if verbose:
+                click.echo(f"  {'':{width}}    question: {item.question}")
+                for parameter in item.parameters:
+                    click.echo(
+                        f"  {'':{width}}    --bind {parameter.name}=…  {parameter.description} (default {parameter.default})"
+                    )
+                click.echo(f"  {'':{width}}    answer: {item.answer}")
+
+
+@cli.group("store")
+def store_group() -> None:
+    """Keep the graph (or a large corpus) in an on-disk store, loaded once, queried fast."""
+
+
+@store_group.command("create")
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option(
+    "--data",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Load these RDF files instead of the shipped graph (repeat for several).",
+)
+def store_create(directory: str, data: tuple[str, ...]) -> None:
+    """Bulk-load the shipped graph (or --data files) into a new on-disk store in DIRECTORY.
+
+    The shipped graph keeps its named graphs (ontology, data, links). DIRECTORY must not exist
+    or be empty; if loading fails it is removed again. Query the store with
+    `hled-graph query NAME --store DIRECTORY`.
+    """
+    from pathlib import Path
+
+    from hled_graph.sparql import engine
+
+    size = engine.create_store(
+        Path(directory), data=[Path(p) for p in data] or None, progress=_progress
+    )
+    click.echo(f"created store {directory}: {size} quads")
+
+
 # --- publish: Wikidata links, loading into remote stores ---------------------------------------
 
 _ENDPOINT_HELP = (

@@ -87,7 +87,11 @@ def serialize(source: Graph | Dataset, fmt: str) -> bytes:
     if fmt == "turtle":
         return canonical(_as_graph(source)).serialize(format="turtle", encoding="utf-8")
     if fmt == "jsonld":
-        return _sorted_jsonld(canonical(_as_graph(source)).serialize(format="json-ld", encoding="utf-8"))
+        # Compacted with the project's context, the JSON-LD reads as plain JSON (label, pillar, ...).
+        from hled_graph.publish.metadata import jsonld_context
+
+        graph = canonical(_as_graph(source))
+        return _sorted_jsonld(graph.serialize(format="json-ld", context=jsonld_context()["@context"], encoding="utf-8"))
     return _oxigraph_serialize(source, fmt)
 
 
@@ -156,6 +160,7 @@ def write_atomic(path: Path, data: bytes) -> Path:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; what we write is meant to be shared
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -1,0 +1,154 @@
+"""The same queries on rdflib: the Python API (``hled_graph.query``) and the engines' cross-check.
+
+The CLI never imports this module (rdflib costs a second of start-up); notebooks and scripts
+do, because rdflib graphs are what Python users already hold. A :class:`Result` shows itself as
+a table in Jupyter.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef, Variable
+from rdflib.query import Result as RdflibResult
+from rdflib.term import Node
+
+from hled_graph.errors import InputError
+from hled_graph.namespaces import PREFIXES
+from hled_graph.sparql import library
+from hled_graph.sparql.engine import QueryKind
+from hled_graph.sparql.results import shorten
+
+_XSD_STRING = PREFIXES["xsd"] + "string"
+
+
+@dataclass(frozen=True)
+class Result:
+    """A query answer with rdflib terms: iterate over ``rows`` (SELECT, CONSTRUCT) or test ``boolean`` (ASK)."""
+
+    kind: QueryKind
+    variables: tuple[str, ...] = ()
+    rows: tuple[tuple[Node | None, ...], ...] = ()
+    boolean: bool | None = None
+    graph: Graph | None = field(default=None, repr=False)
+
+    def __iter__(self) -> Iterator[tuple[Node | None, ...]]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __bool__(self) -> bool:
+        return bool(self.boolean) if self.kind == "ask" else bool(self.rows)
+
+    def column(self, name: str) -> list[Node | None]:
+        """All values of one variable, in row order."""
+        index = self.variables.index(name)
+        return [row[index] for row in self.rows]
+
+    def _repr_html_(self) -> str:
+        if self.kind == "ask":
+            return f"<p><b>{'true' if self.boolean else 'false'}</b></p>"
+        head = "".join(f"<th>{html.escape(v)}</th>" for v in self.variables)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{_cell_html(term)}</td>" for term in row) + "</tr>"
+            for row in self.rows
+        )
+        count = f"<p>{len(self.rows)} {'row' if len(self.rows) == 1 else 'rows'}</p>"
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{count}"
+
+
+def _cell_html(term: Node | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        return (
+            f'<a href="{html.escape(str(term), quote=True)}">{html.escape(shorten(str(term)))}</a>'
+        )
+    if isinstance(term, Literal) and term.language:
+        return f"{html.escape(str(term))} <small>@{html.escape(term.language)}</small>"
+    return html.escape(str(term))
+
+
+@lru_cache(maxsize=1)
+def shipped_graph() -> Graph:
+    """The shipped graph (ontology, data, links) merged into one rdflib Graph, loaded once."""
+    from hled_graph.graph import load_graph
+
+    return load_graph()
+
+
+def query(
+    sparql: str, graph: Graph | None = None, *, bindings: Mapping[str, str | Node] | None = None
+) -> Result:
+    """Run SPARQL on ``graph`` (default: the shipped graph). Our prefixes are predeclared.
+
+    ``bindings`` fix variables before evaluation: values are rdflib terms or text as on the
+    command line (``"hdo:epa"``, ``"<http://…>"``, ``"42"``, ``'"text"@en'``).
+    """
+    target = shipped_graph() if graph is None else graph
+    init = {Variable(name): _to_rdflib(value) for name, value in (bindings or {}).items()}
+    try:
+        # rdflib evaluates lazily: errors surface while the rows are read, so read them here.
+        return _result_of(target.query(sparql, initNs=PREFIXES, initBindings=init or None))
+    except Exception as exc:  # pyparsing's ParseException carries the position
+        if hasattr(exc, "lineno") and hasattr(exc, "col"):
+            detail = " ".join(str(getattr(exc, "msg", exc)).split())
+            raise InputError(f"query line {exc.lineno}, column {exc.col}: {detail}") from None
+        if "requiring a dataset" in str(exc):
+            raise InputError(
+                "this query uses GRAPH, which needs the named graphs: pass graph=hled_graph.graph.load_dataset()"
+            ) from None
+        raise
+
+
+def _result_of(raw: RdflibResult) -> Result:
+    if raw.type == "ASK":
+        return Result(kind="ask", boolean=bool(raw.askAnswer))
+    if raw.type in ("CONSTRUCT", "DESCRIBE"):
+        constructed = raw.graph
+        triples = sorted(constructed, key=lambda t: tuple(t[i].n3() for i in range(3)))
+        return Result(
+            kind="construct",
+            variables=("subject", "predicate", "object"),
+            rows=tuple(triples),
+            graph=constructed,
+        )
+    variables = tuple(str(v) for v in raw.vars)
+    rows = tuple(tuple(row[i] for i in range(len(variables))) for row in raw)
+    return Result(kind="select", variables=variables, rows=rows)
+
+
+def run_named(name: str, graph: Graph | None = None, **bindings: str | Node) -> Result:
+    """Run a library query by name, its parameters' defaults overridden by ``bindings``."""
+    named = library.find(name)
+    named.check_parameters(bindings)
+    text_values = {k: v for k, v in bindings.items() if isinstance(v, str)}
+    values: dict[str, str | Node] = {
+        k: to_rdflib(v) for k, v in named.bindings(text_values).items()
+    }
+    values.update({k: v for k, v in bindings.items() if not isinstance(v, str)})
+    return query(named.text, graph, bindings=values)
+
+
+def _to_rdflib(value: str | Node) -> Node:
+    if isinstance(value, str):
+        return to_rdflib(library.parse_term(value, where="bindings: "))
+    return value
+
+
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+    """A pyoxigraph term as the equal rdflib term (a plain string literal stays untyped)."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    if term.datatype.value == _XSD_STRING:
+        return Literal(term.value)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))

@@ -1,0 +1,236 @@
+"""Writes query answers: for people (table, markdown) and for programs (the SPARQL 1.1 result formats).
+
+SELECT and ASK: ``table`` (aligned plain text, IRIs shortened with our prefixes), ``markdown``,
+and the standard ``json``, ``xml``, ``csv``, ``tsv`` (written by pyoxigraph's own serializer).
+CONSTRUCT and DESCRIBE: ``turtle``, ``nt``, ``jsonld`` (and ``table`` / ``markdown`` to look at).
+Every writer returns bytes, the same bytes for the same answer.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+
+import pyoxigraph as ox
+
+from hled_graph.errors import InputError
+from hled_graph.namespaces import PREFIXES
+from hled_graph.sparql import GRAPH_FORMATS, RESULT_FORMATS, SOLUTION_FORMATS
+from hled_graph.sparql.engine import QueryOutcome, Term
+
+VIEW_FORMATS = ("table", "markdown")
+
+_RESULT_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+_RDF_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
+_XSD = PREFIXES["xsd"]
+_NUMERIC = {
+    _XSD + t
+    for t in (
+        "integer",
+        "decimal",
+        "double",
+        "float",
+        "int",
+        "long",
+        "short",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "negativeInteger",
+        "nonPositiveInteger",
+        "unsignedInt",
+        "unsignedLong",
+    )
+}
+_LOCAL_NAME = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?$")
+
+
+def default_format(outcome: QueryOutcome) -> str:
+    return "turtle" if outcome.kind == "construct" else "table"
+
+
+def write(
+    outcome: QueryOutcome, fmt: str | None = None, *, prefixes: Mapping[str, str] = PREFIXES
+) -> bytes:
+    """The answer in format ``fmt`` (default: table, or Turtle for a graph)."""
+    fmt = fmt or default_format(outcome)
+    if fmt not in RESULT_FORMATS:
+        raise InputError(f"unknown format {fmt!r}; use one of {', '.join(RESULT_FORMATS)}")
+    if outcome.kind == "construct":
+        if fmt in GRAPH_FORMATS:
+            return write_graph(outcome.triples(), fmt, prefixes=prefixes)
+        if fmt not in VIEW_FORMATS:
+            allowed = ", ".join(GRAPH_FORMATS + VIEW_FORMATS)
+            raise InputError(
+                f"--format {fmt} is for SELECT and ASK answers; this query makes a graph: use one of {allowed}"
+            )
+    elif fmt in GRAPH_FORMATS:
+        raise InputError(
+            f"--format {fmt} is for CONSTRUCT and DESCRIBE answers; this is a {outcome.kind.upper()}: "
+            f"use one of {', '.join(SOLUTION_FORMATS)}"
+        )
+    if fmt == "table":
+        return write_table(outcome, prefixes=prefixes)
+    if fmt == "markdown":
+        return write_markdown(outcome, prefixes=prefixes)
+    return write_standard(outcome, fmt)
+
+
+# --------------------------------------------------------------------------- standard formats
+
+
+def results_json(outcome: QueryOutcome) -> dict:
+    """The SPARQL 1.1 Query Results JSON document of a SELECT or ASK answer."""
+    if outcome.kind == "ask":
+        return {"head": {}, "boolean": bool(outcome.boolean)}
+    bindings = [
+        {var: term_json(term) for var, term in zip(outcome.variables, row) if term is not None}
+        for row in outcome.rows
+    ]
+    return {"head": {"vars": list(outcome.variables)}, "results": {"bindings": bindings}}
+
+
+def term_json(term: Term) -> dict:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Triple):
+        parts = {"subject": term.subject, "predicate": term.predicate, "object": term.object}
+        return {"type": "triple", "value": {k: term_json(v) for k, v in parts.items()}}
+    encoded: dict = {"type": "literal", "value": term.value}
+    if term.language:
+        encoded["xml:lang"] = term.language
+    elif term.datatype.value != _XSD + "string":
+        encoded["datatype"] = term.datatype.value
+    return encoded
+
+
+def write_standard(outcome: QueryOutcome, fmt: str) -> bytes:
+    """JSON, XML, CSV or TSV as the SPARQL 1.1 Results specs say, written by pyoxigraph."""
+    document = json.dumps(results_json(outcome)).encode("utf-8")
+    parsed = ox.parse_query_results(document, format=ox.QueryResultsFormat.JSON)
+    data = parsed.serialize(format=_RESULT_FORMATS[fmt])
+    return data if data.endswith(b"\n") else data + b"\n"
+
+
+def write_graph(
+    triples: Sequence[ox.Triple], fmt: str, *, prefixes: Mapping[str, str] = PREFIXES
+) -> bytes:
+    """A graph as Turtle (only the prefixes it uses), canonical N-Triples or JSON-LD; sorted."""
+    ordered = sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    if fmt == "jsonld":
+        expanded = json.loads(ox.serialize(ordered, format=ox.RdfFormat.JSON_LD) or b"[]")
+        return (json.dumps(expanded, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode(
+            "utf-8"
+        )
+    used = _used_prefixes(ordered, prefixes) if fmt == "turtle" else None
+    return ox.serialize(ordered, format=_RDF_FORMATS[fmt], prefixes=used) or b""
+
+
+def _used_prefixes(triples: Sequence[ox.Triple], prefixes: Mapping[str, str]) -> dict[str, str]:
+    used: dict[str, str] = {}
+    for triple in triples:
+        for term in (triple.subject, triple.predicate, triple.object):
+            iris = [term.value] if isinstance(term, ox.NamedNode) else []
+            if isinstance(term, ox.Literal):
+                iris.append(term.datatype.value)
+            for iri in iris:
+                match = _split_iri(iri, prefixes)
+                if match:
+                    used[match[0]] = prefixes[match[0]]
+    return dict(sorted(used.items()))
+
+
+# --------------------------------------------------------------------------- for people
+
+
+def shorten(iri: str, prefixes: Mapping[str, str] = PREFIXES) -> str:
+    """``hdo:epa`` for an IRI in one of our namespaces, else ``<iri>``."""
+    match = _split_iri(iri, prefixes)
+    return f"{match[0]}:{match[1]}" if match else f"<{iri}>"
+
+
+def _split_iri(iri: str, prefixes: Mapping[str, str]) -> tuple[str, str] | None:
+    best: tuple[str, str] | None = None
+    for prefix, namespace in prefixes.items():
+        if iri.startswith(namespace) and (best is None or len(namespace) > len(prefixes[best[0]])):
+            local = iri[len(namespace) :]
+            if local == "" or _LOCAL_NAME.match(local):
+                best = (prefix, local)
+    return best
+
+
+def cell_text(term: Term | None, prefixes: Mapping[str, str] = PREFIXES) -> str:
+    """What a person wants to read in a cell: a short IRI, a literal's text, nothing if unbound."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        return shorten(term.value, prefixes)
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.Triple):
+        return (
+            "<< "
+            + " ".join(cell_text(t, prefixes) for t in (term.subject, term.predicate, term.object))
+            + " >>"
+        )
+    return " ".join(term.value.split())
+
+
+def _is_number(term: Term | None) -> bool:
+    return isinstance(term, ox.Literal) and term.datatype.value in _NUMERIC
+
+
+def _grid(
+    outcome: QueryOutcome, prefixes: Mapping[str, str]
+) -> tuple[list[str], list[list[str]], list[bool]]:
+    if outcome.kind == "ask":
+        return ["ask"], [["true" if outcome.boolean else "false"]], [False]
+    header = list(outcome.variables)
+    cells = [[cell_text(term, prefixes) for term in row] for row in outcome.rows]
+    numeric = [
+        any(row[i] is not None for row in outcome.rows)
+        and all(row[i] is None or _is_number(row[i]) for row in outcome.rows)
+        for i in range(len(header))
+    ]
+    return header, cells, numeric
+
+
+def write_table(outcome: QueryOutcome, *, prefixes: Mapping[str, str] = PREFIXES) -> bytes:
+    """Aligned plain text with a row count; numbers right-aligned."""
+    if outcome.kind == "ask":
+        return b"true\n" if outcome.boolean else b"false\n"
+    header, cells, numeric = _grid(outcome, prefixes)
+    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(header)]
+
+    def line(values: Sequence[str]) -> str:
+        parts = [v.rjust(w) if num else v.ljust(w) for v, w, num in zip(values, widths, numeric)]
+        return "  ".join(parts).rstrip()
+
+    out = [line(header), "  ".join("-" * w for w in widths)]
+    out += [line(row) for row in cells]
+    count = len(cells)
+    out.append(f"({count} {'row' if count == 1 else 'rows'})")
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
+def write_markdown(outcome: QueryOutcome, *, prefixes: Mapping[str, str] = PREFIXES) -> bytes:
+    """A GitHub-flavoured Markdown table (pipes in values escaped)."""
+    header, cells, numeric = _grid(outcome, prefixes)
+
+    def line(values: Sequence[str]) -> str:
+        return "| " + " | ".join(v.replace("|", "\\|") for v in values) + " |"
+
+    out = [line(header), "|" + "|".join("---:" if num else "---" for num in numeric) + "|"]
+    out += [line(row) for row in cells]
+    return ("\n".join(out) + "\n").encode("utf-8")
