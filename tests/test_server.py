@@ -323,15 +323,38 @@ def test_query_page_works_offline(endpoint):
 
 
 def test_examples_list_the_query_library(endpoint):
-    from hled_graph import resources
+    from hled_graph.sparql.library import load_library
 
     status, headers, body = get(endpoint.url + "/examples.json")
-    examples = json.loads(body)
     assert status == 200 and headers["content-type"] == "application/json; charset=utf-8"
-    names = {example["name"] for example in examples}
-    assert names == {path.stem for path in resources.queries_dir().glob("*.rq")}
-    for example in examples:
-        assert example["text"] and example["title"]
+    examples = {example["name"]: example for example in json.loads(body)}
+    library = load_library()
+    offline = {name for name, query in library.items() if not query.online_only and "SERVICE" not in query.text}
+    assert set(examples) == offline and len(offline) >= 10
+    for name, example in examples.items():
+        assert example["title"] == library[name].title and example["text"] == library[name].text
+
+
+def test_every_library_query_runs_on_the_endpoint_like_locally():
+    """Each example answers through HTTP exactly what pyoxigraph answers locally (shipped graph)."""
+    import pyoxigraph as ox
+    from benchmarks.load_endpoint import ANSWER_ACCEPT, normalize_answer, normalize_json, normalize_triples
+    from conftest import running_server
+    from hled_graph.sparql.engine import load_store
+    from hled_graph.sparql.server.examples import example_queries
+
+    store = load_store()
+    with running_server("--workers", "1") as server:
+        for example in example_queries():
+            status, headers, body = get(sparql_url(server, example["text"]), accept=ANSWER_ACCEPT)
+            assert status == 200, (example["name"], body[:300])
+            local = store.query(example["text"], use_default_graph_as_union=True)
+            if isinstance(local, ox.QueryTriples):
+                assert headers["content-type"].startswith("application/n-triples")
+                answer = normalize_triples(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
+            else:
+                answer = normalize_json(body)
+            assert answer == normalize_answer(local), example["name"]
 
 
 def test_every_answer_has_security_and_cors_headers(endpoint):

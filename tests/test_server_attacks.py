@@ -361,9 +361,9 @@ SEEDS = [
 
 
 def _library_queries() -> list[str]:
-    from hled_graph import resources
+    from hled_graph.sparql.library import load_library
 
-    return [p.read_text(encoding="utf-8") for p in sorted(resources.queries_dir().glob("*.rq"))]
+    return [query.text for query in load_library().values()]
 
 
 @FUZZ
