@@ -408,6 +408,10 @@ def test_query_page_in_chromium_runs_a_query_offline(endpoint):
             page.click("#run")
             page.wait_for_selector("#results .error")
             assert page.inner_text("#results .error").startswith("400: malformed query: error at 1:")
+            # an example is one click away: it fills the editor and runs
+            page.click("#example-list button >> nth=0")
+            page.wait_for_function("document.querySelector('#status').textContent.startsWith('Done')")
+            assert page.input_value("#query").startswith("#")
             page.goto(endpoint.url + "/id/org/epa")
             assert page.inner_text("h1") == "Environmental Protection Agency"
         finally:
