@@ -97,15 +97,15 @@ class Worker:
         self._exit_code = code
         if self._server is not None:
             self._server.close()
-        for connection in list(self.connections):
-            connection.close_if_idle()
+        # Open keep-alive connections are not cut now: each gets its next answer with
+        # "Connection: close", so clients move to another worker without a failed request.
         assert self._loop is not None
         self._loop.create_task(self._exit_when_quiet())
 
     async def _exit_when_quiet(self) -> None:
         assert self._loop is not None
         deadline = self._loop.time() + _DRAIN_GRACE
-        while self._loop.time() < deadline and any(c.busy or c.writing() for c in self.connections):
+        while self._loop.time() < deadline and self.connections:
             await asyncio.sleep(0.01)
         # A runaway query keeps a thread busy that cannot be stopped: leave without joining it.
         logging.shutdown()
@@ -171,13 +171,6 @@ class HttpConnection(asyncio.Protocol):
         self._next_request()
 
     # state ----------------------------------------------------------------------------------
-
-    def writing(self) -> bool:
-        return self.transport is not None and self.transport.get_write_buffer_size() > 0
-
-    def close_if_idle(self) -> None:
-        if not self.busy and self.transport is not None:
-            self.transport.close()
 
     def _arm_timer(self, seconds: float) -> None:
         if self._timer is not None:
