@@ -42,3 +42,10 @@ def test_load_on_the_shipped_graph():
 def test_load_on_the_fixture_graph():
     report = _load("--seconds", "3", "--clients", "32", "--data", str(FIXTURES / "server-mini.ttl"))
     _check(report, "fixture graph")
+
+
+def test_load_while_runaway_queries_restart_workers():
+    # A never-ending query is in flight the whole time; each is stopped after 1 s and its worker
+    # replaced, while the 32 clients keep getting right answers.
+    report = _load("--seconds", "4", "--clients", "32", "--runaway", "--timeout", "1")
+    _check(report, "shipped graph with a runaway query in flight")
