@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -458,12 +459,21 @@ def test_ctrl_c_stops_the_server_and_its_workers():
     from benchmarks.load_endpoint import child_pids
     from conftest import FIXTURES, running_server
 
+    def alive(pids: list[int]) -> list[int]:
+        # A process that has exited but is not yet reaped still has /proc/PID: read its state.
+        return [pid for pid in pids if Path(f"/proc/{pid}/stat").exists()
+                and Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"]
+
     with running_server("--data", str(FIXTURES / "server-mini.ttl"), "--workers", "3") as server:
-        workers = child_pids(server.process.pid)
+        deadline = time.monotonic() + 10
+        while len(workers := child_pids(server.process.pid)) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert len(workers) == 3
         server.process.send_signal(signal.SIGINT)
         assert server.process.wait(timeout=10) == 0
-        assert [pid for pid in workers if Path(f"/proc/{pid}").exists()] == []
+        while alive(workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert alive(workers) == []
 
 
 def test_ontology_terms_have_a_page_with_an_anchor_each(endpoint):
