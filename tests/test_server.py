@@ -398,7 +398,7 @@ def test_query_page_in_chromium_runs_a_query_offline(endpoint):
             page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
             page.on("pageerror", lambda error: problems.append(str(error)))
             page.goto(endpoint.url + "/")
-            page.wait_for_selector("#example-list li")
+            page.wait_for_selector("#example-list button")  # the script has run and the examples loaded
             page.click("#run")
             page.wait_for_selector("table.results tbody tr")
             cells = page.locator("table.results tbody td").all_inner_texts()
