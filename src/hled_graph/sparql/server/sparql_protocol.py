@@ -8,6 +8,8 @@ from itertools import islice
 
 import pyoxigraph as ox
 
+from hled_graph.namespaces import PREFIXES
+from hled_graph.sparql.engine import describe_syntax_error
 from hled_graph.sparql.server import writers
 from hled_graph.sparql.server.guard import Refusal, check_query
 from hled_graph.sparql.server.messages import HttpError, Request, Response
@@ -89,14 +91,15 @@ def answer_query(store: ox.Store, query: QueryRequest, *, accept: str | None, se
         raise HttpError(refusal.status, refusal.message) from None
     dataset = _dataset_options(query)
     try:
-        result = store.query(query.text, **dataset)
+        # Our prefixes are predeclared, as in `hled-graph query`: hdo:epa works without PREFIX.
+        result = store.query(query.text, prefixes=PREFIXES, **dataset)
         if isinstance(result, ox.QuerySolutions):
             return _solutions(result, query, accept=accept, max_rows=settings.max_rows)
         if isinstance(result, ox.QueryTriples):
             return _triples(result, query, accept=accept, max_rows=settings.max_rows)
         return _boolean(bool(result), query, accept=accept)
     except SyntaxError as exc:
-        raise HttpError(400, f"malformed query: {_one_line(str(exc))}") from None
+        raise HttpError(400, describe_syntax_error(str(exc))) from None
     except (OSError, ValueError, TypeError, RuntimeError) as exc:
         # Evaluation errors that the query causes (a failing SERVICE, an unsupported feature).
         raise HttpError(400, f"query failed: {_one_line(str(exc))}") from None
