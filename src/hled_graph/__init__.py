@@ -19,3 +19,10 @@ def named_query(name: str, graph=None, **bindings):  # noqa: ANN001, ANN201, ANN
     from hled_graph.sparql.rdflib_engine import run_named
 
     return run_named(name, graph, **bindings)
+
+
+def load_graph():  # noqa: ANN201 (rdflib types stay lazy)
+    """The shipped graph (ontology, data, Wikidata links) as one ``rdflib.Graph``."""
+    from hled_graph.graph import load_graph as load
+
+    return load()

@@ -7,6 +7,7 @@ commands that need them, so ``hled-graph --help`` and ``hled-graph query`` start
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -151,8 +152,6 @@ def serve_command(host: str, port: int, data: tuple[Path, ...], store: Path | No
     with 503; its worker process is replaced. Results are cut at --max-rows. SERVICE clauses
     are refused unless --allow-federation.
     """
-    import os
-
     from hled_graph.sparql.server.settings import ServerSettings
     from hled_graph.sparql.server.supervisor import serve
 
@@ -164,6 +163,144 @@ def serve_command(host: str, port: int, data: tuple[Path, ...], store: Path | No
 
 
 # --- end server ------------------------------------------------------------------------------
+
+
+# --- viz: network, analyze, map -----------------------------------------------------------------
+# The choices come from hled_graph.viz.network, which imports nothing heavy at module level.
+from typing import TYPE_CHECKING  # noqa: E402
+
+from hled_graph.viz.network import EXPORT_FORMATS as _NETWORK_FORMATS  # noqa: E402
+from hled_graph.viz.network import VIEWS as _NETWORK_VIEWS  # noqa: E402
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+_VIEW_HELP = (
+    "entities: every named entity and how they link (associations drawn agent -> action with "
+    "the role); collaboration: organizations linked when they act in the same action, weighted "
+    "by the number of shared actions; bipartite: organizations and actions."
+)
+
+
+@cli.command()
+@click.option("--view", type=click.Choice(_NETWORK_VIEWS), default="entities", show_default=True,
+              help=_VIEW_HELP)
+@click.option("-f", "--format", "fmt", type=click.Choice(_NETWORK_FORMATS), default="graphml",
+              show_default=True,
+              help="graphml or gexf (Gephi, yEd, Cytoscape desktop; lists joined with '; '), json "
+                   "(NetworkX node-link) or cytoscape (Cytoscape.js JSON).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="File to write (default: standard output).")
+def network(view: str, fmt: str, output: str | None) -> None:
+    """Export the graph as a network for Gephi, Cytoscape or NetworkX.
+
+    Nodes are IRIs with label, class, country and pillars; edges carry the predicate IRI and a
+    label. Output is sorted, so the same data gives the same file.
+    """
+    from pathlib import Path
+
+    from hled_graph import graph as hgraph
+    from hled_graph.publish.export import write_atomic
+    from hled_graph.viz.network import export_network, to_networkx
+
+    text = export_network(to_networkx(hgraph.load_graph(), view=view), fmt=fmt)
+    if output:
+        write_atomic(Path(output), text.encode("utf-8"))
+    else:
+        click.echo(text, nl=False)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON instead of Markdown.")
+def analyze(as_json: bool) -> None:
+    """Who works with whom: centrality, components, communities, U.S.-Mexico pairs.
+
+    Computed on the collaboration network (organizations linked when associated with the same
+    action, weighted by shared actions): degree and betweenness of each organization,
+    connected components, Louvain communities (fixed seed), the U.S.-Mexico pairs that act
+    together and their actions, and counts per pillar and per country.
+    """
+    from hled_graph import graph as hgraph
+    from hled_graph.viz.analysis import analyze as run_analysis
+
+    report = run_analysis(hgraph.load_graph())
+    if as_json:
+        import json
+
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(report.to_markdown(), nl=False)
+
+
+@cli.command(name="map")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default="map.html",
+              show_default=True, help="The HTML page to write (self-contained, works offline).")
+@click.option("--pillar", type=int, help="Only what touches pillar N (1-4).")
+@click.option("--focus", metavar="ENTITY",
+              help="Only the neighbourhood of one entity: an IRI, hdo:epa, or epa.")
+@click.option("--depth", type=int, default=1, show_default=True,
+              help="With --focus: how many links away from the entity to draw.")
+@click.option("--view", type=click.Choice(_NETWORK_VIEWS), default="entities", show_default=True,
+              help=_VIEW_HELP)
+@click.option("--query", "query_file", metavar="NAME|FILE.rq",
+              help="Draw the result of a SPARQL CONSTRUCT query instead: a file, or a library "
+                   "query by name (see `hled-graph queries`), e.g. collaboration-network.")
+@click.option("--title", help="Page title (default: says what the map shows).")
+def map_command(output: str, pillar: int | None, focus: str | None, depth: int, view: str,
+                query_file: str | None, title: str | None) -> None:
+    """Draw an interactive network map as one HTML page.
+
+    The page needs no network: the drawing library and the data are inside it. Node colour and
+    shape say the type, the border the country (U.S., Mexico, other); size grows with the
+    number of links. Hover a node for its details and source quote, find a node by name, filter
+    by pillar and type. Examples:
+
+    \b
+      hled-graph map -o overview.html
+      hled-graph map --pillar 2 -o pillar-2.html
+      hled-graph map --focus epa --depth 2 -o epa.html
+      hled-graph map --view collaboration -o who-with-whom.html
+      hled-graph map --query collaboration-network -o library-query.html
+      hled-graph map --query my-construct.rq -o result.html
+    """
+    from pathlib import Path
+
+    from hled_graph import graph as hgraph
+    from hled_graph.errors import InputError
+    from hled_graph.viz.maps import build_map, map_from_graph
+
+    graph = hgraph.load_graph()
+    if query_file:
+        if pillar is not None or focus is not None or view != "entities":
+            raise InputError("--query draws the query result as it is; leave out --pillar, "
+                             "--focus and --view")
+        document = map_from_graph(_construct(graph, query_file), title=title)
+    else:
+        document = build_map(graph, pillar=pillar, focus=focus, depth=depth, view=view,
+                             title=title)
+    path = document.save(Path(output))
+    click.echo(f"wrote {path} ({len(document.nodes)} nodes, {len(document.edges)} links)")
+
+
+def _construct(graph: Graph, spec: str) -> Graph:
+    """Run a CONSTRUCT query (a file or a library name) on the graph with rdflib."""
+    from hled_graph.errors import InputError
+    from hled_graph.namespaces import PREFIXES
+    from hled_graph.sparql.library import resolve
+
+    named = resolve(spec)
+    text, path = named.text, named.path or spec
+    try:
+        result = graph.query(text, initNs=PREFIXES)
+    except Exception as exc:  # rdflib raises pyparsing and its own errors for bad queries
+        line = getattr(exc, "lineno", None)
+        where = f"{path}:{line}" if line else str(path)
+        detail = " ".join(str(exc).split())
+        raise InputError(f"{where}: the query does not parse or run ({detail}); fix the query") from None
+    if result.type != "CONSTRUCT":
+        raise InputError(f"{path}: a map needs a CONSTRUCT query, this is a {result.type} query; "
+                         "write CONSTRUCT { ... } WHERE { ... }")
+    return result.graph
 
 
 # --- sparql: query, queries, store ------------------------------------------------------------
@@ -255,7 +392,7 @@ def query_command(
     if query_text is not None:
         named = library.ad_hoc(query_text)
     else:
-        named = library.resolve(spec, stdin_text=sys.stdin.read() if spec == "-" else None)
+        named = library.resolve(spec, stdin_text=_read_stdin() if spec == "-" else None)
     bindings = named.bindings(library.parse_bind_options(binds))
     if endpoint:
         outcome = engine.RemoteEndpoint(endpoint).query(named.text, bindings=bindings)
@@ -331,6 +468,17 @@ def store_create(directory: str, data: tuple[str, ...]) -> None:
         Path(directory), data=[Path(p) for p in data] or None, progress=_progress
     )
     click.echo(f"created store {directory}: {size} quads")
+
+
+def _read_stdin() -> str:
+    """Standard input as UTF-8 text, or a clear error (a pasted binary must not crash us)."""
+    from hled_graph.errors import InputError
+
+    data = click.get_binary_stream("stdin").read()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"standard input: not UTF-8 text (byte {exc.start}); send the query as UTF-8") from None
 
 
 # --- publish: Wikidata links, loading into remote stores ---------------------------------------
@@ -517,6 +665,15 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except BrokenPipeError:
         sys.exit(0)
+    except Exception as exc:  # a bug, not bad input: one line by default, the traceback on request
+        if os.environ.get("HLED_GRAPH_DEBUG"):
+            raise
+        click.echo(
+            f"hled-graph: internal error: {type(exc).__name__}: {exc} "
+            "(a bug; run again with HLED_GRAPH_DEBUG=1 for the traceback and report it)",
+            err=True,
+        )
+        sys.exit(70)
     sys.exit(0)
 
 

@@ -87,9 +87,25 @@ def shacl_problems(data: Graph, *, shapes: Graph | None = None, ontology: Graph 
     return sorted(problems, key=lambda p: (p.focus, p.path, p.message, p.value))
 
 
+def check_query_problems(data: Graph) -> list[Problem]:
+    """Run the data checks (``queries/checks/*-violation.rq``); every row they return is a problem.
+
+    The checks read class hierarchies, so they run over the data merged with the ontology.
+    """
+    from hled_graph.sparql.library import load_checks
+
+    merged = data + hgraph.ontology_graph()
+    problems = []
+    for name, check in sorted(load_checks().items()):
+        for row in merged.query(check.text):
+            focus = next((term for term in row if term is not None), None)
+            problems.append(Problem(focus=short(focus) if focus is not None else "(graph)", message=f"{check.title} (check {name})"))
+    return sorted(problems, key=lambda p: (p.focus, p.message))
+
+
 def validate_graph(data: Graph) -> Report:
-    """SHACL conformance of a graph, with findings sorted for stable output."""
-    return Report(triples=len(data), problems=shacl_problems(data))
+    """SHACL conformance and the data checks of a graph, with findings sorted for stable output."""
+    return Report(triples=len(data), problems=shacl_problems(data) + check_query_problems(data))
 
 
 def validate_files(paths: Sequence[Path]) -> Report:

@@ -1,0 +1,1 @@
+"""Visualisation: NetworkX views, network analysis and offline pyvis maps of the graph."""

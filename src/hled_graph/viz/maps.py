@@ -1,0 +1,628 @@
+"""Offline network maps: one self-contained HTML page per map, drawn with pyvis and vis-network.
+
+Every page carries its own copy of vis-network (vendored in ``static/``, no CDN, no ``lib/``
+folder), its data as JSON inside a ``<script type="application/json">`` block with ``<``, ``>``,
+``&``, U+2028 and U+2029 escaped, and a Content-Security-Policy that forbids any request. Node
+positions come from NetworkX (Kamada-Kawai per connected component, components packed in rows),
+so a map is readable at once and the same graph gives the same page; physics is off unless the
+reader turns it on. Tooltips are plain text (vis-network 9 shows string titles as text).
+
+Maps: :func:`build_map` (overview, one pillar, the neighbourhood of one entity, the collaboration
+view), :func:`map_from_graph` (a CONSTRUCT result the caller ran), :func:`map_from_networkx`
+(any graph with the attributes of :mod:`hled_graph.viz.network`), and :func:`write_maps` for
+the build. Graphs over :data:`CLUSTER_THRESHOLD` nodes are drawn with their less connected nodes
+grouped into cluster nodes by type and pillar, so the page still opens in a few seconds.
+"""
+
+from __future__ import annotations
+
+import base64
+import difflib
+import hashlib
+import html
+import json
+import math
+import os
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from hled_graph import __version__
+from hled_graph.errors import InputError
+from hled_graph.namespaces import PREFIXES
+from hled_graph.viz.network import CATEGORIES, VIEWS, View, local_name, qname
+
+if TYPE_CHECKING:
+    import networkx as nx
+    from rdflib import Graph
+
+VIS_NETWORK_VERSION = "9.1.13"
+CLUSTER_THRESHOLD = 1500  # above this many nodes a map groups nodes into clusters
+CLUSTER_KEEP = 300  # how many of the best connected nodes stay individual in a clustered map
+LAYOUT_SEED = 7
+KAMADA_KAWAI_LIMIT = 60  # nodes of a component; bigger ones get a spring layout
+ASPECT = 1.5  # width / height of the drawing, about that of the map's canvas
+TITLE_PREFIX = "HLED 2022"
+LABEL_LENGTH = 30  # characters of a label drawn on the canvas; the tooltip has the whole label
+
+_STATIC = Path(__file__).resolve().parent / "static"
+_TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+# (fill colour, vis-network shape) per family of classes; borders say the country.
+STYLE: dict[str, tuple[str, str]] = {
+    "government": ("#4e79a7", "dot"),
+    "intergovernmental": ("#76b7b2", "hexagon"),
+    "organization": ("#59a14f", "dot"),
+    "collaboration": ("#edc948", "hexagon"),
+    "stakeholders": ("#b07aa1", "triangle"),
+    "person": ("#ff9da7", "triangleDown"),
+    "action": ("#f28e2b", "square"),
+    "event": ("#e15759", "star"),
+    "work": ("#9c755f", "diamond"),
+    "place": ("#bab0ac", "triangle"),
+    "topic": ("#1f3a93", "diamond"),
+    "cluster": ("#cccccc", "dot"),
+    "other": ("#999999", "dot"),
+}
+UNITED_STATES = PREFIXES["hdl"] + "united-states"
+MEXICO = PREFIXES["hdl"] + "mexico"
+BORDERS: dict[str, tuple[str, str, int]] = {  # key: (label, colour, width)
+    "us": ("United States", "#0b2a6f", 3),
+    "mx": ("Mexico", "#006847", 3),
+    "other": ("Other or several countries", "#8c2d04", 3),
+    "none": ("No country", "#d0d0d0", 1),
+}
+NO_PILLAR = "none"
+# Links the map does not draw, because they would hide the rest: every action is part of the
+# dialogue (forty identical spokes to one hub), and the country of a node is its border colour.
+UNDRAWN_PREDICATES = frozenset({PREFIXES["hled"] + "partOfDialogue", PREFIXES["hled"] + "country"})
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    key: str
+    label: str
+    colour: str
+    shape: str
+    count: int = 0
+
+    @property
+    def swatch(self) -> str:
+        """A small SVG of the node shape (markup of our own, never user text)."""
+        return _swatch(self.shape, self.colour)
+
+
+@dataclass
+class MapDocument:
+    """A finished map: the vis-network nodes and edges, the legend, and the whole page."""
+
+    title: str
+    nodes: list[dict[str, Any]]
+    edges: list[dict[str, Any]]
+    legend: dict[str, list[LegendEntry]]
+    html: str
+    clustered: bool = False
+    pillars: list[str] = field(default_factory=list)
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the page as UTF-8, atomically: a temporary file beside it, then a rename."""
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                             dir=target.parent)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+                stream.write(self.html)
+                stream.flush()
+                os.fsync(stream.fileno())
+            os.chmod(temporary, 0o644)
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        return target
+
+    def _repr_html_(self) -> str:
+        """Inline display in Jupyter: the page in a sandboxed iframe (scripts, nothing else)."""
+        return (
+            '<iframe sandbox="allow-scripts" style="width:100%;height:640px;border:1px solid #ddd"'
+            f' title="{html.escape(self.title)}" srcdoc="{html.escape(self.html, quote=True)}">'
+            "</iframe>"
+        )
+
+
+# --- public entry points -----------------------------------------------------------------------
+
+def build_map(graph: Graph, *, pillar: int | None = None, focus: str | None = None,
+              depth: int = 1, view: View = "entities", title: str | None = None) -> MapDocument:
+    """A map of the graph: everything, one pillar, and/or the neighbourhood of one entity.
+
+    ``focus`` is a full IRI, a prefixed name (``hdo:epa``), a short name (``epa``) or an exact
+    English label; ``depth`` is how many links away from it to draw. ``view`` is one of
+    :data:`hled_graph.viz.network.VIEWS`.
+    """
+    from hled_graph.viz.network import build_views
+
+    if view not in VIEWS:
+        raise InputError(f"unknown map view {view!r}; use one of {', '.join(VIEWS)}")
+    network = build_views(graph, views=(view,))[view]
+    return _select_and_draw(network, pillar=pillar, focus=focus, depth=depth, title=title)
+
+
+def map_from_graph(constructed: Graph, *, title: str | None = None) -> MapDocument:
+    """A map of a graph the caller built (e.g. a SPARQL CONSTRUCT result); viz runs no query.
+
+    Any IRI outside the vocabularies becomes a node, so results that name Wikidata items or
+    other outside resources draw them too.
+    """
+    from hled_graph.viz.network import build_views
+
+    network = build_views(constructed, views=("entities",), external=True)["entities"]
+    if network.number_of_nodes() == 0:
+        raise InputError("the query result has no resources to draw (only literals or "
+                         "vocabulary terms); CONSTRUCT triples between entities")
+    return map_from_networkx(network, title=title or f"{TITLE_PREFIX} — query result")
+
+
+def map_from_networkx(network: nx.MultiDiGraph, *, title: str) -> MapDocument:
+    """Draw any graph whose nodes carry the attributes of :mod:`hled_graph.viz.network`.
+
+    Missing attributes are tolerated (a node without a category is drawn as "other"), so a
+    synthetic graph can be drawn too; big graphs are clustered (see :data:`CLUSTER_THRESHOLD`).
+    """
+    clustered = network.number_of_nodes() > CLUSTER_THRESHOLD
+    drawn = _cluster(network, keep=CLUSTER_KEEP) if clustered else network
+    return _render(drawn, title=title, clustered=clustered,
+                   directed=network.graph.get("view") != "collaboration")
+
+
+def write_maps(graph: Graph, out_dir: str | os.PathLike[str]) -> list[Path]:
+    """Write ``overview.html``, ``pillar-N.html`` for every pillar and ``collaboration.html``.
+
+    The views are built once and every map is cut from them. Returns the paths written.
+    """
+    from hled_graph.viz.network import build_views
+
+    views = build_views(graph, views=("entities", "collaboration"))
+    entities = views["entities"]
+    out = Path(out_dir)
+    documents = {"overview.html": map_from_networkx(entities, title=_title(entities))}
+    for number in _pillar_numbers(entities):
+        documents[f"pillar-{number}.html"] = _select_and_draw(
+            entities, pillar=number, focus=None, depth=1, title=None)
+    documents["collaboration.html"] = map_from_networkx(
+        views["collaboration"], title=_title(views["collaboration"]))
+    return [document.save(out / name) for name, document in documents.items()]
+
+
+def resolve_focus(network: nx.MultiDiGraph, focus: str) -> str:
+    """The node meant by ``focus`` (IRI, ``prefix:name``, short name or exact English label)."""
+    wanted = focus.strip()
+    if wanted in network:
+        return wanted
+    prefix, colon, rest = wanted.partition(":")
+    if colon and prefix in PREFIXES and PREFIXES[prefix] + rest in network:
+        return PREFIXES[prefix] + rest
+    by_short = sorted(n for n in network if local_name(n) == wanted)
+    by_label = sorted(n for n, d in network.nodes(data=True)
+                      if str(d.get("label", "")).casefold() == wanted.casefold())
+    matches = by_short or by_label
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        names = ", ".join(qname(n) for n in matches)
+        raise InputError(f"focus {focus!r} is ambiguous: it names {names}; give the prefixed name")
+    candidates = {}
+    for node, data in network.nodes(data=True):
+        for name in (qname(node), local_name(node), str(data.get("label", ""))):
+            candidates.setdefault(name, qname(node))
+    close = difflib.get_close_matches(wanted, list(candidates), n=3, cutoff=0.5)
+    hint = ("; did you mean " + ", ".join(sorted({candidates[c] for c in close})) + "?") if close \
+        else "; give an IRI, a prefixed name like hdo:epa, or a short name like epa"
+    raise InputError(f"unknown focus entity {focus!r}{hint}")
+
+
+# --- selecting ---------------------------------------------------------------------------------
+
+def _select_and_draw(network: nx.MultiDiGraph, *, pillar: int | None, focus: str | None,
+                     depth: int, title: str | None) -> MapDocument:
+    import networkx as nx
+
+    selected = network
+    label_of_focus = None
+    if pillar is not None:
+        available = _pillar_numbers(network)
+        if pillar not in available:
+            known = ", ".join(str(p) for p in available) or "none"
+            raise InputError(f"unknown pillar {pillar}; this graph has pillars {known}")
+        selected = selected.subgraph(
+            [n for n, d in selected.nodes(data=True) if pillar in d.get("pillars", [])]).copy()
+    if focus is not None:
+        if depth < 0:
+            raise InputError(f"--depth must be 0 or more, not {depth}")
+        centre = resolve_focus(network, focus)
+        if centre not in selected:
+            raise InputError(f"{qname(centre)} is not in pillar {pillar}; drop --pillar or "
+                             "choose another entity")
+        # walk only the links the map draws: through a country hub, "two steps from EPA" would
+        # be every U.S. organization, drawn without a single line to EPA
+        drawn = nx.Graph()
+        drawn.add_nodes_from(selected.nodes)
+        drawn.add_edges_from((u, v) for u, v, d in selected.edges(data=True)
+                             if d.get("predicate") not in UNDRAWN_PREDICATES)
+        around = nx.ego_graph(drawn, centre, radius=depth)
+        selected = selected.subgraph(sorted(around.nodes)).copy()
+        label_of_focus = network.nodes[centre].get("label", centre)
+    selected.graph.update(network.graph)
+    return map_from_networkx(selected, title=title or _title(
+        network, pillar=pillar, focus_label=label_of_focus, depth=depth))
+
+
+def _pillar_numbers(network: nx.MultiDiGraph) -> list[int]:
+    return sorted({p for _, d in network.nodes(data=True) for p in d.get("pillars", [])})
+
+
+def _title(network: nx.MultiDiGraph, *, pillar: int | None = None,
+           focus_label: str | None = None, depth: int = 1) -> str:
+    view = network.graph.get("view", "entities")
+    if view == "collaboration":
+        what = "who acts with whom (organizations sharing actions)"
+    elif view == "bipartite":
+        what = "organizations and their actions"
+    else:
+        what = "all entities"
+    if pillar is not None:
+        name = next((d.get("label") for _, d in network.nodes(data=True)
+                     if d.get("category") == "topic" and d.get("pillars") == [pillar]), None)
+        what = f"Pillar {pillar}" + (f": {name}" if name else "")
+        if view != "entities":
+            what += f" ({view})"
+    if focus_label is not None:
+        steps = "step" if depth == 1 else "steps"
+        what = f"around {focus_label} ({depth} {steps})" + (
+            f", pillar {pillar}" if pillar is not None else "")
+    return f"{TITLE_PREFIX} — {what}"
+
+
+# --- clustering --------------------------------------------------------------------------------
+
+def _cluster(network: nx.MultiDiGraph, *, keep: int) -> nx.MultiDiGraph:
+    """Keep the ``keep`` best connected nodes (and the pillars); group the rest by type and pillar.
+
+    A cluster node stands for its members: its edges sum theirs (``weight``), links inside a
+    cluster disappear. Filters keep working because a cluster has a category and a pillar.
+    """
+    import networkx as nx
+
+    degree = dict(network.degree())
+    kept = set(sorted(network.nodes, key=lambda n: (-degree[n], str(n)))[:keep])
+    kept |= {n for n, d in network.nodes(data=True) if d.get("category") == "topic"}
+    group: dict[Any, str] = {}
+    members: dict[str, list[Any]] = defaultdict(list)
+    for node, data in network.nodes(data=True):
+        if node in kept:
+            continue
+        pillars = data.get("pillars") or []
+        key = f"cluster:{data.get('category') or 'other'}:{pillars[0] if pillars else NO_PILLAR}"
+        group[node] = key
+        members[key].append(node)
+    result = nx.MultiDiGraph(**network.graph)
+    for node in sorted(kept, key=str):
+        result.add_node(node, **network.nodes[node])
+    for key in sorted(members):
+        _, category, pillar_key = key.split(":", 2)
+        inside = sorted(members[key], key=lambda n: (-degree[n], str(n)))
+        noun = CATEGORIES.get(category, category)
+        where = f"pillar {pillar_key}" if pillar_key != NO_PILLAR else "no pillar"
+        result.add_node(
+            key, iri=None, label=f"{len(inside)} × {noun} ({where})", category=category,
+            class_label=f"Group of {len(inside)} nodes", pillars=[] if pillar_key == NO_PILLAR
+            else [int(pillar_key)], country_iris=[], cluster_size=len(inside),
+            description="Largest members: " + "; ".join(
+                str(network.nodes[n].get("label", n)) for n in inside[:8]),
+        )
+    weights: dict[tuple[Any, Any], int] = defaultdict(int)
+    for source, target in network.edges():
+        ends = (group.get(source, source), group.get(target, target))
+        if ends[0] != ends[1]:
+            weights[ends] += 1
+    for (source, target), weight in sorted(weights.items(), key=lambda item: str(item[0])):
+        result.add_edge(source, target, label=f"{weight} link" + ("s" if weight > 1 else ""),
+                        weight=weight)
+    return result
+
+
+# --- layout ------------------------------------------------------------------------------------
+
+def _positions(network: nx.MultiDiGraph,
+               edges: dict[tuple[Any, Any], Any]) -> dict[Any, tuple[float, float]]:
+    """Kamada-Kawai per connected component (spring for big ones), components packed in rows."""
+    import networkx as nx
+
+    simple = nx.Graph()
+    simple.add_nodes_from(sorted(network.nodes, key=str))
+    simple.add_edges_from(sorted(((u, v) for u, v in edges if u != v), key=str))
+    components = sorted(nx.connected_components(simple),
+                        key=lambda c: (-len(c), min(str(n) for n in c)))
+    boxes: list[tuple[float, dict[Any, tuple[float, float]]]] = []
+    for component in components:
+        sub = simple.subgraph(sorted(component, key=str))
+        size = len(component)
+        if size == 1:
+            raw = {next(iter(component)): (0.0, 0.0)}
+        elif size <= KAMADA_KAWAI_LIMIT:
+            raw = nx.kamada_kawai_layout(sub)
+        else:
+            # Kamada-Kawai costs seconds from about a hundred nodes on; spring is quick and,
+            # started from the same seed, just as stable
+            raw = nx.spring_layout(sub, seed=LAYOUT_SEED, iterations=300)
+        # room for labels: about 58 px per node along the radius of a component's disc
+        raw = _separate(raw, min_distance=1.1 / math.sqrt(size))
+        radius = 0.0 if size == 1 else 58.0 * math.sqrt(size) + 60.0
+        xs = [p[0] for p in raw.values()]
+        ys = [p[1] for p in raw.values()]
+        cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+        extent = max(max(xs) - min(xs), max(ys) - min(ys)) / 2 or 1.0
+        # screens are wider than tall: stretch each disc into an ellipse that fills them
+        boxes.append((radius, {n: ((p[0] - cx) / extent * radius * ASPECT,
+                                   (p[1] - cy) / extent * radius) for n, p in raw.items()}))
+    gap = 260.0  # a label is about 200 px wide
+    total_area = sum((2 * radius * ASPECT + gap) * (2 * radius + gap) for radius, _ in boxes)
+    row_limit = max(math.sqrt(total_area * ASPECT),
+                    max(2 * radius * ASPECT + gap for radius, _ in boxes))
+    positions: dict[Any, tuple[float, float]] = {}
+    x = y = row_height = 0.0
+    for radius, box in boxes:
+        width, height = 2 * radius * ASPECT + gap, 2 * radius + gap
+        if x > 0 and x + width > row_limit:
+            x, y, row_height = 0.0, y + row_height, 0.0
+        for node, (px, py) in box.items():
+            positions[node] = (round(x + width / 2 + px, 1), round(y + height / 2 + py, 1))
+        x += width
+        row_height = max(row_height, height)
+    return positions
+
+
+def _separate(raw: dict[Any, Any], *, min_distance: float) -> dict[Any, tuple[float, float]]:
+    """Push apart nodes the layout put (almost) on one spot, e.g. two with the same neighbours.
+
+    Deterministic: pairs are visited in node order and pushed along the line between them, or
+    sideways when they coincide exactly.
+    """
+    positions = {node: (float(p[0]), float(p[1])) for node, p in raw.items()}
+    nodes = sorted(positions, key=str)
+    for _ in range(10):
+        moved = False
+        for index, first in enumerate(nodes):
+            for second in nodes[index + 1:]:
+                (x1, y1), (x2, y2) = positions[first], positions[second]
+                dx, dy = x2 - x1, y2 - y1
+                distance = math.hypot(dx, dy)
+                if distance >= min_distance:
+                    continue
+                ux, uy = (dx / distance, dy / distance) if distance > 1e-9 else (1.0, 0.0)
+                push = (min_distance - distance) / 2
+                positions[first] = (x1 - ux * push, y1 - uy * push)
+                positions[second] = (x2 + ux * push, y2 + uy * push)
+                moved = True
+        if not moved:
+            break
+    return positions
+
+
+# --- rendering ---------------------------------------------------------------------------------
+
+def _render(network: nx.MultiDiGraph, *, title: str, clustered: bool, directed: bool) -> MapDocument:
+    from pyvis.network import Network
+
+    drawn_edges = _merged_edges(network)
+    positions = _positions(network, drawn_edges)
+    neighbours: dict[Any, set[Any]] = defaultdict(set)
+    for source, target in drawn_edges:
+        if source != target:
+            neighbours[source].add(target)
+            neighbours[target].add(source)
+    # pyvis builds the node and edge records; the page around them is our own template.
+    net = Network(directed=directed, cdn_resources="remote")
+    ids = {node: str(node) for node in network.nodes}
+    for node in sorted(network.nodes, key=str):
+        data = network.nodes[node]
+        category = data.get("category") if data.get("category") in STYLE else "other"
+        colour, shape = STYLE[category]
+        border_key = _border(data.get("country_iris") or [])
+        _, border_colour, border_width = BORDERS[border_key]
+        full_label = str(data.get("label") or node)
+        x, y = positions[node]
+        record: dict[str, Any] = {
+            "title": _tooltip(node, data),
+            "color": {"background": colour, "border": border_colour,
+                      "highlight": {"background": colour, "border": "#000000"},
+                      "hover": {"background": colour, "border": "#000000"}},
+            "borderWidth": border_width,
+            # vis-network scales node and label size with the value: hubs are big and named at
+            # first sight, small nodes show their labels as the reader zooms in
+            "value": len(neighbours[node]) + int(math.sqrt(data.get("cluster_size") or 0)),
+            "x": x, "y": y, "physics": True,
+            "category": category, "country": border_key,
+            "pillars": [int(p) for p in data.get("pillars") or []],
+            "fullLabel": full_label,
+        }
+        if data.get("cluster_size"):
+            record["shapeProperties"] = {"borderDashes": [4, 3]}
+        net.add_node(ids[node], label=_short(full_label), shape=shape, **record)
+    for (source, target), parts in drawn_edges.items():
+        net.add_edge(ids[source], ids[target], **parts)
+    nodes = [dict(n) for n in net.nodes]
+    edges = [dict(e, id=f"e{i}") for i, e in enumerate(net.edges)]
+    pillars = sorted({str(p) for n in nodes for p in n["pillars"]}, key=int)
+    if any(not n["pillars"] for n in nodes) and pillars:
+        pillars.append(NO_PILLAR)
+    counts: dict[str, int] = defaultdict(int)
+    for n in nodes:
+        counts[n["category"]] += 1
+    legend = {
+        "categories": [LegendEntry(key, CATEGORIES[key], *STYLE[key], count=counts[key])
+                       for key in STYLE if counts.get(key)],
+        "borders": [LegendEntry(key, label, colour, "border")
+                    for key, (label, colour, _) in BORDERS.items()],
+    }
+    page = _page(title=title, nodes=nodes, edges=edges, legend=legend, pillars=pillars,
+                 directed=directed, clustered=clustered, network=network)
+    return MapDocument(title=title, nodes=nodes, edges=edges, legend=legend, html=page,
+                       clustered=clustered, pillars=pillars)
+
+
+def _merged_edges(network: nx.MultiDiGraph) -> dict[tuple[Any, Any], dict[str, Any]]:
+    """One drawn edge per ordered pair; parallel edges (two roles) share it and its tooltip."""
+    grouped: dict[tuple[Any, Any], list[dict[str, Any]]] = defaultdict(list)
+    for source, target, data in network.edges(data=True):
+        if data.get("predicate") in UNDRAWN_PREDICATES:
+            continue
+        grouped[(source, target)].append(data)
+    merged = {}
+    for (source, target) in sorted(grouped, key=lambda pair: (str(pair[0]), str(pair[1]))):
+        parts = grouped[(source, target)]
+        labels = sorted({str(p.get("label") or "") for p in parts} - {""})
+        weight = sum(int(p.get("weight", 1)) for p in parts)
+        lines = [f"{network.nodes[source].get('label', source)} → "
+                 f"{network.nodes[target].get('label', target)}"]
+        lines += labels
+        for p in parts:
+            lines += [f"· {label}" for label in p.get("action_labels", [])]
+        merged[(source, target)] = {"title": "\n".join(lines), "value": weight}
+    return merged
+
+
+def _border(country_iris: list[str]) -> str:
+    if not country_iris:
+        return "none"
+    if set(country_iris) == {UNITED_STATES}:
+        return "us"
+    if set(country_iris) == {MEXICO}:
+        return "mx"
+    return "other"
+
+
+def _short(label: str) -> str:
+    return label if len(label) <= LABEL_LENGTH else label[: LABEL_LENGTH - 1].rstrip() + "…"
+
+
+def _tooltip(node: Any, data: dict[str, Any]) -> str:
+    """Plain text, one fact per line; vis-network shows it as text, never as HTML."""
+    lines = [str(data.get("label") or node)]
+    if data.get("class_label"):
+        lines.append(f"Type: {data['class_label']}")
+    if data.get("country"):
+        lines.append(f"Country: {data['country']}")
+    if data.get("pillars"):
+        lines.append("Pillar: " + ", ".join(str(p) for p in data["pillars"]))
+    for amount in data.get("amounts") or []:
+        lines.append(f"Amount: {amount}")
+    if data.get("dates"):
+        lines.append("Date: " + ", ".join(data["dates"]))
+    if data.get("description"):
+        lines.append(str(data["description"]))
+    if data.get("quote"):
+        lines.append(f"Source: “{data['quote']}”")
+    if data.get("iri"):
+        lines.append(str(data["iri"]))
+    return "\n".join(lines)
+
+
+def _options(*, directed: bool, large: bool) -> dict[str, Any]:
+    return {
+        "autoResize": True,
+        "layout": {"improvedLayout": False, "randomSeed": LAYOUT_SEED},
+        "physics": {"enabled": False, "solver": "forceAtlas2Based",
+                    "stabilization": {"enabled": True, "iterations": 200}},
+        "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": large,
+                        "multiselect": False, "navigationButtons": False},
+        "nodes": {"font": {"size": 14, "face": "system-ui, sans-serif",
+                           "strokeWidth": 3, "strokeColor": "#ffffff"},
+                  "scaling": {"min": 9, "max": 42,
+                              "label": {"enabled": True, "min": 14, "max": 30,
+                                        "maxVisible": 30, "drawThreshold": 6}}},
+        "edges": {"smooth": False, "color": {"color": "#b5b5b5", "highlight": "#333333",
+                                             "hover": "#333333"},
+                  "scaling": {"min": 1, "max": 6},
+                  "arrows": {"to": {"enabled": directed, "scaleFactor": 0.45}}},
+    }
+
+
+def _script_json(value: Any) -> str:
+    """JSON that is safe inside a <script> element: no '<', '>', '&', U+2028 or U+2029 left."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(raw, escaped)
+    return text
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Any:
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    return Environment(loader=FileSystemLoader(str(_TEMPLATES)), autoescape=True,
+                       undefined=StrictUndefined, keep_trailing_newline=True)
+
+
+@lru_cache(maxsize=1)
+def _inline_scripts() -> tuple[str, str]:
+    """The vendored vis-network and the page's own script, checked safe to inline."""
+    vis = (_STATIC / f"vis-network-{VIS_NETWORK_VERSION}.min.js").read_text(encoding="utf-8")
+    # the source map is not shipped: drop the comment so no tool goes looking for it
+    vis = "\n".join(line for line in vis.splitlines()
+                    if not line.startswith("//# sourceMappingURL="))
+    app = (_STATIC / "map.js").read_text(encoding="utf-8")
+    for name, code in (("vis-network", vis), ("map.js", app)):
+        if "</script" in code.lower() or "<!--" in code:
+            raise RuntimeError(f"{name} cannot be inlined: it contains '</script' or '<!--'")
+    return vis, app
+
+
+def _page(*, title: str, nodes: list[dict[str, Any]], edges: list[dict[str, Any]],
+          legend: dict[str, list[LegendEntry]], pillars: list[str], directed: bool,
+          clustered: bool, network: nx.MultiDiGraph) -> str:
+    vis, app = _inline_scripts()
+    data = {"nodes": nodes, "edges": edges,
+            "options": _options(directed=directed, large=len(nodes) > 400)}
+    clusters = [n for n in network.nodes if network.nodes[n].get("cluster_size")]
+    return _environment().get_template("map.html").render(
+        title=title, version=__version__, vis_version=VIS_NETWORK_VERSION,
+        pillars=[{"key": p, "label": p if p != NO_PILLAR else "no pillar"} for p in pillars],
+        categories=legend["categories"], borders=legend["borders"],
+        clustered=clustered, cluster_count=len(clusters),
+        clustered_members=sum(network.nodes[n]["cluster_size"] for n in clusters),
+        node_count=len(nodes), edge_count=len(edges),
+        vis_js=vis, app_js=app, data_json=_script_json(data),
+        script_hashes=" ".join(_csp_hash(code) for code in (vis, app)),
+    )
+
+
+def _csp_hash(code: str) -> str:
+    digest = hashlib.sha256(code.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
+
+
+def _swatch(shape: str, colour: str) -> str:
+    if shape == "border":
+        body = f'<circle cx="8" cy="8" r="5.5" fill="#ffffff" stroke="{colour}" stroke-width="3"/>'
+    elif shape == "square":
+        body = f'<rect x="3" y="3" width="10" height="10" fill="{colour}"/>'
+    elif shape == "diamond":
+        body = f'<polygon points="8,1 15,8 8,15 1,8" fill="{colour}"/>'
+    elif shape == "triangle":
+        body = f'<polygon points="8,2 15,14 1,14" fill="{colour}"/>'
+    elif shape == "triangleDown":
+        body = f'<polygon points="1,2 15,2 8,14" fill="{colour}"/>'
+    elif shape == "star":
+        body = (f'<polygon points="8,1 10,6 15,6 11,9.5 12.5,15 8,11.5 3.5,15 5,9.5 1,6 6,6" '
+                f'fill="{colour}"/>')
+    elif shape == "hexagon":
+        body = f'<polygon points="4,1.5 12,1.5 15.5,8 12,14.5 4,14.5 0.5,8" fill="{colour}"/>'
+    else:
+        body = f'<circle cx="8" cy="8" r="6.5" fill="{colour}"/>'
+    return f'<svg width="16" height="16" viewBox="0 0 16 16" aria-hidden="true">{body}</svg>'
