@@ -15,7 +15,8 @@ from rdflib.namespace import DCAT, DCTERMS, VOID, XSD
 
 from hled_graph.namespaces import SPARQL_PROLOGUE
 from hled_graph import graph as hgraph
-from hled_graph.publish.export import DATASET_FORMATS, FORMATS, file_name, serialize, write_atomic
+from hled_graph.files import write_atomic
+from hled_graph.publish.export import DATASET_FORMATS, FORMATS, file_name, serialize
 from hled_graph.publish.metadata import (
     DATASET,
     jsonld_context,
@@ -221,7 +222,7 @@ def test_same_bytes_on_every_build(tmp_path: Path) -> None:
     """Two builds in processes with different hash seeds write identical files."""
     script = (
         "import sys; from pathlib import Path; from hled_graph.graph import parse_file;"
-        "from hled_graph.publish.export import serialize, write_atomic;"
+        "from hled_graph.files import write_atomic; from hled_graph.publish.export import serialize;"
         "from hled_graph.publish.metadata import write_dataset_description;"
         "out = Path(sys.argv[2]); g = parse_file(Path(sys.argv[1]));"
         "f = write_atomic(out / 'hled.ttl', serialize(g, 'turtle'));"

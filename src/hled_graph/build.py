@@ -20,6 +20,7 @@ Progress = Callable[[str], None]
 GRAPH_STEM = "hled"
 MERGED_FORMATS = ("turtle", "nt", "jsonld", "xml")
 DATASET_FORMATS = ("trig", "nquads")
+MAPS_DIR = "maps"
 
 
 @dataclass
@@ -31,11 +32,13 @@ class BuildResult:
 
 def build(out_dir: Path, *, progress: Progress = lambda _msg: None) -> BuildResult:
     """Validate the shipped graph and write it, its metadata, maps and docs into ``out_dir``."""
+    from hled_graph.files import write_atomic
     from hled_graph.publish.docs import write_ontology_docs
-    from hled_graph.publish.export import file_name, serialize, write_atomic
+    from hled_graph.publish.export import file_name, serialize
     from hled_graph.publish.metadata import write_dataset_description
     from hled_graph.stats import compute_stats
     from hled_graph.validate import validate_shipped
+    from hled_graph.viz.maps import write_maps
 
     out_dir = Path(out_dir).resolve()
     progress("validating the data against the shapes")
@@ -62,12 +65,14 @@ def build(out_dir: Path, *, progress: Progress = lambda _msg: None) -> BuildResu
         files += write_dataset_description(dataset, staging, distributions=list(files))
         progress("documenting the ontology")
         files.append(write_ontology_docs(staging, ontology=hgraph.ontology_graph(), data=merged))
+        progress("drawing the network maps (overview, one per pillar, collaboration)")
+        files += write_maps(merged, staging / MAPS_DIR)
         summary = compute_stats(merged).to_text()
         _replace_folder(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return BuildResult(out_dir=out_dir, files=[out_dir / f.name for f in files], summary=summary)
+    return BuildResult(out_dir=out_dir, files=[out_dir / f.relative_to(staging) for f in files], summary=summary)
 
 
 def _replace_folder(new: Path, target: Path) -> None:

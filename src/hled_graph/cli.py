@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import click
 
@@ -67,7 +68,8 @@ def export(fmt: str, output: str | None) -> None:
     from pathlib import Path
 
     from hled_graph import graph as hgraph
-    from hled_graph.publish.export import DATASET_FORMATS, serialize, write_atomic
+    from hled_graph.files import write_atomic
+    from hled_graph.publish.export import DATASET_FORMATS, serialize
 
     source = hgraph.load_dataset() if fmt in DATASET_FORMATS else hgraph.load_graph()
     data = serialize(source, fmt)
@@ -113,6 +115,57 @@ def stats(as_json: bool) -> None:
         click.echo(result.to_text())
 
 
+# --- server: the SPARQL endpoint (hled_graph.sparql.server) ---------------------------------
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 or :: makes the endpoint reachable from other machines.")
+@click.option("--port", default=7878, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on; 0 picks a free one (the address is printed).")
+@click.option("--data", "data", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Serve these RDF files instead of the shipped graph (repeatable).")
+@click.option("--store", type=click.Path(file_okay=False, path_type=Path),
+              help="Serve an on-disk store made by `hled-graph store create`, opened read-only.")
+@click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(min=0.01),
+              help="Seconds a request may run; a longer query is stopped and answered with 503.")
+@click.option("--max-rows", default=10_000, show_default=True, type=click.IntRange(min=1),
+              help="Most result rows (or triples) in one answer; more are cut and flagged in the "
+                   "HLED-Results-Truncated header.")
+@click.option("--allow-federation", is_flag=True,
+              help="Let queries use SERVICE to call other endpoints (off: such queries are refused, "
+                   "so the server never connects to hosts a client names).")
+@click.option("--workers", type=click.IntRange(min=1),
+              help="Worker processes, each holding the graph and answering requests "
+                   "[default: the number of CPUs, at most 8].")
+def serve_command(host: str, port: int, data: tuple[Path, ...], store: Path | None, timeout: float,
+                  max_rows: int, allow_federation: bool, workers: int | None) -> None:
+    """Serve the graph as a read-only SPARQL 1.1 endpoint with Linked Data pages.
+
+    \b
+    http://HOST:PORT/           query page (offline: no external scripts or fonts)
+    http://HOST:PORT/sparql     SPARQL 1.1 Protocol (GET, POST form, POST sparql-query);
+                                without a query: the service description
+    http://HOST:PORT/id/...     each entity, e.g. /id/org/epa, as HTML, Turtle, JSON-LD,
+                                N-Triples or RDF/XML by Accept (or ?format=)
+
+    Updates are refused (403). A query running longer than --timeout is stopped and answered
+    with 503; its worker process is replaced. Results are cut at --max-rows. SERVICE clauses
+    are refused unless --allow-federation.
+    """
+    from hled_graph.sparql.server.settings import ServerSettings
+    from hled_graph.sparql.server.supervisor import serve
+
+    if data and store is not None:
+        raise click.UsageError("give --data or --store, not both")
+    serve(ServerSettings(host=host, port=port, data=tuple(data), store=store, timeout=timeout,
+                         max_rows=max_rows, allow_federation=allow_federation,
+                         workers=workers or min(8, os.cpu_count() or 1)))
+
+
+# --- end server ------------------------------------------------------------------------------
+
+
 # --- viz: network, analyze, map -----------------------------------------------------------------
 # The choices come from hled_graph.viz.network, which imports nothing heavy at module level.
 from typing import TYPE_CHECKING  # noqa: E402
@@ -148,7 +201,7 @@ def network(view: str, fmt: str, output: str | None) -> None:
     from pathlib import Path
 
     from hled_graph import graph as hgraph
-    from hled_graph.publish.export import write_atomic
+    from hled_graph.files import write_atomic
     from hled_graph.viz.network import export_network, to_networkx
 
     text = export_network(to_networkx(hgraph.load_graph(), view=view), fmt=fmt)
@@ -351,7 +404,9 @@ def query_command(
         outcome = engine.run_query(store, named.text, bindings=bindings)
     payload = results.write(outcome, fmt)
     if output:
-        Path(output).write_bytes(payload)
+        from hled_graph.files import write_atomic
+
+        write_atomic(Path(output), payload)
     else:
         click.get_binary_stream("stdout").write(payload)
 
@@ -512,7 +567,7 @@ def links_enrich(endpoint: str | None, links_file: str | None, output: str | Non
     """
     from pathlib import Path
 
-    from hled_graph.publish.export import write_atomic
+    from hled_graph.files import write_atomic
     from hled_graph.publish.links import enrich, serialize_enrichment
 
     dataset = enrich(_links_graph(links_file), endpoint=endpoint)

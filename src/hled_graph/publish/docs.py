@@ -63,7 +63,7 @@ def write_ontology_docs(
 ) -> Path:
     """Write ``ontology.html`` into ``out_dir`` (default: the shipped ontology, data and links)."""
     from hled_graph import graph as hgraph
-    from hled_graph.publish.export import write_atomic
+    from hled_graph.files import write_atomic
 
     if ontology is None:
         ontology = hgraph.ontology_graph()

@@ -21,7 +21,8 @@ from hled_graph import __version__
 from hled_graph.errors import InputError
 from hled_graph.namespaces import BASE, ID, PREFIXES, SOURCE_DOCUMENT
 from hled_graph.publish import links
-from hled_graph.publish.export import FORMATS, file_name, media_type, serialize, write_atomic
+from hled_graph.files import write_atomic
+from hled_graph.publish.export import FORMATS, file_name, media_type, serialize
 
 DATASET = URIRef(BASE + "dataset")
 WIKIDATA_DATASET = URIRef(links.WIKIDATA)

@@ -23,7 +23,6 @@ import html
 import json
 import math
 import os
-import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -32,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from hled_graph import __version__
 from hled_graph.errors import InputError
+from hled_graph.files import write_atomic
 from hled_graph.namespaces import PREFIXES
 from hled_graph.viz.network import CATEGORIES, VIEWS, View, local_name, qname
 
@@ -109,21 +109,7 @@ class MapDocument:
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the page as UTF-8, atomically: a temporary file beside it, then a rename."""
-        target = Path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                             dir=target.parent)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-                stream.write(self.html)
-                stream.flush()
-                os.fsync(stream.fileno())
-            os.chmod(temporary, 0o644)
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-        return target
+        return write_atomic(Path(path), self.html.encode("utf-8"))
 
     def _repr_html_(self) -> str:
         """Inline display in Jupyter: the page in a sandboxed iframe (scripts, nothing else)."""
@@ -344,12 +330,18 @@ def _positions(network: nx.MultiDiGraph,
 
     simple = nx.Graph()
     simple.add_nodes_from(sorted(network.nodes, key=str))
-    simple.add_edges_from(sorted(((u, v) for u, v in edges if u != v), key=str))
+    # each pair in one orientation: which end comes first may depend on set order (hash seed)
+    pairs = {tuple(sorted((u, v), key=str)) for u, v in edges if u != v}
+    simple.add_edges_from(sorted(pairs, key=str))
     components = sorted(nx.connected_components(simple),
                         key=lambda c: (-len(c), min(str(n) for n in c)))
     boxes: list[tuple[float, dict[Any, tuple[float, float]]]] = []
     for component in components:
-        sub = simple.subgraph(sorted(component, key=str))
+        # a fresh graph, not simple.subgraph(): a subgraph view iterates its nodes in set order,
+        # which changes with the hash seed and with it the layout
+        sub = nx.Graph()
+        sub.add_nodes_from(sorted(component, key=str))
+        sub.add_edges_from(sorted(((u, v) for u, v in simple.edges(component) if u in component), key=str))
         size = len(component)
         if size == 1:
             raw = {next(iter(component)): (0.0, 0.0)}
