@@ -72,7 +72,7 @@ def render(sections: list[Section], *, args: argparse.Namespace, started: dateti
     lines = ["# hled-graph benchmark results", ""]
     lines.append(f"Run {started.strftime('%Y-%m-%d %H:%M UTC')}, {elapsed / 60:.1f} min, "
                  f"`python -m benchmarks{' --smoke' if args.smoke else ''} --sections {','.join(args.sections)} "
-                 f"--sizes {','.join(f'{s:g}' for s in args.sizes)}`. Every anchor was measured in this same run on "
+                 f"--sizes {','.join(str(s) for s in args.sizes)}`. Every anchor was measured in this same run on "
                  "this machine; ratios compare the two.")
     lines += ["", "## Machine", ""]
     lines += [f"- {key}: {value}" for key, value in machine().items()]
