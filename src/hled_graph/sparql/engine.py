@@ -22,6 +22,7 @@ from hled_graph import resources
 from hled_graph.errors import HledError, InputError
 from hled_graph.formats import file_format
 from hled_graph.namespaces import GRAPH_DATA, GRAPH_LINKS, GRAPH_ONTOLOGY, PREFIXES, SPARQL_PROLOGUE
+from hled_graph.sparql.guard import Refusal, check_query
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 QueryKind = Literal["select", "ask", "construct"]
@@ -213,6 +214,10 @@ def run_query(
     prefixes are predeclared, so ``hdo:epa`` works without a PREFIX line. A syntax error
     becomes an :class:`InputError` "query line L, column C: …".
     """
+    try:
+        check_query(text, allow_federation=True)
+    except Refusal as refusal:
+        raise InputError(refusal.message) from None
     substitutions = {ox.Variable(name): value for name, value in (bindings or {}).items()}
     try:
         result = store.query(
