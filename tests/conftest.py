@@ -70,6 +70,16 @@ def start_oxigraph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callabl
 
     Every server started is killed at teardown.
     """
+    yield from _oxigraph_servers(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def start_oxigraph_module(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., str]]:
+    """Like ``start_oxigraph``, for servers shared by the tests of one module."""
+    yield from _oxigraph_servers(tmp_path_factory)
+
+
+def _oxigraph_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., str]]:
     binary = shutil.which("oxigraph")
     assert (
         binary
