@@ -247,7 +247,7 @@ def _outcome_of(result: ox.QuerySolutions | ox.QueryBoolean | Iterable[ox.Triple
         return QueryOutcome(kind="ask", boolean=bool(result))
     if isinstance(result, ox.QuerySolutions):
         variables = tuple(v.value for v in result.variables)
-        rows = tuple(tuple(solution[i] for i in range(len(variables))) for solution in result)
+        rows = tuple(tuple(solution) for solution in result)  # a solution iterates in variable order
         return QueryOutcome(kind="select", variables=variables, rows=rows)
     triples = {(t.subject, t.predicate, t.object) for t in result}
     return QueryOutcome(
