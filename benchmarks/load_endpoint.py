@@ -72,7 +72,7 @@ class Report:
 
 def build_probes(store: ox.Store, *, host: str, small_only: bool) -> list[Probe]:
     from hled_graph import resources
-    from hled_graph.sparql.server.guard import Refusal, check_query
+    from hled_graph.sparql.guard import Refusal, check_query
 
     texts = {"small-select": SMALL_SELECT}
     if not small_only:

@@ -20,6 +20,29 @@ import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
+CHROMIUM = "/usr/bin/chromium"  # Debian's; CI installs it (apt-get install -y chromium)
+# Without the background-networking flags Chromium tries to reach Google's hosts at start.
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Debian's Chromium driven by Playwright. Missing Chromium fails the test, it never skips."""
+    import os
+
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        pytest.fail(f"Chromium is missing at {CHROMIUM}: install it (apt-get install -y chromium); "
+                    "the browser tests need a real browser", pytrace=False)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
 
 def _free_port() -> int:
     with socket.socket() as sock:
@@ -47,6 +70,16 @@ def start_oxigraph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callabl
 
     Every server started is killed at teardown.
     """
+    yield from _oxigraph_servers(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def start_oxigraph_module(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., str]]:
+    """Like ``start_oxigraph``, for servers shared by the tests of one module."""
+    yield from _oxigraph_servers(tmp_path_factory)
+
+
+def _oxigraph_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., str]]:
     binary = shutil.which("oxigraph")
     assert (
         binary

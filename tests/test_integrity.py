@@ -9,7 +9,7 @@ from rdflib import Graph
 
 from hled_graph import graph as hgraph
 from hled_graph.build import build
-from hled_graph.namespaces import SPARQL_PROLOGUE
+from hled_graph.namespaces import PREFIXES, SPARQL_PROLOGUE
 from hled_graph.validate import validate_files, validate_graph
 
 
@@ -52,6 +52,13 @@ def test_the_dangling_check_catches_a_dangling_reference(merged: Graph) -> None:
                  format="turtle")
     found = select(broken, """SELECT ?o WHERE { ?s hled:country ?o FILTER NOT EXISTS { ?o ?p ?x } }""")
     assert [str(o) for (o,) in found] == ["https://w3id.org/hled/id/place/atlantis"]
+
+
+def test_every_hled_term_the_data_uses_is_defined_in_the_ontology() -> None:
+    data = hgraph.load_graph(include_ontology=False)
+    defined = set(hgraph.ontology_graph().subjects())
+    used = {term for triple in data for term in triple[1:] if str(term).startswith(PREFIXES["hled"])}
+    assert sorted(used - defined) == []
 
 
 def test_no_two_entities_share_a_label_and_a_type(merged: Graph) -> None:

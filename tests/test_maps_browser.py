@@ -8,24 +8,19 @@ Chromium is required: without it these tests fail (the CI installs it), they do 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from conftest import CHROMIUM
 from rdflib import Graph, Literal, URIRef
-from test_maps import synthetic_corpus
 from rdflib.namespace import RDFS
+from test_maps import synthetic_corpus
 
 from hled_graph.graph import load_graph, parse_file
 from hled_graph.namespaces import PREFIXES
 from hled_graph.viz.maps import MapDocument, build_map, map_from_networkx, write_maps
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 FIXTURE = Path(__file__).parent / "fixtures" / "viz-mini.ttl"
 ARTIFACTS = Path(__file__).parent / "artifacts"
 HDO = PREFIXES["hdo"]
@@ -37,19 +32,6 @@ class Visit:
     requests: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     dialogs: list[str] = field(default_factory=list)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
-        pytest.fail(f"Chromium is missing at {CHROMIUM}: install it (apt-get install chromium); "
-                    "the map tests need a real browser", pytrace=False)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")

@@ -173,8 +173,9 @@ def test_term_kinds_and_counts(onto: Graph) -> None:
     assert individuals == set(onto.subjects(RDF.type, HLED.Role))
     assert individuals == {HLED[n] for n in "funder host lead participant partner recipient".split()}
     assert len(classes) == 40
-    assert not terms_of_type(onto, OWL.AnnotationProperty)
-    every_term = classes | object_properties | datatype_properties | individuals
+    annotation_properties = terms_of_type(onto, OWL.AnnotationProperty)
+    assert annotation_properties == {HLED.evidence, HLED.linkNote}
+    every_term = classes | object_properties | datatype_properties | individuals | annotation_properties
     assert every_term == hled_terms(onto), "each hled: term is exactly one kind of OWL entity"
 
 

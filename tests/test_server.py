@@ -497,3 +497,23 @@ def test_project_prefixes_are_predeclared_like_in_the_cli(endpoint):
                           accept="application/sparql-results+json")
     assert status == 200
     assert json.loads(body)["results"]["bindings"][0]["label"]["value"] == "Environmental Protection Agency"
+
+
+def test_the_ontology_documentation_is_served() -> None:
+    """The build's ontology.html, generated from the served store, at /ontology.html."""
+    from conftest import running_server
+    from rdflib import OWL, RDF
+
+    from hled_graph.graph import ontology_graph
+
+    with running_server("--workers", "1") as server:
+        with urllib.request.urlopen(server.url + "/ontology.html", timeout=30) as response:
+            page = response.read().decode("utf-8")
+            assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+            assert "default-src 'none'" in response.headers["Content-Security-Policy"]
+    ontology = ontology_graph()
+    classes = [c for c in ontology.subjects(RDF.type, OWL.Class) if str(c).startswith("https://w3id.org/hled/")]
+    assert len(classes) == 40
+    for term in classes:
+        assert str(term) in page, term
+    assert "Environmental Protection Agency" in page  # examples drawn from the data

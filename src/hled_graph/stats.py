@@ -46,6 +46,12 @@ class Stats:
         lines += [f"  {n:>5}  {cls}" for cls, n in self.classes]
         return "\n".join(lines)
 
+    def to_markdown(self) -> str:
+        """The totals as a Markdown table (the README's "The data" table)."""
+        lines = ["| what | count |", "|---|---:|", f"| triples | {self.triples} |"]
+        lines += [f"| {name} | {value} |" for name, value in self.totals.items()]
+        return "\n".join(lines)
+
     def to_dict(self) -> dict:
         return {"triples": self.triples, "totals": self.totals, "classes": dict(self.classes)}
 

@@ -22,6 +22,7 @@ from hled_graph import resources
 from hled_graph.errors import HledError, InputError
 from hled_graph.formats import file_format
 from hled_graph.namespaces import GRAPH_DATA, GRAPH_LINKS, GRAPH_ONTOLOGY, PREFIXES, SPARQL_PROLOGUE
+from hled_graph.sparql.guard import Refusal, check_query
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 QueryKind = Literal["select", "ask", "construct"]
@@ -213,6 +214,10 @@ def run_query(
     prefixes are predeclared, so ``hdo:epa`` works without a PREFIX line. A syntax error
     becomes an :class:`InputError` "query line L, column C: …".
     """
+    try:
+        check_query(text, allow_federation=True)
+    except Refusal as refusal:
+        raise InputError(refusal.message) from None
     substitutions = {ox.Variable(name): value for name, value in (bindings or {}).items()}
     try:
         result = store.query(
@@ -242,7 +247,7 @@ def _outcome_of(result: ox.QuerySolutions | ox.QueryBoolean | Iterable[ox.Triple
         return QueryOutcome(kind="ask", boolean=bool(result))
     if isinstance(result, ox.QuerySolutions):
         variables = tuple(v.value for v in result.variables)
-        rows = tuple(tuple(solution[i] for i in range(len(variables))) for solution in result)
+        rows = tuple(tuple(solution) for solution in result)  # a solution iterates in variable order
         return QueryOutcome(kind="select", variables=variables, rows=rows)
     triples = {(t.subject, t.predicate, t.object) for t in result}
     return QueryOutcome(

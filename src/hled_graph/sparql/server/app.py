@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from hled_graph.namespaces import GRAPH_ONTOLOGY
 from hled_graph.sparql.server import service_description
 from hled_graph.sparql.server.examples import example_queries
 from hled_graph.sparql.server.linked_data import EntityPages, entity_iri
@@ -35,6 +36,8 @@ COMMON_HEADERS = (
     ("Access-Control-Expose-Headers", f"{TRUNCATED_HEADER}, Warning"),
     ("Referrer-Policy", "no-referrer"),
 )
+# The ontology documentation is one static page with inline CSS and no script.
+DOCS_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 PREFLIGHT_HEADERS = (
     ("Access-Control-Allow-Methods", "GET, HEAD, POST, OPTIONS"),
     ("Access-Control-Allow-Headers", "Accept, Content-Type"),
@@ -52,6 +55,7 @@ class App:
         # Counted at the first request for the service description, not at start: on a large
         # on-disk store the count takes a while, and every worker would pay it while starting.
         self._counts: tuple[int, list[tuple[str, int]]] | None = None
+        self._docs: bytes | None = None
         # Only files that exist at start are ever served: a fixed list cannot be escaped from.
         self._static = {
             path.name: path.read_bytes()
@@ -95,10 +99,36 @@ class App:
         format_param = next((value for name, value in request.query_params() if name == "format"), None)
         if path == "/ontology":
             return self.entities.respond_ontology(request, format_param=format_param)
+        if path == "/ontology.html":
+            return Response(200, self._ontology_docs(), "text/html; charset=utf-8",
+                            [("Content-Security-Policy", DOCS_CSP)])
         iri = entity_iri(path)
         if iri is not None:
             return self.entities.respond(request, iri, format_param=format_param)
-        raise HttpError(404, f"nothing at {path[:200]}; try / (query page), /sparql, /id/… or /ontology")
+        raise HttpError(404, f"nothing at {path[:200]}; try / (query page), /sparql, /id/…, /ontology "
+                             "or /ontology.html (the ontology's documentation)")
+
+    def _ontology_docs(self) -> bytes:
+        """The generated ontology documentation (the build's ontology.html) of this store.
+
+        Made on first request and kept: it needs rdflib and the whole ontology, and the store
+        never changes.
+        """
+        if self._docs is None:
+            from rdflib import Graph
+
+            from hled_graph.publish.docs import ontology_html
+            from hled_graph.sparql.rdflib_engine import to_rdflib
+
+            ontology_name = ox.NamedNode(GRAPH_ONTOLOGY)
+            ontology, data = Graph(), Graph()
+            for quad in self.store:
+                triple = (to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object))
+                (ontology if quad.graph_name == ontology_name else data).add(triple)
+            if not len(ontology):
+                raise HttpError(404, "this store has no ontology graph; serve the shipped graph for its documentation")
+            self._docs = ontology_html(ontology, data).encode("utf-8")
+        return self._docs
 
     def _static_file(self, name: str) -> Response:
         body = self._static.get(name)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hled_graph.sparql.server.guard import Refusal, check_query
+from hled_graph.sparql.guard import Refusal, check_query
 
 
 def example_queries(*, allow_federation: bool = False) -> list[dict[str, str]]:

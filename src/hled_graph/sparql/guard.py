@@ -1,5 +1,8 @@
 """Checks a query's text before it reaches the engine: read-only, no federation, bounded nesting.
 
+Both faces use it: the server with federation off by default, the CLI with federation allowed
+(a user's own machine may ask Wikidata), both for the nesting limit and the clear update message.
+
 The engine (pyoxigraph) parses queries only, so an update can never run; this check exists to
 answer an update with a clear 403 instead of a parser error. The SERVICE check is a security
 boundary (no requests from the server to hosts a client names), so it errs on the side of
@@ -41,7 +44,7 @@ def check_query(text: str, *, allow_federation: bool) -> None:
     if scan.update_keyword:
         raise Refusal(
             403,
-            f"this endpoint is read-only: SPARQL Update ({scan.update_keyword.upper()}) is refused",
+            f"read-only: SPARQL Update ({scan.update_keyword.upper()}) is refused; hled-graph answers queries only",
         )
     if scan.max_depth > MAX_NESTING:
         raise Refusal(400, f"query nested more than {MAX_NESTING} levels deep; simplify it")

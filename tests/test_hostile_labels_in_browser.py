@@ -1,0 +1,95 @@
+"""A hostile label shows as text in every HTML output, in the real browser: no dialog, no script, no request."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, running_server
+from rdflib import Graph
+
+from hled_graph import graph as hgraph
+from hled_graph.publish.docs import ontology_html
+from hled_graph.viz.maps import build_map
+
+HOSTILE = FIXTURES / "hostile-labels.ttl"
+IMG = '<img src=x onerror="window.__pwned=1;alert(1)">'
+SCRIPT = "</script><script>window.__pwned=2</script>"
+
+
+class Visit:
+    """One page load: what it asked the network for, which dialogs opened, what it logged."""
+
+    def __init__(self, browser: object, *, allowed_prefix: str) -> None:
+        self.page = browser.new_page()  # type: ignore[attr-defined]
+        self.requests: list[str] = []
+        self.dialogs: list[str] = []
+        self.allowed_prefix = allowed_prefix
+        self.page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))
+        self.page.route("**/*", self._route)
+
+    def _route(self, route: object) -> None:
+        url = route.request.url  # type: ignore[attr-defined]
+        self.requests.append(url)
+        if url.startswith(self.allowed_prefix):
+            route.continue_()  # type: ignore[attr-defined]
+        else:
+            route.abort()  # type: ignore[attr-defined]
+
+    def assert_nothing_ran(self) -> None:
+        assert self.page.evaluate("typeof window.__pwned") == "undefined"
+        assert self.dialogs == []
+        assert [url for url in self.requests if not url.startswith(self.allowed_prefix)] == []
+        assert self.page.evaluate("document.querySelectorAll('img[src=x], img[onerror]').length") == 0
+
+
+@pytest.fixture(scope="module")
+def hostile_graph() -> Graph:
+    return hgraph.load_graph() + hgraph.parse_file(HOSTILE)
+
+
+@pytest.fixture
+def visit(browser: object) -> Iterator[object]:
+    visits: list[Visit] = []
+
+    def open_page(url: str, *, allowed_prefix: str) -> Visit:
+        page_visit = Visit(browser, allowed_prefix=allowed_prefix)
+        visits.append(page_visit)
+        page_visit.page.goto(url)
+        return page_visit
+
+    yield open_page
+    for page_visit in visits:
+        page_visit.page.close()
+
+
+def test_map_shows_hostile_labels_as_text(hostile_graph: Graph, tmp_path: Path, visit) -> None:
+    path = build_map(hostile_graph, focus="hdo:hostile", depth=1).save(tmp_path / "map.html")
+    page_visit = visit(path.as_uri(), allowed_prefix=path.as_uri())
+    page_visit.page.wait_for_function("window.hledNetwork && window.hledNetwork.nodes.length > 0")
+    labels = page_visit.page.evaluate("hledNetwork.nodes.get().map(n => n.label)")
+    assert any(label.startswith("<img src=x onerror=") for label in labels)  # long labels are shortened
+    titles = " ".join(page_visit.page.evaluate("hledNetwork.nodes.get().map(n => String(n.title))"))
+    assert IMG in titles and "\u202egnirts desrever\u202c" in titles
+    page_visit.assert_nothing_ran()
+
+
+def test_ontology_docs_show_hostile_labels_as_text(hostile_graph: Graph, tmp_path: Path, visit) -> None:
+    ontology = hgraph.ontology_graph() + hgraph.parse_file(HOSTILE)
+    path = tmp_path / "ontology.html"
+    path.write_text(ontology_html(ontology, hostile_graph), encoding="utf-8")
+    page_visit = visit(path.as_uri(), allowed_prefix=path.as_uri())
+    text = page_visit.page.inner_text("body")
+    assert "</style><script>window.__pwned=3</script>" in text
+    assert "<img src=x onerror=window.__pwned=4>" in text
+    page_visit.assert_nothing_ran()
+
+
+def test_entity_page_shows_hostile_labels_as_text(visit) -> None:
+    with running_server("--data", str(HOSTILE), "--workers", "1") as server:
+        page_visit = visit(server.url + "/id/org/hostile", allowed_prefix=server.url + "/")
+        assert page_visit.page.inner_text("h1") == IMG
+        body = page_visit.page.inner_text("body")
+        assert SCRIPT in body and "\u202egnirts desrever\u202c" in body
+        page_visit.assert_nothing_ran()

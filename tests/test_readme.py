@@ -1,0 +1,64 @@
+"""The README stays true: its commands are CI's, its tables are generated, its examples exist."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+
+import click
+
+from hled_graph.cli import cli
+from hled_graph.sparql.library import load_library
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def setup_commands() -> list[str]:
+    section = README.split("## Set up on a fresh machine", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```sh\n(.+?)\n```", section)
+
+
+def test_exactly_two_setup_commands_and_ci_runs_the_test_command() -> None:
+    commands = setup_commands()
+    assert len(commands) == 2
+    assert commands[0] == "pip install . && hled-graph build"
+    test_command = commands[1].split(" && pip install", 1)[1]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "pip install" + test_command in ci, "CI must run the README's test command"
+    assert "apt-get install -y" in ci and "chromium" in ci
+
+
+def test_generated_tables_are_current() -> None:
+    spec = importlib.util.spec_from_file_location("refresh_readme", ROOT / "tools" / "refresh_readme.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.refresh(README) == README, "run `python tools/refresh_readme.py`"
+
+
+def test_every_command_is_documented() -> None:
+    """Like datasette's documented-settings test: each command and serve option appears in the README."""
+
+    def names(group: click.Group, prefix: str = "") -> list[str]:
+        found = []
+        for name, command in group.commands.items():
+            found.append(f"{prefix}{name}")
+            if isinstance(command, click.Group):
+                found += names(command, f"{prefix}{name} ")
+        return found
+
+    missing = [name for name in names(cli) if f"hled-graph {name}" not in README]
+    assert missing == []
+    serve = cli.commands["serve"]
+    options = [opt for param in serve.params for opt in param.opts if opt.startswith("--")]
+    assert [opt for opt in options if opt not in README] == []
+
+
+def test_example_queries_exist_and_the_count_is_right() -> None:
+    library = load_library()
+    for name in re.findall(r"hled-graph query ([a-z][a-z0-9-]+)(?![.\w])", README):
+        assert name in library, name
+    assert f"all {len(library)}" in README
+    offline = [q for q in library.values() if not q.online_only]
+    assert f"the {len(offline)} offline example queries" in README
