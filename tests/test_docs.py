@@ -20,7 +20,6 @@ from conftest import FIXTURES
 ONTOLOGY = FIXTURES / "publish-ontology.ttl"
 DATA = FIXTURES / "publish-graph.ttl"
 HOSTILE = "<img src=x onerror=alert(1)>"
-CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture
@@ -138,25 +137,21 @@ def test_self_contained_and_deterministic(ontology: Graph, data: Graph, tmp_path
 
 
 def test_chromium_renders_it_offline_and_runs_nothing(
-    ontology: Graph, data: Graph, tmp_path: Path
+    ontology: Graph, data: Graph, tmp_path: Path, browser: object
 ) -> None:
-    from playwright.sync_api import sync_playwright
-
     path = write_ontology_docs(tmp_path, ontology=ontology, data=data)
     requests: list[str] = []
     dialogs: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        try:
-            page = browser.new_page()
-            page.on("request", lambda request: requests.append(request.url))
-            page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-            page.goto(path.as_uri())
-            page.wait_for_load_state("load")
-            heading = page.inner_text("#FederalAgency h3")
-            images = page.locator("img").count()
-        finally:
-            browser.close()
+    page = browser.new_page()  # type: ignore[attr-defined]
+    try:
+        page.on("request", lambda request: requests.append(request.url))
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.goto(path.as_uri())
+        page.wait_for_load_state("load")
+        heading = page.inner_text("#FederalAgency h3")
+        images = page.locator("img").count()
+    finally:
+        page.close()
     assert requests == [path.as_uri()]
     assert dialogs == []
     assert heading == HOSTILE

@@ -385,38 +385,34 @@ def test_head_answers_headers_only(endpoint):
 # --- the query page in a real browser ----------------------------------------------------------
 
 
-def test_query_page_in_chromium_runs_a_query_offline(endpoint):
-    from playwright.sync_api import sync_playwright
-
+def test_query_page_in_chromium_runs_a_query_offline(endpoint, browser):
     requested: list[str] = []
     problems: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-        try:
-            page = browser.new_page()
-            page.on("request", lambda request: requested.append(request.url))
-            page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
-            page.on("pageerror", lambda error: problems.append(str(error)))
-            page.goto(endpoint.url + "/")
-            page.wait_for_selector("#example-list button")  # the script has run and the examples loaded
-            page.click("#run")
-            page.wait_for_selector("table.results tbody tr")
-            cells = page.locator("table.results tbody td").all_inner_texts()
-            assert "Environmental Protection Agency @en" in cells
-            # a hostile label arrives as text, not markup
-            assert "<script>alert('owned')</script> & \"quotes\" @en" in cells
-            page.fill("#query", "SELECT * WHERE { ?s ?p }")
-            page.click("#run")
-            page.wait_for_selector("#results .error")
-            assert page.inner_text("#results .error").startswith("400: query line 1, column ")
-            # an example is one click away: it fills the editor and runs
-            page.click("#example-list button >> nth=0")
-            page.wait_for_function("document.querySelector('#status').textContent.startsWith('Done')")
-            assert page.input_value("#query").startswith("#")
-            page.goto(endpoint.url + "/id/org/epa")
-            assert page.inner_text("h1") == "Environmental Protection Agency"
-        finally:
-            browser.close()
+    page = browser.new_page()
+    try:
+        page.on("request", lambda request: requested.append(request.url))
+        page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        page.goto(endpoint.url + "/")
+        page.wait_for_selector("#example-list button")  # the script has run and the examples loaded
+        page.click("#run")
+        page.wait_for_selector("table.results tbody tr")
+        cells = page.locator("table.results tbody td").all_inner_texts()
+        assert "Environmental Protection Agency @en" in cells
+        # a hostile label arrives as text, not markup
+        assert "<script>alert('owned')</script> & \"quotes\" @en" in cells
+        page.fill("#query", "SELECT * WHERE { ?s ?p }")
+        page.click("#run")
+        page.wait_for_selector("#results .error")
+        assert page.inner_text("#results .error").startswith("400: query line 1, column ")
+        # an example is one click away: it fills the editor and runs
+        page.click("#example-list button >> nth=0")
+        page.wait_for_function("document.querySelector('#status').textContent.startsWith('Done')")
+        assert page.input_value("#query").startswith("#")
+        page.goto(endpoint.url + "/id/org/epa")
+        assert page.inner_text("h1") == "Environmental Protection Agency"
+    finally:
+        page.close()
     # the one expected console error: the 400 answer to the malformed query
     assert [p for p in problems if "status of 400" not in p] == []
     assert requested and all(url.startswith(endpoint.url + "/") for url in requested), requested
