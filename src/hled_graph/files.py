@@ -26,3 +26,16 @@ def write_atomic(path: Path, data: bytes) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def read_utf8(path: Path, *, missing: str, not_utf8: str) -> str:
+    """A text file as UTF-8, or an InputError naming the file: ``missing`` / ``not_utf8`` say what to do."""
+    from hled_graph.errors import InputError
+
+    path = Path(path)
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: {missing}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text (byte {exc.start}); {not_utf8}") from None

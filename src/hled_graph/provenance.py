@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from hled_graph import resources
 from hled_graph.errors import InputError
+from hled_graph.files import read_utf8
 
 # Lines the republishing site inserted into the fact sheet ("See also <unrelated article>"):
 # page noise that no quote, prefix or suffix may reach into.
@@ -41,15 +42,11 @@ ORDER BY ?annotation
 
 def source_text() -> str:
     """The fact sheet text that the provenance offsets count into."""
-    path = resources.source_text_file()
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: source text missing; restore it from the repository") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{path}: not UTF-8 text (byte {exc.start}); restore the original file"
-        ) from None
+    return read_utf8(
+        resources.source_text_file(),
+        missing="source text missing; restore it from the repository",
+        not_utf8="restore the original file",
+    )
 
 
 def quote_selectors(text: str, exact: str, *, context: int = 32) -> tuple[int, int, str, str]:

@@ -26,6 +26,7 @@ import pyoxigraph as ox
 
 from hled_graph import resources
 from hled_graph.errors import InputError
+from hled_graph.files import read_utf8
 from hled_graph.namespaces import PREFIXES
 from hled_graph.sparql.engine import Term
 
@@ -154,14 +155,7 @@ def _parse_parameter(value: str, *, where: str) -> Parameter:
 def read_query_file(path: Path, *, library: bool = True) -> NamedQuery:
     """Read one ``.rq`` file; its name is the file name without ``.rq``."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such query file; check the path") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{path}: not UTF-8 text (byte {exc.start}); save the query as UTF-8"
-        ) from None
+    text = read_utf8(path, missing="no such query file; check the path", not_utf8="save the query as UTF-8")
     return parse_query_text(text, name=path.stem, path=path, library=library)
 
 
