@@ -173,3 +173,16 @@ def endpoint() -> Iterator[RunningServer]:
         "--timeout", "3", "--max-rows", "50", "--workers", "2",
     ) as server:
         yield server
+
+
+def wait_until(page: object, expression: str, *, timeout: float = 20.0) -> None:
+    """Poll ``expression`` in the page until it is truthy.
+
+    Playwright's wait_for_function polls with eval inside the page, which a strict
+    Content-Security-Policy (ours) forbids; page.evaluate goes through the debugger protocol.
+    """
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):  # type: ignore[attr-defined]
+        if time.monotonic() > deadline:
+            raise AssertionError(f"page never satisfied: {expression}")
+        time.sleep(0.05)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, running_server
+from conftest import FIXTURES, running_server, wait_until
 from rdflib import Graph
 
 from hled_graph import graph as hgraph
@@ -67,7 +67,7 @@ def visit(browser: object) -> Iterator[object]:
 def test_map_shows_hostile_labels_as_text(hostile_graph: Graph, tmp_path: Path, visit) -> None:
     path = build_map(hostile_graph, focus="hdo:hostile", depth=1).save(tmp_path / "map.html")
     page_visit = visit(path.as_uri(), allowed_prefix=path.as_uri())
-    page_visit.page.wait_for_function("window.hledNetwork && window.hledNetwork.nodes.length > 0")
+    wait_until(page_visit.page, "window.hledNetwork && window.hledNetwork.nodes.length > 0")
     labels = page_visit.page.evaluate("hledNetwork.nodes.get().map(n => n.label)")
     assert any(label.startswith("<img src=x onerror=") for label in labels)  # long labels are shortened
     titles = " ".join(page_visit.page.evaluate("hledNetwork.nodes.get().map(n => String(n.title))"))

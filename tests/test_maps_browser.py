@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import CHROMIUM
+from conftest import CHROMIUM, wait_until
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 from test_maps import synthetic_corpus
@@ -108,7 +108,7 @@ def open_map(browser: object, path: Path, visit: Visit):  # type: ignore[no-unty
     page.on("pageerror", lambda error: visit.errors.append(str(error)))
     page.on("dialog", lambda dialog: (visit.dialogs.append(dialog.message), dialog.dismiss()))
     page.goto(path.as_uri())
-    page.wait_for_function("window.hledNetwork !== undefined", timeout=20_000)
+    wait_until(page, "window.hledNetwork !== undefined")
     return page
 
 

@@ -386,6 +386,8 @@ def test_head_answers_headers_only(endpoint):
 
 
 def test_query_page_in_chromium_runs_a_query_offline(endpoint, browser):
+    from conftest import wait_until
+
     requested: list[str] = []
     problems: list[str] = []
     page = browser.new_page()
@@ -407,7 +409,7 @@ def test_query_page_in_chromium_runs_a_query_offline(endpoint, browser):
         assert page.inner_text("#results .error").startswith("400: query line 1, column ")
         # an example is one click away: it fills the editor and runs
         page.click("#example-list button >> nth=0")
-        page.wait_for_function("document.querySelector('#status').textContent.startsWith('Done')")
+        wait_until(page, "document.querySelector('#status').textContent.startsWith('Done')")
         assert page.input_value("#query").startswith("#")
         page.goto(endpoint.url + "/id/org/epa")
         assert page.inner_text("h1") == "Environmental Protection Agency"
