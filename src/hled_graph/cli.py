@@ -76,7 +76,7 @@ def export(fmt: str, output: str | None) -> None:
     if output:
         write_atomic(Path(output), data)
     else:
-        click.get_binary_stream("stdout").write(data)
+        _write_stdout(data)
 
 
 @cli.command()
@@ -408,7 +408,7 @@ def query_command(
 
         write_atomic(Path(output), payload)
     else:
-        click.get_binary_stream("stdout").write(payload)
+        _write_stdout(payload)
 
 
 @cli.command("queries")
@@ -473,11 +473,17 @@ def store_create(directory: str, data: tuple[str, ...]) -> None:
     click.echo(f"created store {directory}: {size} quads")
 
 
+def _write_stdout(data: bytes) -> None:
+    """Bytes to standard output as they are (no newline translation, no encoding)."""
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+
+
 def _read_stdin() -> str:
     """Standard input as UTF-8 text, or a clear error (a pasted binary must not crash us)."""
     from hled_graph.errors import InputError
 
-    data = click.get_binary_stream("stdin").read()
+    data = sys.stdin.buffer.read()
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
