@@ -1,0 +1,394 @@
+"""Limits on a user's RDF file, checked before any parser sees it.
+
+Both parsers can be brought down by small hostile files: nested XML entities ("billion laughs")
+expand 1 KB of RDF/XML to gigabytes; pyoxigraph's JSON-LD parser recurses and dies of a stack
+overflow (SIGSEGV) at about 3,500 levels, rdflib's Turtle and JSON-LD parsers hit Python's
+recursion limit at 150-400; pyoxigraph stops at tokens over 16 MiB with a MemoryError. So every
+file is pre-scanned first, in chunks and constant memory, and refused with a one-line
+:class:`InputError` naming the file, the line and the limit.
+
+The scanners are hand-written because no parser library offers these caps before parsing: the
+check has to run where the parsers would crash, so it cannot be one of them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from hled_graph.errors import InputError
+from hled_graph.formats import file_format
+
+# The defaults, in one place (the README's "Your own data" paragraph quotes them).
+MAX_NESTING = 64
+"""Deepest nesting of ``[ ( { <<`` in Turtle, TriG, N-Triples, N-Quads (rdflib fails at ~150)."""
+MAX_JSON_NESTING = 128
+"""Deepest nesting of JSON-LD objects and arrays (rdflib fails at ~350, pyoxigraph crashes at ~3,500)."""
+MAX_LITERAL_BYTES = 8 * 1024 * 1024
+"""Longest literal, IRI or JSON string (pyoxigraph refuses tokens over 16 MiB)."""
+MAX_XML_ENTITIES = 64
+"""Most entity declarations in an RDF/XML DOCTYPE (Protégé writes one per prefix)."""
+MAX_XML_ENTITY_EXPANSION = 1024 * 1024
+"""Most characters that entity references in an RDF/XML file may expand to, in total."""
+MAX_XML_DOCTYPE_BYTES = 1024 * 1024
+"""Largest RDF/XML DOCTYPE (the part of the file before the root element that holds it)."""
+
+CHUNK_BYTES = 1 << 20
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The caps one check applies; tests lower them instead of writing huge files."""
+
+    nesting: int = MAX_NESTING
+    json_nesting: int = MAX_JSON_NESTING
+    literal_bytes: int = MAX_LITERAL_BYTES
+    xml_entities: int = MAX_XML_ENTITIES
+    xml_entity_expansion: int = MAX_XML_ENTITY_EXPANSION
+    xml_doctype_bytes: int = MAX_XML_DOCTYPE_BYTES
+
+
+DEFAULT_LIMITS = Limits()
+
+
+def check_input_file(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> None:
+    """Raise :class:`InputError` if ``path`` exceeds a limit; return quietly otherwise.
+
+    Only the limits are checked here; syntax is left to the parser, which reports it better.
+    """
+    path = Path(path)
+    kind = file_format(path)[1]
+    try:
+        with path.open("rb") as handle:
+            if kind == "RDF_XML":
+                _XmlScan(path, limits).run(handle)
+            else:
+                scan = _JsonScan(path, limits) if kind == "JSON_LD" else _TurtleScan(path, limits)
+                while chunk := handle.read(CHUNK_BYTES):
+                    scan.feed(chunk)
+                scan.feed(b"", final=True)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file; check the path") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
+class _Scan:
+    """A chunked scanner that knows the line it is on, for the error message."""
+
+    def __init__(self, path: Path, limits: Limits) -> None:
+        self.path, self.limits = path, limits
+        self.buffer = b""
+        self.base = 0  # offset in the file of buffer[0]
+        self.lines = 1  # the line at buffer[counted]
+        self.counted = 0
+
+    def line_at(self, position: int) -> int:
+        """The line of buffer[position]; positions only move forward, so each byte is counted once."""
+        self.lines += self.buffer.count(b"\n", self.counted, position)
+        self.counted = position
+        return self.lines
+
+    def next_buffer(self, chunk: bytes, keep_from: int) -> None:
+        """Drop the scanned part of the buffer, keep the undecided tail, append ``chunk``."""
+        self.line_at(keep_from)
+        self.base += keep_from
+        self.buffer = self.buffer[keep_from:] + chunk
+        self.counted = 0
+
+    def refuse(self, position: int, problem: str, advice: str) -> InputError:
+        return InputError(f"{self.path}, line {self.line_at(position)}: {problem}; {advice}")
+
+    def too_deep(self, position: int, limit: int, what: str) -> InputError:
+        return self.refuse(
+            position,
+            f"{what} nested deeper than the limit of {limit} levels",
+            "flatten the data (name the inner nodes) and try again",
+        )
+
+    def too_long(self, position: int, what: str) -> InputError:
+        return self.refuse(
+            position,
+            f"{what} longer than the limit of {self.limits.literal_bytes} bytes",
+            "shorten it or keep the text in a separate file and link to it",
+        )
+
+
+# Turtle family: code, <IRI>, "string", 'string', """long""", '''long''', # comment.
+_TTL_CODE = re.compile(rb"[\[\](){}\"'<>#\\]")
+_TTL_OPEN = frozenset(b"[({")
+_TTL_CLOSE = frozenset(b"])}")
+
+
+class _TurtleScan(_Scan):
+    """Nesting of ``[ ( { <<`` and the length of literals and IRIs, in Turtle, TriG, N-Triples, N-Quads."""
+
+    def __init__(self, path: Path, limits: Limits) -> None:
+        super().__init__(path, limits)
+        self.depth = 0
+        self.state = "code"  # or "iri", "comment", or a closing quote: b'"', b"'", b'"""', b"'''"
+        self.token_start = 0  # file offset where the open IRI or string began
+
+    def feed(self, chunk: bytes, *, final: bool = False) -> None:
+        self.next_buffer(chunk, 0)
+        buffer, position, end = self.buffer, 0, len(self.buffer)
+        while position < end:
+            if self.state == "code":
+                match = _TTL_CODE.search(buffer, position)
+                if match is None:
+                    position = end
+                    break
+                position = match.start()
+                char = buffer[position]
+                ahead = buffer[position + 1 : position + 3]
+                if len(ahead) < 2 and not final:
+                    break  # a two- or three-byte token may continue in the next chunk
+                if char in _TTL_OPEN or buffer.startswith(b"<<", position):
+                    self.depth += 1
+                    if self.depth > self.limits.nesting:
+                        raise self.too_deep(position, self.limits.nesting, "blank nodes, lists or graphs")
+                    position += 2 if char == ord("<") else 1
+                elif char in _TTL_CLOSE or buffer.startswith(b">>", position):
+                    self.depth = max(self.depth - 1, 0)
+                    position += 2 if char == ord(">") else 1
+                elif char == ord("<"):
+                    self.state, self.token_start = "iri", self.base + position
+                    position += 1
+                elif char == ord("#"):
+                    self.state = "comment"
+                    position += 1
+                elif char == ord("\\"):
+                    position += 2  # an escaped character in a prefixed name, such as ex:a\(b
+                elif char in b"\"'":
+                    quote = bytes([char])
+                    long = buffer.startswith(quote * 3, position)
+                    self.state, self.token_start = quote * 3 if long else quote, self.base + position
+                    position += 3 if long else 1
+                else:
+                    position += 1  # a lone ">"
+            elif self.state == "comment":
+                newline = buffer.find(b"\n", position)
+                position = end if newline < 0 else newline + 1
+                if newline >= 0:
+                    self.state = "code"
+            else:
+                position = self._in_token(position, final=final)
+                if position < 0:
+                    position = end
+                    break
+        self.next_buffer(b"", min(position, end))
+        if self.state not in ("code", "comment") and self.base + len(self.buffer) - self.token_start > (
+            self.limits.literal_bytes
+        ):
+            raise self._token_too_long()
+
+    def _in_token(self, position: int, *, final: bool) -> int:
+        """Scan inside an IRI or string; the position after it, or -1 if it goes on past the buffer."""
+        buffer = self.buffer
+        if self.state == "iri":
+            close = buffer.find(b">", position)
+            if close < 0:
+                return -1
+            self._check_length(close)
+            self.state = "code"
+            return close + 1
+        quote = self.state
+        pattern = re.compile(rb"[\\" + quote[:1] + rb"]" if len(quote) == 3 else rb"[\\\n" + quote + rb"]")
+        while True:
+            match = pattern.search(buffer, position)
+            if match is None:
+                return -1
+            position = match.start()
+            if buffer[position] == ord("\\"):
+                if position + 1 >= len(buffer) and not final:
+                    return position if position > 0 else -1
+                position += 2
+                continue
+            if len(quote) == 3 and not buffer.startswith(quote, position):
+                if len(buffer) - position < 3 and not final:
+                    return position
+                position += 1
+                continue
+            self._check_length(position)
+            self.state = "code"
+            return position + len(quote)
+
+    def _check_length(self, close: int) -> None:
+        if self.base + close - self.token_start > self.limits.literal_bytes:
+            raise self._token_too_long()
+
+    def _token_too_long(self) -> InputError:
+        what = "an IRI" if self.state == "iri" else "a literal"
+        return self.too_long(max(self.token_start - self.base, 0), what)
+
+
+_JSON_CODE = re.compile(rb'[\[\]{}"]')
+_JSON_STRING = re.compile(rb'["\\]')
+
+
+class _JsonScan(_Scan):
+    """Nesting of objects and arrays and the length of strings, in JSON-LD."""
+
+    def __init__(self, path: Path, limits: Limits) -> None:
+        super().__init__(path, limits)
+        self.depth = 0
+        self.in_string = False
+        self.string_start = 0
+
+    def feed(self, chunk: bytes, *, final: bool = False) -> None:
+        self.next_buffer(chunk, 0)
+        buffer, position, end = self.buffer, 0, len(self.buffer)
+        while position < end:
+            if not self.in_string:
+                match = _JSON_CODE.search(buffer, position)
+                if match is None:
+                    position = end
+                    break
+                position = match.start()
+                char = buffer[position]
+                if char in b"[{":
+                    self.depth += 1
+                    if self.depth > self.limits.json_nesting:
+                        raise self.too_deep(position, self.limits.json_nesting, "objects and arrays")
+                elif char in b"]}":
+                    self.depth = max(self.depth - 1, 0)
+                else:
+                    self.in_string, self.string_start = True, self.base + position
+                position += 1
+                continue
+            match = _JSON_STRING.search(buffer, position)
+            if match is None:
+                position = end
+                break
+            position = match.start()
+            if buffer[position] == ord("\\"):
+                if position + 1 >= end and not final:
+                    break  # the escaped character is in the next chunk
+                position += 2
+                continue
+            self._check_string(self.base + position)
+            self.in_string = False
+            position += 1
+        self.next_buffer(b"", min(position, end))
+        if self.in_string:
+            self._check_string(self.base + len(self.buffer))
+
+    def _check_string(self, offset: int) -> None:
+        if offset - self.string_start > self.limits.literal_bytes:
+            raise self.too_long(max(self.string_start - self.base, 0), "a string")
+
+
+# RDF/XML: the DOCTYPE's entity declarations, then the references to them in the body.
+_XML_DOCTYPE = re.compile(rb"<!DOCTYPE\b")
+_XML_ROOT = re.compile(rb"<[^!?]")
+_XML_SUBSET_PART = re.compile(
+    rb"""\s+
+    | <!--.*?-->
+    | <\?.*?\?>
+    | <!ENTITY\s+(?P<parameter>%\s+)?(?P<name>[^\s"'%&<>]+)\s+
+        (?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<external>SYSTEM|PUBLIC)\b(?:[^>"']|"[^"]*"|'[^']*')*)\s*>
+    | <!(?:ELEMENT|ATTLIST|NOTATION)\b(?:[^>"']|"[^"]*"|'[^']*')*>
+    """,
+    re.S | re.X,
+)
+_XML_REFERENCE = re.compile(rb"&([A-Za-z_:\x80-\xff][-A-Za-z0-9._:\x80-\xff]*);")
+_XML_LONGEST_NAME = 256  # a reference cut by a chunk boundary is rescanned from this far back
+
+
+class _XmlScan(_Scan):
+    """Entity declarations and their expansion, and the length of text runs, in RDF/XML."""
+
+    def run(self, handle: BinaryIO) -> None:
+        head = handle.read(self.limits.xml_doctype_bytes)
+        self.buffer = head
+        entities = self._entities(head)
+        expansion, run, tail, data = 0, 0, b"", head
+        self.long_run = re.compile(rb"[^<]{%d,}" % (self.limits.literal_bytes + 1))
+        while data:
+            text = tail + data
+            for match in _XML_REFERENCE.finditer(text):
+                if match.end() <= len(tail):
+                    continue  # counted with the chunk before
+                expansion += len(entities.get(match.group(1), b""))
+                if expansion > self.limits.xml_entity_expansion:
+                    raise InputError(
+                        f"{self.path}: its entity references expand to more than the limit of "
+                        f"{self.limits.xml_entity_expansion} characters; write the values out "
+                        "(e.g. `xmllint --noent`) or use fewer references"
+                    )
+            run = self._check_text_runs(data, run)
+            tail = text[-_XML_LONGEST_NAME:]
+            data = handle.read(CHUNK_BYTES)
+
+    def _check_text_runs(self, data: bytes, run: int) -> int:
+        """Refuse a run of bytes without "<" longer than the literal limit; return the run at the end.
+
+        A text node or attribute value cannot contain "<", so this bounds every literal.
+        """
+        first, last = data.find(b"<"), data.rfind(b"<")
+        longest = run + (len(data) if first < 0 else first)
+        if first >= 0:
+            inner = self.long_run.search(data, first, last + 1)
+            longest = max(longest, len(inner.group()) if inner else 0)
+        if longest > self.limits.literal_bytes:
+            raise InputError(
+                f"{self.path}: a text or attribute longer than the limit of "
+                f"{self.limits.literal_bytes} bytes; shorten it"
+            )
+        return longest if first < 0 else len(data) - last - 1
+
+    def _entities(self, head: bytes) -> dict[bytes, bytes]:
+        doctype = _XML_DOCTYPE.search(head)
+        root = _XML_ROOT.search(head)
+        if doctype is None or (root is not None and root.start() < doctype.start()):
+            return {}
+        subset_start = head.find(b"[", doctype.end())
+        declaration_end = head.find(b">", doctype.end())
+        if 0 <= declaration_end < subset_start or subset_start < 0:
+            header = head[doctype.end() : declaration_end]
+            if re.search(rb"\b(SYSTEM|PUBLIC)\b", header):
+                raise self.refuse(doctype.start(), "an external DTD", "remove the DOCTYPE's SYSTEM or PUBLIC part")
+            return {}
+        entities: dict[bytes, bytes] = {}
+        position = subset_start + 1
+        while True:
+            if position >= len(head):
+                raise self.refuse(
+                    doctype.start(),
+                    f"a DOCTYPE longer than the limit of {self.limits.xml_doctype_bytes} bytes",
+                    "declare fewer entities or write their values out",
+                )
+            if head[position] == ord("]"):
+                return entities
+            part = _XML_SUBSET_PART.match(head, position)
+            if part is None:
+                if head[position] == ord("%"):
+                    problem = "a parameter entity reference in the DOCTYPE"
+                else:
+                    problem = "a DOCTYPE declaration this check cannot read"
+                raise self.refuse(position, problem, "keep to simple <!ENTITY name \"value\"> declarations")
+            if part.group("name") is not None:
+                name = part.group("name").decode("utf-8", "replace")
+                if part.group("parameter"):
+                    raise self.refuse(position, f"parameter entity %{name}", "use plain <!ENTITY name \"value\">")
+                if part.group("external"):
+                    raise self.refuse(
+                        position, f"external entity &{name}; (SYSTEM or PUBLIC)", "write its value out"
+                    )
+                value = part.group("dq") if part.group("dq") is not None else part.group("sq")
+                if b"&" in value or b"%" in value:
+                    raise self.refuse(
+                        position,
+                        f"entity &{name}; refers to another entity (nested entities are not allowed)",
+                        "write its value out",
+                    )
+                entities[part.group("name")] = value
+                if len(entities) > self.limits.xml_entities:
+                    raise self.refuse(
+                        position,
+                        f"more than the limit of {self.limits.xml_entities} entity declarations",
+                        "declare fewer entities or write their values out",
+                    )
+            position = part.end()
