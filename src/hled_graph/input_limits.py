@@ -120,6 +120,13 @@ class _Scan:
 _TTL_CODE = re.compile(rb"[\[\](){}\"'<>#\\]")
 _TTL_OPEN = frozenset(b"[({")
 _TTL_CLOSE = frozenset(b"])}")
+# What may end a string: its quote or an escape (and a newline, which a short string cannot hold).
+_TTL_STRING_END = {
+    b'"': re.compile(rb'["\\\n]'),
+    b"'": re.compile(rb"['\\\n]"),
+    b'"""': re.compile(rb'["\\]'),
+    b"'''": re.compile(rb"['\\]"),
+}
 
 
 class _TurtleScan(_Scan):
@@ -128,7 +135,8 @@ class _TurtleScan(_Scan):
     def __init__(self, path: Path, limits: Limits) -> None:
         super().__init__(path, limits)
         self.depth = 0
-        self.state = "code"  # or "iri", "comment", or a closing quote: b'"', b"'", b'"""', b"'''"
+        self.state = "code"  # or "iri", "comment", "string"
+        self.quote = b""  # the closing quote of the open string
         self.token_start = 0  # file offset where the open IRI or string began
 
     def feed(self, chunk: bytes, *, final: bool = False) -> None:
@@ -164,7 +172,8 @@ class _TurtleScan(_Scan):
                 elif char in b"\"'":
                     quote = bytes([char])
                     long = buffer.startswith(quote * 3, position)
-                    self.state, self.token_start = quote * 3 if long else quote, self.base + position
+                    self.state, self.token_start = "string", self.base + position
+                    self.quote = quote * 3 if long else quote
                     position += 3 if long else 1
                 else:
                     position += 1  # a lone ">"
@@ -174,49 +183,47 @@ class _TurtleScan(_Scan):
                 if newline >= 0:
                     self.state = "code"
             else:
-                position = self._in_token(position, final=final)
-                if position < 0:
-                    position = end
+                position, complete = self._in_token(position, final=final)
+                if not complete:
                     break
         self.next_buffer(b"", min(position, end))
-        if self.state not in ("code", "comment") and self.base + len(self.buffer) - self.token_start > (
-            self.limits.literal_bytes
-        ):
-            raise self._token_too_long()
+        if self.state in ("iri", "string"):
+            self._check_length(len(self.buffer))
 
-    def _in_token(self, position: int, *, final: bool) -> int:
-        """Scan inside an IRI or string; the position after it, or -1 if it goes on past the buffer."""
-        buffer = self.buffer
+    def _in_token(self, position: int, *, final: bool) -> tuple[int, bool]:
+        """Scan inside an IRI or string: (the position after it, True), or (where to resume, False)."""
+        buffer, end = self.buffer, len(self.buffer)
         if self.state == "iri":
             close = buffer.find(b">", position)
             if close < 0:
-                return -1
+                return end, False
             self._check_length(close)
             self.state = "code"
-            return close + 1
-        quote = self.state
-        pattern = re.compile(rb"[\\" + quote[:1] + rb"]" if len(quote) == 3 else rb"[\\\n" + quote + rb"]")
+            return close + 1, True
+        quote = self.quote
+        pattern = _TTL_STRING_END[quote]
         while True:
             match = pattern.search(buffer, position)
             if match is None:
-                return -1
+                return end, False
             position = match.start()
             if buffer[position] == ord("\\"):
-                if position + 1 >= len(buffer) and not final:
-                    return position if position > 0 else -1
+                if position + 1 >= end and not final:
+                    return position, False  # the escaped character is in the next chunk
                 position += 2
                 continue
             if len(quote) == 3 and not buffer.startswith(quote, position):
-                if len(buffer) - position < 3 and not final:
-                    return position
+                if end - position < 3 and not final:
+                    return position, False  # perhaps the closing quotes, cut by the chunk
                 position += 1
                 continue
             self._check_length(position)
             self.state = "code"
-            return position + len(quote)
+            return position + len(quote), True
 
     def _check_length(self, close: int) -> None:
-        if self.base + close - self.token_start > self.limits.literal_bytes:
+        opening = 1 if self.state == "iri" else len(self.quote)
+        if self.base + close - self.token_start - opening > self.limits.literal_bytes:
             raise self._token_too_long()
 
     def _token_too_long(self) -> InputError:
@@ -276,7 +283,7 @@ class _JsonScan(_Scan):
             self._check_string(self.base + len(self.buffer))
 
     def _check_string(self, offset: int) -> None:
-        if offset - self.string_start > self.limits.literal_bytes:
+        if offset - self.string_start - 1 > self.limits.literal_bytes:
             raise self.too_long(max(self.string_start - self.base, 0), "a string")
 
 
