@@ -101,7 +101,8 @@ def _memory_capped() -> None:
 
 def run_capped(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [*HLED_GRAPH, *args], cwd=cwd, capture_output=True, text=True, timeout=120, preexec_fn=_memory_capped
+        [*HLED_GRAPH, *args],
+        cwd=cwd, capture_output=True, text=True, timeout=120, preexec_fn=_memory_capped, check=False,
     )
 
 
@@ -181,7 +182,9 @@ def test_brackets_in_strings_iris_comments_and_escapes_do_not_count(text: str, t
 def test_chunk_boundaries_change_nothing(chunk: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(input_limits, "CHUNK_BYTES", chunk)
     ttl = tmp_path / "x.ttl"
-    ttl.write_text('@prefix : <http://e/> .\n:s :p """ab"""\n, "x\\"yyyyyyyyyy", <<( :s :p :o )>>, ( [ :p ( "[[" ) ] ) .\n')
+    ttl.write_text(
+        '@prefix : <http://e/> .\n:s :p """ab"""\n, "x\\"yyyyyyyyyy", <<( :s :p :o )>>, ( [ :p ( "[[" ) ] ) .\n'
+    )
     assert refusal(ttl, nesting=3) is None
     assert "line 3" in refusal(ttl, nesting=2)
     assert refusal(ttl, literal_bytes=13) is None  # the longest literal holds 13 bytes as written, the IRI 9
@@ -336,7 +339,7 @@ def test_a_file_that_fails_midway_leaves_no_store(tmp_path: Path) -> None:
     broken = tmp_path / "broken.nt"
     broken.write_text("<http://e/a> <http://e/p> <http://e/b> .\n<http://e/a> <http://e/p> .\n")
     target = tmp_path / "store"
-    with pytest.raises(InputError, match="broken.nt, line 2"):
+    with pytest.raises(InputError, match=r"broken\.nt, line 2"):
         engine.create_store(target, data=[good, broken])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.nt", "good.nt"]
     target.mkdir()  # an empty folder given as the target stays, and stays empty
@@ -383,3 +386,14 @@ def test_sigterm_during_a_load_leaves_nothing(tmp_path: Path) -> None:
         process.kill()
         process.wait()
     assert list(work.iterdir()) == []
+
+
+def test_the_readme_states_the_limits_in_force() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    paragraph = readme[readme.index("**Limits on your files.**") :].split("\n\n")[0]
+    paragraph = " ".join(paragraph.split())
+    assert f"at most {input_limits.MAX_NESTING} levels of" in paragraph
+    assert f"{input_limits.MAX_JSON_NESTING} levels of JSON-LD" in paragraph
+    assert f"{input_limits.MAX_LITERAL_BYTES >> 20} MiB per literal" in paragraph
+    assert f"at most {input_limits.MAX_XML_ENTITIES} of them" in paragraph
+    assert f"at most {input_limits.MAX_XML_ENTITY_EXPANSION >> 20} MiB in all" in paragraph

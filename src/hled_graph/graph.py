@@ -75,11 +75,13 @@ def check_syntax(path: Path) -> None:
 
 def _refuse_ill_typed_literals(path: Path, graph: Graph) -> None:
     """An ill-typed literal is bad input: the shapes check datatypes, and rdflib cannot compare it."""
-    ill_typed = sorted({o for o in graph.objects() if isinstance(o, Literal) and o.ill_typed})
+    ill_typed = sorted(
+        {o for o in graph.objects() if isinstance(o, Literal) and o.ill_typed}, key=lambda o: (str(o), str(o.datatype))
+    )
     if not ill_typed:
         return
     line, first = _first_line_with(path, ill_typed[:20]) or (None, ill_typed[0])
-    datatype = bind_prefixes(Graph()).namespace_manager.normalizeUri(first.datatype)
+    datatype = bind_prefixes(Graph()).namespace_manager.normalizeUri(str(first.datatype))
     where = f"{path}, line {line}" if line else str(path)
     more = f" (and {len(ill_typed) - 1} more)" if len(ill_typed) > 1 else ""
     raise InputError(

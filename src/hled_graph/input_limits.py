@@ -21,7 +21,7 @@ from typing import BinaryIO
 from hled_graph.errors import InputError
 from hled_graph.formats import file_format
 
-# The defaults, in one place (the README's "Your own data" paragraph quotes them).
+# The defaults, in one place (the README's "Limits on your files" paragraph quotes them).
 MAX_NESTING = 64
 """Deepest nesting of ``[ ( { <<`` in Turtle, TriG, N-Triples, N-Quads (rdflib fails at ~150)."""
 MAX_JSON_NESTING = 128
