@@ -397,3 +397,34 @@ def test_the_readme_states_the_limits_in_force() -> None:
     assert f"{input_limits.MAX_LITERAL_BYTES >> 20} MiB per literal" in paragraph
     assert f"at most {input_limits.MAX_XML_ENTITIES} of them" in paragraph
     assert f"at most {input_limits.MAX_XML_ENTITY_EXPANSION >> 20} MiB in all" in paragraph
+
+
+@pytest.mark.parametrize(
+    ("prolog", "words"),
+    [
+        ("<!-- <rdf:RDF> looks like a root -->\n", "line 2: entity &b; refers"),
+        ("<?xml version='1.0'?>\n<!-- " + "x" * 2000 + " -->\n", "more than 1000 bytes before the root element"),
+        ("<!-- " + "x" * 2000 + "\n", "more than 1000 bytes before the root element"),
+    ],
+)
+def test_comments_before_the_doctype_do_not_hide_it(prolog: str, words: str, tmp_path: Path) -> None:
+    path = tmp_path / "x.rdf"
+    doctype = '<!DOCTYPE rdf:RDF [<!ENTITY a "x"><!ENTITY b "&a;&a;">]>\n'
+    path.write_text(prolog + doctype + RDF_XML_HEAD + "</rdf:RDF>\n")
+    assert words in refusal(path, xml_doctype_bytes=1000)
+
+
+def test_an_external_dtd_beside_an_internal_subset_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "x.rdf"
+    doctype = '<!DOCTYPE rdf:RDF SYSTEM "http://example.org/x.dtd" [<!ENTITY a "x">]>\n'
+    path.write_text(f"{doctype}{RDF_XML_HEAD}</rdf:RDF>\n")
+    assert "line 1: an external DTD" in refusal(path)
+
+
+@pytest.mark.parametrize("suffix", [".rdf", ".ttl", ".jsonld"])
+def test_utf16_is_refused_since_the_scan_reads_utf8(suffix: str, tmp_path: Path) -> None:
+    path = tmp_path / f"x{suffix}"
+    path.write_bytes(billion_laughs().encode("utf-16"))
+    assert "is UTF-16 or UTF-32; convert it to UTF-8" in refusal(path)
+    path.write_bytes(billion_laughs().encode("utf-16-le"))  # no byte order mark
+    assert "is UTF-16 or UTF-32" in refusal(path)

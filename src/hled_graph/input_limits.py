@@ -62,6 +62,10 @@ def check_input_file(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> None:
     kind = file_format(path)[1]
     try:
         with path.open("rb") as handle:
+            start = handle.read(4)
+            if start.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in start:
+                raise InputError(f"{path}: is UTF-16 or UTF-32; convert it to UTF-8 (e.g. iconv -t UTF-8)")
+            handle.seek(0)
             if kind == "RDF_XML":
                 _XmlScan(path, limits).run(handle)
             else:
@@ -288,8 +292,8 @@ class _JsonScan(_Scan):
 
 
 # RDF/XML: the DOCTYPE's entity declarations, then the references to them in the body.
-_XML_DOCTYPE = re.compile(rb"<!DOCTYPE\b")
-_XML_ROOT = re.compile(rb"<[^!?]")
+# What may stand before the DOCTYPE: white space, comments, the XML declaration and other PIs.
+_XML_PROLOG_PART = re.compile(rb"\s+|<!--.*?-->|<\?.*?\?>", re.S)
 _XML_SUBSET_PART = re.compile(
     rb"""\s+
     | <!--.*?-->
@@ -347,26 +351,33 @@ class _XmlScan(_Scan):
         return longest if first < 0 else len(data) - last - 1
 
     def _entities(self, head: bytes) -> dict[bytes, bytes]:
-        doctype = _XML_DOCTYPE.search(head)
-        root = _XML_ROOT.search(head)
-        if doctype is None or (root is not None and root.start() < doctype.start()):
+        position = 3 if head.startswith(b"\xef\xbb\xbf") else 0
+        while part := _XML_PROLOG_PART.match(head, position):
+            position = part.end()
+        unfinished = position >= len(head) or head.startswith((b"<!--", b"<?"), position)
+        if unfinished and len(head) >= self.limits.xml_doctype_bytes:
+            raise self.refuse(
+                0,
+                f"more than {self.limits.xml_doctype_bytes} bytes before the root element",
+                "shorten the comments and declarations at the top of the file",
+            )
+        if not head.startswith(b"<!DOCTYPE", position):
             return {}
-        subset_start = head.find(b"[", doctype.end())
-        declaration_end = head.find(b">", doctype.end())
-        if 0 <= declaration_end < subset_start or subset_start < 0:
-            header = head[doctype.end() : declaration_end]
-            if re.search(rb"\b(SYSTEM|PUBLIC)\b", header):
-                raise self.refuse(doctype.start(), "an external DTD", "remove the DOCTYPE's SYSTEM or PUBLIC part")
+        doctype = position
+        subset_start = head.find(b"[", doctype)
+        declaration_end = head.find(b">", doctype)
+        if declaration_end < 0:
+            raise self._doctype_too_long(doctype)
+        external_id = head[doctype : subset_start if 0 <= subset_start < declaration_end else declaration_end]
+        if re.search(rb"\s(SYSTEM|PUBLIC)\s", external_id):
+            raise self.refuse(doctype, "an external DTD", "remove the DOCTYPE's SYSTEM or PUBLIC part")
+        if not 0 <= subset_start < declaration_end:
             return {}
         entities: dict[bytes, bytes] = {}
         position = subset_start + 1
         while True:
             if position >= len(head):
-                raise self.refuse(
-                    doctype.start(),
-                    f"a DOCTYPE longer than the limit of {self.limits.xml_doctype_bytes} bytes",
-                    "declare fewer entities or write their values out",
-                )
+                raise self._doctype_too_long(doctype)
             if head[position] == ord("]"):
                 return entities
             part = _XML_SUBSET_PART.match(head, position)
@@ -399,3 +410,10 @@ class _XmlScan(_Scan):
                         "declare fewer entities or write their values out",
                     )
             position = part.end()
+
+    def _doctype_too_long(self, doctype: int) -> InputError:
+        return self.refuse(
+            doctype,
+            f"a DOCTYPE that does not end within the limit of {self.limits.xml_doctype_bytes} bytes",
+            "declare fewer entities or write their values out",
+        )
