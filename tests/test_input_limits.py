@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hled_graph import input_limits
 from hled_graph.errors import InputError
@@ -428,3 +430,29 @@ def test_utf16_is_refused_since_the_scan_reads_utf8(suffix: str, tmp_path: Path)
     assert "is UTF-16 or UTF-32; convert it to UTF-8" in refusal(path)
     path.write_bytes(billion_laughs().encode("utf-16-le"))  # no byte order mark
     assert "is UTF-16 or UTF-32" in refusal(path)
+
+
+TURTLE_PIECES = [
+    "[", "]", "(", ")", "{", "}", "<<(", ")>>", "<<", ">>", " :p ", "\n", "# a [ comment\n", "<http://e/[>",
+    '"[["', '"a\\"["', "'(('", '"""x " [ ""y"""', "'''(( '' '''", '""', "''", ":a\\(", '"' + "x" * 12 + '"',
+    '"' + "\\n" * 7 + '"', "<http://e/" + "x" * 12 + ">",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(pieces=st.lists(st.sampled_from(TURTLE_PIECES), max_size=60))
+def test_the_fast_path_and_the_byte_by_byte_scan_agree(pieces: list[str]) -> None:
+    """With 1-byte chunks the C fast path never sees a whole token; the answers must be the same."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "x.ttl"
+        path.write_text("".join(pieces))
+        limits = {"nesting": 3, "literal_bytes": 12}
+        whole = refusal(path, **limits)
+        original = input_limits.CHUNK_BYTES
+        input_limits.CHUNK_BYTES = 1
+        try:
+            assert refusal(path, **limits) == whole
+        finally:
+            input_limits.CHUNK_BYTES = original

@@ -13,6 +13,7 @@ check has to run where the parsers would crash, so it cannot be one of them.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,11 +113,10 @@ class _Scan:
             "flatten the data (name the inner nodes) and try again",
         )
 
-    def too_long(self, position: int, what: str) -> InputError:
-        return self.refuse(
-            position,
-            f"{what} longer than the limit of {self.limits.literal_bytes} bytes",
-            "shorten it or keep the text in a separate file and link to it",
+    def too_long(self, line: int, what: str) -> InputError:
+        return InputError(
+            f"{self.path}, line {line}: {what} longer than the limit of {self.limits.literal_bytes} bytes; "
+            "shorten it or keep the text in a separate file and link to it"
         )
 
 
@@ -124,6 +124,24 @@ class _Scan:
 _TTL_CODE = re.compile(rb"[\[\](){}\"'<>#\\]")
 _TTL_OPEN = frozenset(b"[({")
 _TTL_CLOSE = frozenset(b"])}")
+
+
+@functools.lru_cache
+def _turtle_skip(literal_bytes: int) -> re.Pattern[bytes]:
+    """Code without brackets, and whole IRIs, short strings and comments of allowed length, in C.
+
+    What it stops at (a bracket, an escape, a long string, a token cut by the chunk or too long)
+    is left to the exact scan. An escape counts as one item here, so only strings up to half the
+    limit are taken whole; longer ones are measured by the exact scan.
+    """
+    items = literal_bytes // 2
+    return re.compile(
+        rb"(?:[^\[\](){}\"'<>#\\]++"
+        + rb"|<[^<>\n]{0,%d}+>" % literal_bytes
+        + rb'|"(?:[^"\\\n]|\\.){1,%d}+"' % items
+        + rb"|'(?:[^'\\\n]|\\.){1,%d}+'" % items
+        + rb"|#[^\n]*+\n)*+"
+    )
 # What may end a string: its quote or an escape (and a newline, which a short string cannot hold).
 _TTL_STRING_END = {
     b'"': re.compile(rb'["\\\n]'),
@@ -142,12 +160,15 @@ class _TurtleScan(_Scan):
         self.state = "code"  # or "iri", "comment", "string"
         self.quote = b""  # the closing quote of the open string
         self.token_start = 0  # file offset where the open IRI or string began
+        self.token_line = 1
+        self.skip = _turtle_skip(limits.literal_bytes)
 
     def feed(self, chunk: bytes, *, final: bool = False) -> None:
         self.next_buffer(chunk, 0)
         buffer, position, end = self.buffer, 0, len(self.buffer)
         while position < end:
             if self.state == "code":
+                position = self.skip.match(buffer, position).end()  # type: ignore[union-attr]
                 match = _TTL_CODE.search(buffer, position)
                 if match is None:
                     position = end
@@ -166,7 +187,8 @@ class _TurtleScan(_Scan):
                     self.depth = max(self.depth - 1, 0)
                     position += 2 if char == ord(">") else 1
                 elif char == ord("<"):
-                    self.state, self.token_start = "iri", self.base + position
+                    self.state = "iri"
+                    self.token_start, self.token_line = self.base + position, self.line_at(position)
                     position += 1
                 elif char == ord("#"):
                     self.state = "comment"
@@ -176,7 +198,8 @@ class _TurtleScan(_Scan):
                 elif char in b"\"'":
                     quote = bytes([char])
                     long = buffer.startswith(quote * 3, position)
-                    self.state, self.token_start = "string", self.base + position
+                    self.state = "string"
+                    self.token_start, self.token_line = self.base + position, self.line_at(position)
                     self.quote = quote * 3 if long else quote
                     position += 3 if long else 1
                 else:
@@ -231,8 +254,7 @@ class _TurtleScan(_Scan):
             raise self._token_too_long()
 
     def _token_too_long(self) -> InputError:
-        what = "an IRI" if self.state == "iri" else "a literal"
-        return self.too_long(max(self.token_start - self.base, 0), what)
+        return self.too_long(self.token_line, "an IRI" if self.state == "iri" else "a literal")
 
 
 _JSON_CODE = re.compile(rb'[\[\]{}"]')
@@ -247,6 +269,7 @@ class _JsonScan(_Scan):
         self.depth = 0
         self.in_string = False
         self.string_start = 0
+        self.string_line = 1
 
     def feed(self, chunk: bytes, *, final: bool = False) -> None:
         self.next_buffer(chunk, 0)
@@ -266,7 +289,8 @@ class _JsonScan(_Scan):
                 elif char in b"]}":
                     self.depth = max(self.depth - 1, 0)
                 else:
-                    self.in_string, self.string_start = True, self.base + position
+                    self.in_string = True
+                    self.string_start, self.string_line = self.base + position, self.line_at(position)
                 position += 1
                 continue
             match = _JSON_STRING.search(buffer, position)
@@ -288,7 +312,7 @@ class _JsonScan(_Scan):
 
     def _check_string(self, offset: int) -> None:
         if offset - self.string_start - 1 > self.limits.literal_bytes:
-            raise self.too_long(max(self.string_start - self.base, 0), "a string")
+            raise self.too_long(self.string_line, "a string")
 
 
 # RDF/XML: the DOCTYPE's entity declarations, then the references to them in the body.
