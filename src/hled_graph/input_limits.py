@@ -215,7 +215,7 @@ class _TurtleScan(_Scan):
                     break
         self.next_buffer(b"", min(position, end))
         if self.state in ("iri", "string"):
-            self._check_length(len(self.buffer))
+            self._check_length(0)  # what is kept is undecided: it may be the closing quotes
 
     def _in_token(self, position: int, *, final: bool) -> tuple[int, bool]:
         """Scan inside an IRI or string: (the position after it, True), or (where to resume, False)."""
