@@ -427,9 +427,9 @@ def test_an_external_dtd_beside_an_internal_subset_is_refused(tmp_path: Path) ->
 def test_utf16_is_refused_since_the_scan_reads_utf8(suffix: str, tmp_path: Path) -> None:
     path = tmp_path / f"x{suffix}"
     path.write_bytes(billion_laughs().encode("utf-16"))
-    assert "is UTF-16 or UTF-32; convert it to UTF-8" in refusal(path)
+    assert "line 1: not UTF-8 text (UTF-16, UTF-32 or binary); convert it to UTF-8" in refusal(path)
     path.write_bytes(billion_laughs().encode("utf-16-le"))  # no byte order mark
-    assert "is UTF-16 or UTF-32" in refusal(path)
+    assert "not UTF-8 text" in refusal(path)
 
 
 TURTLE_PIECES = [

@@ -65,7 +65,9 @@ def check_input_file(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> None:
         with path.open("rb") as handle:
             start = handle.read(4)
             if start.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in start:
-                raise InputError(f"{path}: is UTF-16 or UTF-32; convert it to UTF-8 (e.g. iconv -t UTF-8)")
+                raise InputError(
+                    f"{path}, line 1: not UTF-8 text (UTF-16, UTF-32 or binary); convert it to UTF-8 (iconv -t UTF-8)"
+                )
             handle.seek(0)
             if kind == "RDF_XML":
                 _XmlScan(path, limits).run(handle)
