@@ -324,14 +324,14 @@ _XML_SUBSET_PART = re.compile(
     rb"""\s+
     | <!--.*?-->
     | <\?.*?\?>
-    | <!ENTITY\s+(?P<parameter>%\s+)?(?P<name>[^\s"'%&<>]+)\s+
+    | <!ENTITY\s+(?P<parameter>%\s+)?(?P<name>[^\s"'%&<>]{1,200})\s+
         (?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<external>SYSTEM|PUBLIC)\b(?:[^>"']|"[^"]*"|'[^']*')*)\s*>
     | <!(?:ELEMENT|ATTLIST|NOTATION)\b(?:[^>"']|"[^"]*"|'[^']*')*>
     """,
     re.S | re.X,
 )
 _XML_REFERENCE = re.compile(rb"&([A-Za-z_:\x80-\xff][-A-Za-z0-9._:\x80-\xff]*);")
-_XML_LONGEST_NAME = 256  # a reference cut by a chunk boundary is rescanned from this far back
+_XML_LONGEST_NAME = 256  # names are at most 200 bytes: a reference cut by a chunk is seen again in this tail
 
 
 class _XmlScan(_Scan):
@@ -341,7 +341,7 @@ class _XmlScan(_Scan):
         head = handle.read(self.limits.xml_doctype_bytes)
         self.buffer = head
         entities = self._entities(head)
-        expansion, run, tail, data = 0, 0, b"", head
+        expansion, open_run, tail, data = 0, 0, b"", head
         self.long_run = re.compile(rb"[^<]{%d,}" % (self.limits.literal_bytes + 1))
         while data:
             text = tail + data
@@ -355,7 +355,7 @@ class _XmlScan(_Scan):
                         f"{self.limits.xml_entity_expansion} characters; write the values out "
                         "(e.g. `xmllint --noent`) or use fewer references"
                     )
-            run = self._check_text_runs(data, run)
+            open_run = self._check_text_runs(data, open_run)
             tail = text[-_XML_LONGEST_NAME:]
             data = handle.read(CHUNK_BYTES)
 
