@@ -1,6 +1,8 @@
 """hled-graph: the 2022 U.S.-Mexico High-Level Economic Dialogue fact sheet as a knowledge graph."""
 
-__version__ = "0.1.0"
+from hled_graph.version import __version__
+
+__all__ = ["__version__", "load_graph", "named_query", "query"]
 
 
 def query(sparql: str, graph=None, *, bindings=None):  # noqa: ANN001, ANN201 (rdflib types stay lazy)

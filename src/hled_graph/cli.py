@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from hled_graph import __version__
+from hled_graph.version import __version__
 from hled_graph.errors import HledError
 
 

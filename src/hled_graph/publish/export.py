@@ -6,13 +6,13 @@ import json
 from pathlib import Path
 from typing import Literal
 
-from rdflib import BNode, Dataset, Graph, URIRef
-from rdflib import Literal as RDFLiteral
+from rdflib import Dataset, Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from hled_graph.errors import InputError
 from hled_graph.graph import bind_prefixes
 from hled_graph.namespaces import PREFIXES
+from hled_graph.terms import oxigraph_quads, rdflib_triples
 
 ExportFormat = Literal["turtle", "nt", "jsonld", "xml", "trig", "nquads"]
 
@@ -26,7 +26,6 @@ FORMATS: dict[str, tuple[str, str]] = {
     "nquads": (".nq", "application/n-quads"),
 }
 DATASET_FORMATS = frozenset({"trig", "nquads"})
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 def check_format(fmt: str) -> str:
@@ -44,30 +43,15 @@ def canonical(graph: Graph) -> Graph:
     """
     import pyoxigraph as ox
 
-    dataset = ox.Dataset(ox.parse(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES))
+    dataset = ox.Dataset(oxigraph_quads(graph))
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
     blank_ids = sorted({t.value for q in dataset for t in (q.subject, q.object) if isinstance(t, ox.BlankNode)})
     # Canonical labels are 64-hex hashes; short names in their sorted order read better.
-    short = {old: BNode(f"b{i}") for i, old in enumerate(blank_ids, start=1)}
+    short = {old: f"b{i}" for i, old in enumerate(blank_ids, start=1)}
     result = bind_prefixes(Graph())
-    triples = [(_to_rdflib(q.subject, short), URIRef(q.predicate.value), _to_rdflib(q.object, short)) for q in dataset]
-    for triple in sorted(triples, key=_triple_key):
+    for triple in sorted(rdflib_triples((q.triple for q in dataset), blank_labels=short), key=_triple_key):
         result.add(triple)
     return result
-
-
-def _to_rdflib(term, short: dict[str, BNode]):
-    import pyoxigraph as ox
-
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return short[term.value]
-    if term.language:
-        return RDFLiteral(term.value, lang=term.language)
-    if term.datatype.value == _XSD_STRING:  # rdflib spells simple literals without a datatype
-        return RDFLiteral(term.value)
-    return RDFLiteral(term.value, datatype=URIRef(term.datatype.value))
 
 
 def _triple_key(triple: tuple) -> tuple:
@@ -103,9 +87,8 @@ def _oxigraph_serialize(source: Graph | Dataset, fmt: str) -> bytes:
     quads = []
     for name, part in parts:
         graph_name = ox.NamedNode(str(name)) if name is not None else ox.DefaultGraph()
-        text = part.serialize(format="nt", encoding="utf-8")
-        for triple in ox.parse(text, format=ox.RdfFormat.N_TRIPLES):
-            quads.append(ox.Quad(triple.subject, triple.predicate, triple.object, graph_name))
+        for quad in oxigraph_quads(part):
+            quads.append(ox.Quad(quad.subject, quad.predicate, quad.object, graph_name))
     quads.sort(key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
     if fmt not in DATASET_FORMATS:
         quads = [q.triple for q in quads]

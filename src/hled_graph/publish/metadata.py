@@ -17,7 +17,7 @@ from typing import Any
 from rdflib import RDF, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, VOID, XSD
 
-from hled_graph import __version__
+from hled_graph.version import __version__
 from hled_graph.errors import InputError
 from hled_graph.namespaces import BASE, ID, PREFIXES, SOURCE_DOCUMENT
 from hled_graph.publish import links

@@ -118,7 +118,7 @@ class App:
             from rdflib import Graph
 
             from hled_graph.publish.docs import ontology_html
-            from hled_graph.sparql.rdflib_engine import to_rdflib
+            from hled_graph.terms import to_rdflib
 
             ontology_name = ox.NamedNode(GRAPH_ONTOLOGY)
             ontology, data = Graph(), Graph()
