@@ -16,10 +16,9 @@ from rdflib.namespace import DCAT, DCTERMS, VOID, XSD
 from hled_graph.namespaces import SPARQL_PROLOGUE
 from hled_graph import graph as hgraph
 from hled_graph.files import write_atomic
-from hled_graph.publish.export import DATASET_FORMATS, FORMATS, file_name, serialize
+from hled_graph.publish.export import DATASET_FORMATS, FORMATS, file_name, jsonld_context, serialize
 from hled_graph.publish.metadata import (
     DATASET,
-    jsonld_context,
     void_and_dcat,
     write_dataset_description,
 )
@@ -273,5 +272,5 @@ def test_the_shipped_graph_as_jsonld_reads_as_plain_json() -> None:
     text = merged.serialize(format="json-ld", context=jsonld_context()["@context"])
     nodes = json.loads(text)["@graph"]
     prefixed = sorted({key for node in nodes for key in node if ":" in key})
-    assert prefixed == [], f"add these properties to metadata.jsonld_context(): {prefixed}"
+    assert prefixed == [], f"add these properties to export.jsonld_context(): {prefixed}"
     assert isomorphic(Graph().parse(data=text, format="json-ld"), merged)

@@ -36,13 +36,14 @@ def build(out_dir: Path, *, progress: Progress = lambda _msg: None) -> BuildResu
     from hled_graph.publish.docs import write_ontology_docs
     from hled_graph.publish.export import file_name, serialize
     from hled_graph.publish.metadata import write_dataset_description
+    from hled_graph.sparql.library import load_checks
     from hled_graph.stats import compute_stats
     from hled_graph.validate import validate_shipped
     from hled_graph.viz.maps import write_maps
 
     out_dir = Path(out_dir).resolve()
     progress("validating the data against the shapes")
-    report = validate_shipped()
+    report = validate_shipped(checks=load_checks())
     if not report.conforms:
         raise ValidationFailed("the data does not conform; nothing written:\n" + report.to_text())
 

@@ -90,9 +90,11 @@ def validate(files: tuple[str, ...]) -> None:
     from pathlib import Path
 
     from hled_graph.errors import ValidationFailed
+    from hled_graph.sparql.library import load_checks
     from hled_graph.validate import validate_files, validate_shipped
 
-    report = validate_files([Path(f) for f in files]) if files else validate_shipped()
+    checks = load_checks()
+    report = validate_files([Path(f) for f in files], checks=checks) if files else validate_shipped(checks=checks)
     click.echo(report.to_text())
     if not report.conforms:
         what = ", ".join(files) if files else "the shipped data"

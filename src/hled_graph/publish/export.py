@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from rdflib import Dataset, Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
@@ -70,8 +70,6 @@ def serialize(source: Graph | Dataset, fmt: str) -> bytes:
         return canonical(_as_graph(source)).serialize(format="turtle", encoding="utf-8")
     if fmt == "jsonld":
         # Compacted with the project's context, the JSON-LD reads as plain JSON (label, pillar, ...).
-        from hled_graph.publish.metadata import jsonld_context
-
         graph = canonical(_as_graph(source))
         return _sorted_jsonld(graph.serialize(format="json-ld", context=jsonld_context()["@context"], encoding="utf-8"))
     return _oxigraph_serialize(source, fmt)
@@ -139,3 +137,134 @@ def file_name(stem: str, fmt: str) -> str:
 
 def media_type(fmt: str) -> str:
     return FORMATS[check_format(fmt)][1]
+
+
+# --- JSON-LD ----------------------------------------------------------------------------------
+
+def jsonld_context() -> dict[str, Any]:
+    """A JSON-LD context under which the graph reads as plain JSON.
+
+    Our prefixes, plus short keys for the common properties: IRIs coerced to ``@id``, typed
+    literals to their datatype (integers and booleans stay JSON numbers and booleans), and labels
+    as language maps (``"prefLabel": {"en": …, "es": …}``).
+    """
+    # The term "pillar" (hled:pillar) would shadow the prefix "pillar:" and make `pillar:1`
+    # expand wrongly; pillars compact to `hd:pillar/1` instead.
+    terms: dict[str, Any] = {prefix: iri for prefix, iri in PREFIXES.items() if prefix != "pillar"}
+    terms |= {"id": "@id", "type": "@type"}
+
+    def ref(curie: str) -> dict[str, str]:
+        return {"@id": curie, "@type": "@id"}
+
+    def typed(curie: str, datatype: str) -> dict[str, str]:
+        return {"@id": curie, "@type": datatype}
+
+    def by_language(curie: str) -> dict[str, str]:
+        return {"@id": curie, "@container": "@language"}
+
+    terms |= {
+        # names and descriptions
+        "label": by_language("rdfs:label"),
+        "prefLabel": by_language("skos:prefLabel"),
+        "altLabel": by_language("skos:altLabel"),
+        "definition": by_language("skos:definition"),
+        "description": by_language("dcterms:description"),
+        "title": by_language("dcterms:title"),
+        "comment": by_language("rdfs:comment"),
+        # schema:name is sometimes untagged (official titles), so no language map here.
+        "name": "schema:name",
+        "details": by_language("schema:description"),
+        "editorialNote": by_language("skos:editorialNote"),
+        "linkNote": by_language("hled:linkNote"),
+        "jobTitle": by_language("schema:jobTitle"),
+        "notation": "skos:notation",
+        "inScheme": ref("skos:inScheme"),
+        # the dialogue, pillars, organizations
+        "hasPillar": ref("hled:hasPillar"),
+        "pillar": ref("hled:pillar"),
+        "pillarNumber": "hled:pillarNumber",
+        "partOfDialogue": ref("hled:partOfDialogue"),
+        "country": ref("hled:country"),
+        "iso3166Code": "hled:iso3166Code",
+        "hasMember": ref("org:hasMember"),
+        "unitOf": ref("org:unitOf"),
+        "subOrganizationOf": ref("org:subOrganizationOf"),
+        "affiliation": ref("schema:affiliation"),
+        "containedInPlace": ref("schema:containedInPlace"),
+        # actions
+        "associatedWith": ref("prov:wasAssociatedWith"),
+        "qualifiedAssociation": "prov:qualifiedAssociation",
+        "agent": ref("prov:agent"),
+        "role": ref("prov:hadRole"),
+        "generated": ref("prov:generated"),
+        "used": ref("prov:used"),
+        "joined": ref("hled:joined"),
+        "atLocation": ref("prov:atLocation"),
+        "source": ref("dcterms:source"),
+        "issued": typed("dcterms:issued", "xsd:date"),
+        "created": typed("dcterms:created", "xsd:date"),
+        "modified": typed("dcterms:modified", "xsd:date"),
+        "copyPublished": typed("hled:copyPublished", "xsd:date"),
+        "sourceFile": "hled:sourceFile",
+        "sha256": "hled:sha256",
+        "creator": "dcterms:creator",
+        "license": ref("dcterms:license"),
+        "subject": ref("dcterms:subject"),
+        "isPartOf": ref("dcterms:isPartOf"),
+        "references": ref("dcterms:references"),
+        "relation": ref("dcterms:relation"),
+        "publisher": ref("dcterms:publisher"),
+        # money, counts, targets, time
+        "amount": "hled:amount",
+        "quantity": "hled:quantity",
+        "target": "hled:target",
+        "value": typed("schema:value", "xsd:decimal"),
+        "currency": "schema:currency",
+        "unitText": by_language("schema:unitText"),
+        "unitCode": "schema:unitCode",
+        "isLowerBound": "hled:isLowerBound",
+        "targetYear": typed("hled:targetYear", "xsd:gYear"),
+        "deadline": typed("hled:deadline", "xsd:gYearMonth"),
+        "hasTime": "time:hasTime",
+        "hasBeginning": "time:hasBeginning",
+        "hasEnd": "time:hasEnd",
+        "date": typed("time:inXSDDate", "xsd:date"),
+        "yearMonth": typed("time:inXSDgYearMonth", "xsd:gYearMonth"),
+        "year": typed("time:inXSDgYear", "xsd:gYear"),
+        # Event dates are xsd:date, xsd:gYearMonth or xsd:gYear: kept as typed values.
+        "startDate": "schema:startDate",
+        "endDate": "schema:endDate",
+        "superEvent": ref("schema:superEvent"),
+        "eventStatus": ref("schema:eventStatus"),
+        "eventAttendanceMode": ref("schema:eventAttendanceMode"),
+        "location": ref("schema:location"),
+        # links out
+        "sameAs": ref("owl:sameAs"),
+        "exactMatch": ref("skos:exactMatch"),
+        "closeMatch": ref("skos:closeMatch"),
+        "evidence": "hled:evidence",
+        # the ontology itself
+        "subClassOf": ref("rdfs:subClassOf"),
+        "subPropertyOf": ref("rdfs:subPropertyOf"),
+        "domain": ref("rdfs:domain"),
+        "range": ref("rdfs:range"),
+        "isDefinedBy": ref("rdfs:isDefinedBy"),
+        "versionIRI": ref("owl:versionIRI"),
+        "versionInfo": "owl:versionInfo",
+        "preferredNamespacePrefix": "vann:preferredNamespacePrefix",
+        "preferredNamespaceUri": typed("vann:preferredNamespaceUri", "xsd:anyURI"),
+        "hasTopConcept": ref("skos:hasTopConcept"),
+        "topConceptOf": ref("skos:topConceptOf"),
+        # source quotes
+        "hasBody": ref("oa:hasBody"),
+        "hasTarget": "oa:hasTarget",
+        "hasSource": ref("oa:hasSource"),
+        "hasSelector": "oa:hasSelector",
+        "motivatedBy": ref("oa:motivatedBy"),
+        "exact": "oa:exact",
+        "prefix": "oa:prefix",
+        "suffix": "oa:suffix",
+        "start": typed("oa:start", "xsd:nonNegativeInteger"),
+        "end": typed("oa:end", "xsd:nonNegativeInteger"),
+    }
+    return {"@context": terms}

@@ -13,17 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
-from hled_graph.namespaces import GRAPH_WIKIDATA, ID, PREFIXES
+from hled_graph.namespaces import CC0, GRAPH_WIKIDATA, ID, PREFIXES, WIKIDATA, WIKIDATA_SPARQL
 from hled_graph import http_client
 
 if TYPE_CHECKING:
     from rdflib import Dataset, Graph
 
-WIKIDATA_SPARQL = "https://query.wikidata.org/sparql"
-WIKIDATA = "https://www.wikidata.org/"
 WD = PREFIXES["wd"]
 WDT = PREFIXES["wdt"]
-CC0 = "http://creativecommons.org/publicdomain/zero/1.0/"
 
 # Facts `enrich` fetches: Wikidata property id -> what it means.
 ENRICH_PROPERTIES: dict[str, str] = {
