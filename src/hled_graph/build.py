@@ -14,12 +14,11 @@ from pathlib import Path
 
 from hled_graph import graph as hgraph
 from hled_graph.errors import ValidationFailed
+from hled_graph.formats import RDF_SYNTAXES
 
 Progress = Callable[[str], None]
 
 GRAPH_STEM = "hled"
-MERGED_FORMATS = ("turtle", "nt", "jsonld", "xml")
-DATASET_FORMATS = ("trig", "nquads")
 MAPS_DIR = "maps"
 
 
@@ -56,10 +55,10 @@ def build(out_dir: Path, *, progress: Progress = lambda _msg: None) -> BuildResu
     staging.chmod(0o755)  # mkdtemp makes it private; the output is meant to be published
     try:
         files = []
-        for fmt in MERGED_FORMATS:
+        for fmt in (syntax.name for syntax in RDF_SYNTAXES if not syntax.named_graphs):
             progress(f"writing {file_name(GRAPH_STEM, fmt)}")
             files.append(write_atomic(staging / file_name(GRAPH_STEM, fmt), serialize(merged, fmt)))
-        for fmt in DATASET_FORMATS:
+        for fmt in (syntax.name for syntax in RDF_SYNTAXES if syntax.named_graphs):
             progress(f"writing {file_name(GRAPH_STEM, fmt)} (named graphs)")
             files.append(write_atomic(staging / file_name(GRAPH_STEM, fmt), serialize(dataset, fmt)))
         progress("describing the dataset (VoID, DCAT, JSON-LD context)")

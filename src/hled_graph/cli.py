@@ -15,6 +15,7 @@ import click
 
 from hled_graph.version import __version__
 from hled_graph.errors import HledError
+from hled_graph.formats import RDF_SYNTAX_NAMES
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -59,7 +60,7 @@ def build(out_dir: str) -> None:
 @cli.command()
 @click.option(
     "-f", "--format", "fmt", default="turtle", show_default=True,
-    type=click.Choice(["turtle", "nt", "jsonld", "xml", "trig", "nquads"]),
+    type=click.Choice(RDF_SYNTAX_NAMES),
     help="Serialization. trig and nquads keep the named graphs (ontology, data, links).",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
@@ -69,9 +70,10 @@ def export(fmt: str, output: str | None) -> None:
 
     from hled_graph import graph as hgraph
     from hled_graph.files import write_atomic
-    from hled_graph.publish.export import DATASET_FORMATS, serialize
+    from hled_graph.formats import rdf_syntax
+    from hled_graph.publish.export import serialize
 
-    source = hgraph.load_dataset() if fmt in DATASET_FORMATS else hgraph.load_graph()
+    source = hgraph.load_dataset() if rdf_syntax(fmt).named_graphs else hgraph.load_graph()
     data = serialize(source, fmt)
     if output:
         write_atomic(Path(output), data)
@@ -308,7 +310,7 @@ def _construct(graph: Graph, spec: str) -> Graph:
 
 # --- sparql: query, queries, store ------------------------------------------------------------
 
-from hled_graph.sparql import RESULT_FORMATS  # noqa: E402  (plain strings, imports no engine)
+from hled_graph.sparql import QUERY_OUTPUTS  # noqa: E402  (names only, imports no engine)
 
 
 @cli.command("query")
@@ -339,7 +341,7 @@ from hled_graph.sparql import RESULT_FORMATS  # noqa: E402  (plain strings, impo
     "-f",
     "--format",
     "fmt",
-    type=click.Choice(RESULT_FORMATS),
+    type=click.Choice(QUERY_OUTPUTS),
     help="Output format. Default: table for SELECT and ASK, turtle for CONSTRUCT and DESCRIBE.",
 )
 @click.option(

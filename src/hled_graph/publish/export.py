@@ -4,35 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from rdflib import Dataset, Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from hled_graph.errors import InputError
+from hled_graph.formats import RdfSyntax, rdf_syntax
 from hled_graph.graph import bind_prefixes
 from hled_graph.namespaces import PREFIXES
 from hled_graph.terms import oxigraph_quads, rdflib_triples
-
-ExportFormat = Literal["turtle", "nt", "jsonld", "xml", "trig", "nquads"]
-
-FORMATS: dict[str, tuple[str, str]] = {
-    # name: (file extension, IANA media type)
-    "turtle": (".ttl", "text/turtle"),
-    "nt": (".nt", "application/n-triples"),
-    "jsonld": (".jsonld", "application/ld+json"),
-    "xml": (".rdf", "application/rdf+xml"),
-    "trig": (".trig", "application/trig"),
-    "nquads": (".nq", "application/n-quads"),
-}
-DATASET_FORMATS = frozenset({"trig", "nquads"})
-
-
-def check_format(fmt: str) -> str:
-    if fmt not in FORMATS:
-        raise InputError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
-    return fmt
-
 
 def canonical(graph: Graph) -> Graph:
     """The same triples with blank nodes relabelled canonically (RDFC-1.0), in sorted order.
@@ -59,26 +39,26 @@ def _triple_key(triple: tuple) -> tuple:
 
 
 def serialize(source: Graph | Dataset, fmt: str) -> bytes:
-    """The whole graph (or dataset) in ``fmt``, byte-for-byte deterministic.
+    """The whole graph (or dataset) in ``fmt`` (a name of :data:`hled_graph.formats.RDF_SYNTAXES`), byte-for-byte deterministic.
 
     Turtle comes from rdflib (its writer sorts and nests blank nodes readably); JSON-LD from
     rdflib with its arrays sorted; every other format from pyoxigraph fed sorted quads, because
     rdflib's other writers follow the store's unordered iteration.
     """
-    check_format(fmt)
+    syntax = rdf_syntax(fmt)
     if fmt == "turtle":
         return canonical(_as_graph(source)).serialize(format="turtle", encoding="utf-8")
     if fmt == "jsonld":
         # Compacted with the project's context, the JSON-LD reads as plain JSON (label, pillar, ...).
         graph = canonical(_as_graph(source))
         return _sorted_jsonld(graph.serialize(format="json-ld", context=jsonld_context()["@context"], encoding="utf-8"))
-    return _oxigraph_serialize(source, fmt)
+    return _oxigraph_serialize(source, syntax)
 
 
-def _oxigraph_serialize(source: Graph | Dataset, fmt: str) -> bytes:
+def _oxigraph_serialize(source: Graph | Dataset, syntax: RdfSyntax) -> bytes:
     import pyoxigraph as ox
 
-    if fmt in DATASET_FORMATS:
+    if syntax.named_graphs:
         parts = _named_parts(source)
     else:
         parts = [(None, canonical(_as_graph(source)))]
@@ -88,11 +68,11 @@ def _oxigraph_serialize(source: Graph | Dataset, fmt: str) -> bytes:
         for quad in oxigraph_quads(part):
             quads.append(ox.Quad(quad.subject, quad.predicate, quad.object, graph_name))
     quads.sort(key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
-    if fmt not in DATASET_FORMATS:
+    if not syntax.named_graphs:
         quads = [q.triple for q in quads]
-    target = getattr(ox.RdfFormat, {"nt": "N_TRIPLES", "xml": "RDF_XML", "trig": "TRIG", "nquads": "N_QUADS"}[fmt])
-    prefixes = None if fmt in {"nt", "nquads"} else dict(sorted(PREFIXES.items()))
-    return ox.serialize(quads, format=target, prefixes=prefixes)
+    line_based = syntax.rdf_format in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS)  # they have no prefixes
+    prefixes = None if line_based else dict(sorted(PREFIXES.items()))
+    return ox.serialize(quads, format=syntax.rdf_format, prefixes=prefixes)
 
 
 def _named_parts(source: Graph | Dataset) -> list[tuple[URIRef | None, Graph]]:
@@ -132,11 +112,7 @@ def _as_graph(source: Graph | Dataset) -> Graph:
 
 
 def file_name(stem: str, fmt: str) -> str:
-    return stem + FORMATS[check_format(fmt)][0]
-
-
-def media_type(fmt: str) -> str:
-    return FORMATS[check_format(fmt)][1]
+    return stem + rdf_syntax(fmt).extension
 
 
 # --- JSON-LD ----------------------------------------------------------------------------------

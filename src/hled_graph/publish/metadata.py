@@ -20,7 +20,8 @@ from hled_graph.version import __version__
 from hled_graph.errors import InputError
 from hled_graph.namespaces import BASE, CC0, ID, PREFIXES, SOURCE_DOCUMENT, WIKIDATA, WIKIDATA_SPARQL
 from hled_graph.files import write_atomic
-from hled_graph.publish.export import FORMATS, file_name, jsonld_context, media_type, serialize
+from hled_graph.formats import RDF_SYNTAXES
+from hled_graph.publish.export import file_name, jsonld_context, serialize
 
 DATASET = URIRef(BASE + "dataset")
 WIKIDATA_DATASET = URIRef(WIKIDATA)
@@ -47,7 +48,7 @@ LANGUAGES = ("en", "es")
 VOID_FILE = "void.ttl"
 CONTEXT_FILE = "context.jsonld"
 
-_MEDIA_TYPES = {file_name("", fmt): media_type(fmt) for fmt in FORMATS}
+_MEDIA_TYPES = {syntax.extension: syntax.media_type for syntax in RDF_SYNTAXES}
 
 
 def media_type_of(path: Path) -> str:

@@ -20,7 +20,7 @@ import pyoxigraph as ox
 
 from hled_graph import resources
 from hled_graph.errors import HledError, InputError
-from hled_graph.formats import file_format
+from hled_graph.formats import rdf_syntax_of_file
 from hled_graph.namespaces import GRAPH_DATA, GRAPH_LINKS, GRAPH_ONTOLOGY, PREFIXES, SPARQL_PROLOGUE
 from hled_graph.sparql.guard import Refusal, check_query
 
@@ -140,7 +140,7 @@ def _inputs(data: Sequence[Path] | None) -> list[tuple[Path, str | None]]:
 def _check_input_file(path: Path) -> ox.RdfFormat:
     if not path.is_file():
         raise InputError(f"{path}: no such file; check the path")
-    return getattr(ox.RdfFormat, file_format(path)[1])
+    return rdf_syntax_of_file(path).rdf_format
 
 
 def _load_file(store: ox.Store, path: Path, *, graph: str | None) -> None:
