@@ -655,46 +655,6 @@ def load(
     )
 
 
-# --- benchmarks: synthetic data -----------------------------------------------------------------
-
-
-@cli.command()
-@click.option("--triples", "triples_text", required=True, metavar="N",
-              help="About how many triples to write (within 5%), e.g. 10000, 1e6.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False),
-              help="N-Triples file to write (default: standard output). Written whole or not at all.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same bytes.")
-def synth(triples_text: str, output: str | None, seed: int) -> None:
-    """Write a synthetic HLED-shaped graph of about N triples, for scale tests and benchmarks.
-
-    The data follows docs/MODEL.md like the real fact sheet: documents, four pillars, actions of
-    every class with qualified associations and roles, organizations of both countries (a few
-    agencies in many actions), amounts, dates, places and quotes. A progress bar goes to stderr.
-    """
-    import os
-    from pathlib import Path
-
-    from hled_graph.synthetic import generate, parse_count
-
-    triples = parse_count(triples_text)
-    with click.progressbar(length=triples, label="triples", file=sys.stderr) as bar:
-        lines = generate(triples=triples, seed=seed, progress=bar.update)
-        if not output:
-            stdout = click.get_text_stream("stdout")
-            for line in lines:
-                stdout.write(line + "\n")
-            return
-        target = Path(output)
-        partial = target.with_name(f".{target.name}.partial")
-        try:
-            with open(partial, "w", encoding="utf-8") as out:
-                for line in lines:
-                    out.write(line + "\n")
-            os.replace(partial, target)
-        finally:
-            partial.unlink(missing_ok=True)
-
-
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script: one-line errors, no tracebacks."""
     try:
