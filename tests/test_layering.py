@@ -252,3 +252,33 @@ def test_the_checker_fails_when_the_server_reaches_rdflib_through_another_module
         "hled_graph.sparql.server.app reaches rdflib",
         "hled_graph.sparql.server.docs reaches hled_graph.publish.remote",
     ]
+
+
+# --------------------------------------------------------------------------- heavy libraries stay lazy
+
+HEAVY = ("pyvis", "networkx", "pyshacl", "rdflib", "uvicorn", "jinja2")
+
+
+def _loaded_after(*args: str) -> set[str]:
+    """The heavy top-level packages in ``sys.modules`` after ``hled-graph ARGS`` ran in a fresh interpreter."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\nfrom hled_graph.cli import main\n"
+        f"try:\n    main({list(args)!r})\nexcept SystemExit as done:\n    assert not done.code, done.code\n"
+        f"print(' '.join(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r}))))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300, check=True)
+    return set(done.stdout.splitlines()[-1].split())
+
+
+def test_hled_graph_query_loads_no_heavy_library() -> None:
+    assert _loaded_after("query", "pillars") == set()
+    assert _loaded_after("queries") == set()
+
+
+def test_only_the_commands_that_draw_maps_import_pyvis(tmp_path: Path) -> None:
+    assert "pyvis" not in _loaded_after("analyze", "--json")
+    assert "pyvis" not in _loaded_after("export", "-f", "nt", "-o", str(tmp_path / "hled.nt"))
+    assert {"pyvis", "networkx"} <= _loaded_after("map", "--pillar", "1", "-o", str(tmp_path / "pillar-1.html"))
