@@ -17,7 +17,9 @@ from hled_graph.sparql import GRAPH_OUTPUTS, QUERY_OUTPUTS, SOLUTION_OUTPUTS
 
 
 @pytest.mark.parametrize("syntax", RDF_SYNTAXES, ids=lambda s: s.name)
-def test_each_rdf_syntax_is_read_back_by_both_parsers_from_its_own_extension(syntax: formats.RdfSyntax, tmp_path: Path) -> None:
+def test_each_rdf_syntax_is_read_back_by_both_parsers_from_its_own_extension(
+    syntax: formats.RdfSyntax, tmp_path: Path
+) -> None:
     dataset = Dataset()
     dataset.add((URIRef("https://example.org/s"), URIRef("https://example.org/p"), Literal("o", lang="en")))
     path = tmp_path / f"graph{syntax.extension}"

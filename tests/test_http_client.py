@@ -68,7 +68,8 @@ def scripted_server() -> Iterator[Callable[..., tuple[str, type[_Scripted]]]]:
     servers: list[http.server.ThreadingHTTPServer] = []
 
     def start(status: int, content_type: str, body: bytes) -> tuple[str, type[_Scripted]]:
-        handler = type("Handler", (_Scripted,), {"status": status, "content_type": content_type, "body": body, "agents": []})
+        answer = {"status": status, "content_type": content_type, "body": body, "agents": []}
+        handler = type("Handler", (_Scripted,), answer)
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)
@@ -117,7 +118,11 @@ def test_a_server_error_is_one_line_with_its_status_and_words(
 @pytest.mark.parametrize(
     ("content_type", "body", "expected"),
     [
-        ("application/sparql-results+json", b'{"head": {"vars": ["s"]}, "results": ', "did not answer with readable SPARQL results ("),
+        (
+            "application/sparql-results+json",
+            b'{"head": {"vars": ["s"]}, "results": ',
+            "did not answer with readable SPARQL results (",
+        ),
         ("text/html", b"<html>a login page</html>", "answered text/html (HTTP 200), not SPARQL results"),
     ],
     ids=["broken-json", "html"],

@@ -166,7 +166,8 @@ def project() -> Graph:
 
 
 def test_the_walk_sees_the_whole_package(project: Graph) -> None:
-    assert {"hled_graph.cli", "hled_graph.sparql.engine", "hled_graph.publish.export", "hled_graph.terms"} <= project.keys()
+    expected = {"hled_graph.cli", "hled_graph.sparql.engine", "hled_graph.publish.export", "hled_graph.terms"}
+    assert expected <= project.keys()
     # an import inside a function counts: the CLI imports the engine only in its commands
     assert "hled_graph.sparql.engine" in project["hled_graph.cli"]
 
@@ -246,7 +247,9 @@ def test_the_checker_fails_when_the_server_reaches_rdflib_through_another_module
         **GOOD,
         "sparql/bridge.py": "def convert():\n    import rdflib.term\n",
         "sparql/server/app.py": "from hled_graph.sparql import bridge\n",
-        "sparql/server/docs.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from hled_graph.publish import remote\n",
+        "sparql/server/docs.py": (
+            "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from hled_graph.publish import remote\n"
+        ),
     }
     assert server_reaches(imports_of(_tree(tmp_path, bad))) == [
         "hled_graph.sparql.server.app reaches rdflib",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pyoxigraph as ox
 
@@ -52,6 +53,8 @@ class ResultsSyntax:
         return self.results_format.media_type
 
 
+_Syntax = TypeVar("_Syntax", RdfSyntax, ResultsSyntax)
+
 RDF_SYNTAXES: tuple[RdfSyntax, ...] = (
     RdfSyntax("turtle", ox.RdfFormat.TURTLE, "turtle", other_extensions=(".turtle",)),
     RdfSyntax("nt", ox.RdfFormat.N_TRIPLES, "nt", other_extensions=(".ntriples",)),
@@ -74,18 +77,19 @@ _BY_EXTENSION = {ext: s for s in RDF_SYNTAXES for ext in (s.extension, *s.other_
 
 def rdf_syntax(name: str) -> RdfSyntax:
     """The RDF syntax called ``name`` (``turtle``, ``nt``, ...), or an InputError listing them."""
-    for syntax in RDF_SYNTAXES:
-        if syntax.name == name:
-            return syntax
-    raise InputError(f"unknown RDF format {name!r}; use one of {', '.join(RDF_SYNTAX_NAMES)}")
+    return _named(RDF_SYNTAXES, name, what="RDF format")
 
 
 def results_syntax(name: str) -> ResultsSyntax:
     """The SPARQL results format called ``name`` (``json``, ``csv``, ...), or an InputError listing them."""
-    for syntax in RESULTS_SYNTAXES:
+    return _named(RESULTS_SYNTAXES, name, what="SPARQL results format")
+
+
+def _named(table: tuple[_Syntax, ...], name: str, *, what: str) -> _Syntax:
+    for syntax in table:
         if syntax.name == name:
             return syntax
-    raise InputError(f"unknown SPARQL results format {name!r}; use one of {', '.join(RESULTS_SYNTAX_NAMES)}")
+    raise InputError(f"unknown {what} {name!r}; use one of {', '.join(s.name for s in table)}")
 
 
 def rdf_syntax_of_file(path: Path) -> RdfSyntax:

@@ -75,11 +75,14 @@ def send(
             return Answer(response.status, response.headers.get("Content-Type", ""), response.read())
     except urllib.error.HTTPError as exc:
         raise RemoteHTTPError(url, exc.code, exc.reason, _server_message(exc.read())) from None
-    except (urllib.error.URLError, OSError) as exc:  # a read timeout is a bare TimeoutError, a connect timeout wraps one
+    except (urllib.error.URLError, OSError) as exc:
+        # A read timeout is a bare TimeoutError; a connect timeout comes wrapped in a URLError.
         reason = getattr(exc, "reason", exc)
         if isinstance(reason, TimeoutError):
-            raise InputError(f"{url} did not answer within {timeout:g} s; try again later or check the server") from None
-        raise InputError(f"cannot reach {url}: {_one_line(reason)}; check the URL and that the server is running") from None
+            message = f"{url} did not answer within {timeout:g} s; try again later or check the server"
+        else:
+            message = f"cannot reach {url}: {_one_line(reason)}; check the URL and that the server is running"
+        raise InputError(message) from None
 
 
 def sparql_query(url: str, query: str, *, timeout: float = TIMEOUT_S) -> SparqlAnswer:
@@ -98,9 +101,12 @@ def sparql_query(url: str, query: str, *, timeout: float = TIMEOUT_S) -> SparqlA
         if media in (ox.RdfFormat.N_TRIPLES.media_type, "text/plain"):
             return [quad.triple for quad in ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES)]
     except (SyntaxError, ValueError) as exc:
-        raise InputError(f"{url} did not answer with readable SPARQL results ({_one_line(exc)}); is it a SPARQL endpoint?") from None
+        raise InputError(
+            f"{url} did not answer with readable SPARQL results ({_one_line(exc)}); is it a SPARQL endpoint?"
+        ) from None
     raise InputError(
-        f"{url} answered {media or 'without a content type'} (HTTP {answer.status}), not SPARQL results; is it a SPARQL endpoint?"
+        f"{url} answered {media or 'without a content type'} (HTTP {answer.status}), not SPARQL results; "
+        "is it a SPARQL endpoint?"
     )
 
 

@@ -61,7 +61,9 @@ def oxigraph_quads(graph: Graph) -> list[ox.Quad]:
     return list(ox.parse(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES))
 
 
-def rdflib_triples(triples: Iterable[ox.Triple], *, blank_labels: Mapping[str, str] | None = None) -> list[tuple[Node, Node, Node]]:
+def rdflib_triples(
+    triples: Iterable[ox.Triple], *, blank_labels: Mapping[str, str] | None = None
+) -> list[tuple[Node, Node, Node]]:
     """pyoxigraph triples as rdflib triples."""
     return [
         (

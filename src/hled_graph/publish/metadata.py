@@ -21,7 +21,7 @@ from hled_graph.errors import InputError
 from hled_graph.namespaces import BASE, CC0, ID, PREFIXES, SOURCE_DOCUMENT, WIKIDATA, WIKIDATA_SPARQL
 from hled_graph.files import write_atomic
 from hled_graph.formats import RDF_SYNTAXES
-from hled_graph.publish.export import file_name, jsonld_context, serialize
+from hled_graph.publish.export import jsonld_context, serialize
 
 DATASET = URIRef(BASE + "dataset")
 WIKIDATA_DATASET = URIRef(WIKIDATA)
