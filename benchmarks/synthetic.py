@@ -71,7 +71,13 @@ GROUP BY ?org ORDER BY DESC(?actions) ?org
 @lru_cache(maxsize=1)
 def registry_organizations() -> tuple[RegistryOrg, ...]:
     """The organizations of the shipped graph, busiest (most actions) first."""
+    import pyoxigraph as ox
+
     from hled_graph.sparql import engine
+
+    def value(term: object, namespace: str = "") -> str:
+        # The query binds only IRIs and literals; an unbound OPTIONAL reads as "".
+        return term.value.removeprefix(namespace) if isinstance(term, (ox.NamedNode, ox.Literal)) else ""
 
     found = []
     for org, english, spanish, acronym, kind, schema_class, country, actions in engine.run_query(
@@ -79,14 +85,14 @@ def registry_organizations() -> tuple[RegistryOrg, ...]:
     ).rows:
         found.append(
             RegistryOrg(
-                local=org.value.removeprefix(_P["hdo"]),
-                english=english.value,
-                spanish=spanish.value if spanish is not None else "",
+                local=value(org, _P["hdo"]),
+                english=value(english),
+                spanish=value(spanish),
                 acronym=str(acronym) if acronym is not None else "",
-                kind=kind.value.removeprefix(_P["hled"]),
-                schema_class=schema_class.value.removeprefix(_P["schema"]),
-                country=country.value.removeprefix(_P["hdl"]),
-                actions=int(actions.value),
+                kind=value(kind, _P["hled"]),
+                schema_class=value(schema_class, _P["schema"]),
+                country=value(country, _P["hdl"]),
+                actions=int(value(actions)),
             )
         )
     return tuple(found)

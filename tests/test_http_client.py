@@ -8,6 +8,7 @@ import http.server
 import socket
 import threading
 from collections.abc import Callable, Iterator
+from typing import ClassVar
 
 import pytest
 
@@ -45,7 +46,7 @@ class _Scripted(http.server.BaseHTTPRequestHandler):
     status = 200
     content_type = "text/plain"
     body = b""
-    agents: list[str] = []
+    agents: ClassVar[list[str]] = []
 
     def _answer(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -56,7 +57,7 @@ class _Scripted(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(self.body)
 
-    do_GET = do_POST = do_PUT = _answer  # noqa: N815 (http.server's naming)
+    do_GET = do_POST = do_PUT = _answer  # http.server's naming
 
     def log_message(self, *args: object) -> None:
         pass
@@ -145,7 +146,7 @@ def test_an_answer_that_is_not_sparql_results_is_one_line(
 def test_the_user_agent_names_the_project_and_its_version() -> None:
     from hled_graph import __version__
 
-    assert USER_AGENT == f"hled-graph/{__version__} (+https://w3id.org/hled)"
+    assert f"hled-graph/{__version__} (+https://w3id.org/hled)" == USER_AGENT
 
 
 def test_all_three_commands_work_against_a_real_oxigraph(

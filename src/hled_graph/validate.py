@@ -111,9 +111,10 @@ def check_query_problems(data: Graph, checks: Mapping[str, DataCheck]) -> list[P
     merged = data + hgraph.ontology_graph()
     problems = []
     for name, check in sorted(checks.items()):
-        for row in merged.query(check.text):
+        for row in hgraph.select_rows(merged, check.text):
             focus = next((term for term in row if term is not None), None)
-            problems.append(Problem(focus=short(focus) if focus is not None else "(graph)", message=f"{check.title} (check {name})"))
+            where = short(focus) if focus is not None else "(graph)"
+            problems.append(Problem(focus=where, message=f"{check.title} (check {name})"))
     return sorted(problems, key=lambda p: (p.focus, p.message))
 
 
