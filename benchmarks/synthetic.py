@@ -29,8 +29,11 @@ from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from hled_graph.errors import HledError, InputError
 from hled_graph.namespaces import DIALOGUE, PREFIXES
+from hled_graph.sparql import engine
 
 _P = PREFIXES
 RDF = f"<{_P['rdf']}type>"
@@ -71,18 +74,8 @@ GROUP BY ?org ORDER BY DESC(?actions) ?org
 @lru_cache(maxsize=1)
 def registry_organizations() -> tuple[RegistryOrg, ...]:
     """The organizations of the shipped graph, busiest (most actions) first."""
-    import pyoxigraph as ox
-
-    from hled_graph.sparql import engine
-
-    def value(term: object, namespace: str = "") -> str:
-        # The query binds only IRIs and literals; an unbound OPTIONAL reads as "".
-        return term.value.removeprefix(namespace) if isinstance(term, (ox.NamedNode, ox.Literal)) else ""
-
     found = []
-    for org, english, spanish, acronym, kind, schema_class, country, actions in engine.run_query(
-        engine.load_store(), _REGISTRY_QUERY
-    ).rows:
+    for org, english, spanish, acronym, kind, schema_class, country, actions in _shipped_rows(_REGISTRY_QUERY):
         found.append(
             RegistryOrg(
                 local=value(org, _P["hdo"]),
@@ -96,6 +89,41 @@ def registry_organizations() -> tuple[RegistryOrg, ...]:
             )
         )
     return tuple(found)
+
+
+_PLACES_QUERY = """
+SELECT ?place (MIN(?en) AS ?english) (MIN(?class) AS ?kind) (MIN(?parent) AS ?in) (COUNT(DISTINCT ?action) AS ?uses)
+WHERE {
+  ?place a prov:Location ; a ?class ; rdfs:label ?en ; schema:containedInPlace ?parent .
+  FILTER(STRSTARTS(STR(?class), STR(schema:)) && ?class != schema:Country && LANG(?en) = "en")
+  OPTIONAL { ?action prov:atLocation ?place }
+}
+GROUP BY ?place ORDER BY DESC(?uses) ?place
+"""
+
+
+@lru_cache(maxsize=1)
+def registry_places() -> tuple[tuple[str, str, str, str], ...]:
+    """The places of the shipped graph below the countries, most used first: (local name, English name,
+    schema class, the local name of the place it lies in)."""
+    return tuple(
+        (value(place, _P["hdl"]), value(english), value(kind, _P["schema"]), value(parent, _P["hdl"]))
+        for place, english, kind, parent, _ in _shipped_rows(_PLACES_QUERY)
+    )
+
+
+def _shipped_rows(query: str) -> tuple[tuple[engine.Term | None, ...], ...]:
+    return engine.run_query(_shipped_store(), query).rows
+
+
+@lru_cache(maxsize=1)
+def _shipped_store() -> ox.Store:
+    return engine.load_store()
+
+
+def value(term: engine.Term | None, namespace: str = "") -> str:
+    """An IRI's or literal's text without ``namespace``; "" for an unbound OPTIONAL."""
+    return term.value.removeprefix(namespace) if isinstance(term, (ox.NamedNode, ox.Literal)) else ""
 
 
 # The schema.org class the data states beside each hled: kind, as the real data does.
@@ -117,21 +145,6 @@ _PEOPLE = (
 _SYNTHETIC_KINDS = (
     ("FederalAgency", "Agency"), ("Ministry", "Ministry"), ("StateGovernment", "State Government"),
     ("University", "University"), ("Company", "Company"), ("NGO", "Foundation"),
-)
-_REGISTRY_PLACES: tuple[tuple[str, str, str, str], ...] = (
-    # (local name, English name, schema class, contained in)
-    ("tijuana", "Tijuana", "City", "baja-california"),
-    ("mexico-city", "Mexico City", "City", "mexico"),
-    ("baja-california", "Baja California", "State", "mexico"),
-    ("san-diego", "San Diego", "City", "california"),
-    ("veracruz", "Veracruz", "State", "mexico"),
-    ("california", "California", "State", "united-states"),
-    ("oaxaca", "Oaxaca", "State", "mexico"),
-    ("dallas", "Dallas", "City", "texas"),
-    ("texas", "Texas", "State", "united-states"),
-    ("yucatan", "Yucatán", "State", "mexico"),
-    ("queretaro", "Querétaro", "State", "mexico"),
-    ("quintana-roo", "Quintana Roo", "State", "mexico"),
 )
 _COUNTRIES = (("united-states", "United States", "US"), ("mexico", "Mexico", "MX"), ("canada", "Canada", "CA"))
 _PILLARS = (
@@ -290,7 +303,7 @@ class _Builder:
 
     def _places(self, *, count: int) -> list[tuple[str, str, tuple[str, ...]]]:
         places = []
-        entries = list(_REGISTRY_PLACES)
+        entries = list(registry_places())
         entries += [
             (f"synthetic-city-{n:04d}", f"City {n}", "City", "mexico" if n % 2 else "united-states")
             for n in range(1, max(1, count - len(entries)) + 1)
@@ -609,8 +622,6 @@ def bindings_present_in(store: object, bindings: dict[str, object]) -> dict[str,
     action such as ``hda:epa-conagua-statement-of-intent``) is replaced by the first described
     IRI of the same namespace, so a parameterized library query asks about something that exists.
     """
-    import pyoxigraph as ox
-
     adjusted = dict(bindings)
     for name, term in bindings.items():
         if not isinstance(term, ox.NamedNode) or store.query(f"ASK {{ {term} ?p ?o }}"):  # type: ignore[attr-defined]

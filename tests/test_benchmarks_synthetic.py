@@ -10,7 +10,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from benchmarks.synthetic import bindings_present_in, generate, main, registry_organizations
+from benchmarks.synthetic import bindings_present_in, generate, main, registry_organizations, registry_places
 from hled_graph.namespaces import PREFIXES
 from hled_graph.sparql import engine
 
@@ -139,3 +139,12 @@ def test_the_command_rejects_a_bad_count_in_one_line(capsys: pytest.CaptureFixtu
     assert err.strip() == (
         "python -m benchmarks.synthetic: error: --triples lots: not a number; give a count such as 10000 or 1e6"
     )
+
+
+def test_the_places_are_the_shipped_datas_below_the_countries() -> None:
+    shipped = engine.load_store()
+    places = registry_places()
+    assert {"tijuana", "baja-california", "san-diego"} <= {local for local, _, _, _ in places}
+    for local, english, kind, parent in places:
+        described = f'hdl:{local} rdfs:label "{english}"@en ; a schema:{kind} ; schema:containedInPlace hdl:{parent}'
+        assert kind != "Country" and engine.run_query(shipped, f"ASK {{ {described} }}").boolean, local
