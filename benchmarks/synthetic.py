@@ -8,9 +8,9 @@ source documents, actions of every action class with qualified associations and 
 plain ``prov:wasAssociatedWith`` shortcut, amounts, quantities, targets, dates, places, works
 made and used, and one Web Annotation with both selectors per action. Organizations of both
 countries are drawn with a Zipf-like skew, so a few agencies take part in many actions, as in
-the real dialogue; the registry entities of MODEL.md (``hdo:epa``, ``hdl:tijuana``, …) are the
-most frequent ones, so the library queries' default parameters find answers. Those organizations
-are read from the shipped graph, busiest first, so the corpus follows the data as it changes.
+the real dialogue. The organizations and places of the shipped graph (``hdo:epa``,
+``hdl:tijuana``, …) are read from it, busiest first, and are the most frequent ones, so the
+library queries' default parameters find answers and the corpus follows the data as it changes.
 
 Everything is deterministic for a seed: same arguments, same lines, in the same order.
 """
