@@ -4,10 +4,10 @@ nothing fetched from anywhere."""
 from __future__ import annotations
 
 import re
-from html import escape
 from pathlib import Path
 
 import pytest
+from markupsafe import escape  # the escaping of the pages' template engine (Jinja2)
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 

@@ -13,7 +13,7 @@ pyoxigraph store and an rdflib graph, the two ways the project holds a graph.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from hled_graph.namespaces import PREFIXES
@@ -35,15 +35,17 @@ def _language_rank(language: str | None) -> int:
     return _LANGUAGES.index(primary) if primary in _LANGUAGES else len(_LANGUAGES)
 
 
-def choose(candidates: Iterable[tuple[str, str, str | None]]) -> str | None:
+def choose(candidates: Iterable[tuple[str, str, str | None]], *,
+           properties: Sequence[str] = LABEL_PROPERTIES) -> str | None:
     """The label among (property IRI, text, language tag or None) candidates, or None.
 
-    Candidates of properties other than :data:`LABEL_PROPERTIES` are ignored.
+    ``properties`` ranks the properties (candidates of others are ignored); another tuple, such as
+    (``skos:definition``, ``rdfs:comment``), picks a definition or a title by the same policy.
     """
     ranked = [
-        (_language_rank(language), LABEL_PROPERTIES.index(prop), (language or "").lower(), text)
+        (_language_rank(language), properties.index(prop), (language or "").lower(), text)
         for prop, text, language in candidates
-        if prop in LABEL_PROPERTIES
+        if prop in properties
     ]
     return min(ranked)[3] if ranked else None
 
@@ -61,13 +63,14 @@ def label_in_store(store: ox.Store, iri: str) -> str | None:
     )
 
 
-def label_in_graph(graph: Graph, node: Any) -> str | None:
-    """The label of ``node`` (an rdflib term) in an rdflib graph."""
+def label_in_graph(graph: Graph, node: Any, *, properties: Sequence[str] = LABEL_PROPERTIES) -> str | None:
+    """The label of ``node`` (an rdflib term) in an rdflib graph (``properties`` as in :func:`choose`)."""
     from rdflib import Literal, URIRef
 
     return choose(
-        (prop, str(value), value.language)
-        for prop in LABEL_PROPERTIES
-        for value in graph.objects(node, URIRef(prop))
-        if isinstance(value, Literal)
+        ((str(prop), str(value), value.language)
+         for prop in properties
+         for value in graph.objects(node, URIRef(prop))
+         if isinstance(value, Literal)),
+        properties=tuple(str(prop) for prop in properties),
     )
