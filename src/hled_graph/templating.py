@@ -25,8 +25,6 @@ def environment(package: str) -> Environment:
         autoescape=True,
         undefined=StrictUndefined,
         keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
     )
     # Sorted keys make the pages byte-for-byte reproducible; compact separators keep maps small.
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}
