@@ -11,7 +11,7 @@ import networkx as nx
 import pytest
 from markupsafe import escape
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDFS
+from rdflib.namespace import RDFS, SKOS
 
 from hled_graph import cli, templating
 from hled_graph.errors import InputError
@@ -47,8 +47,9 @@ def overview(mini: Graph) -> MapDocument:
 
 def hostile_graph() -> Graph:
     graph = parse_file(FIXTURE)
-    graph.set((URIRef(HDO + "epa"), RDFS.label, Literal(HOSTILE[0], lang="en")))
-    graph.set((URIRef(HDO + "conagua"), RDFS.label, Literal(HOSTILE[1], lang="en")))
+    for name, hostile in (("epa", HOSTILE[0]), ("conagua", HOSTILE[1])):
+        for prop in (RDFS.label, SKOS.prefLabel):  # the label policy prefers skos:prefLabel
+            graph.set((URIRef(HDO + name), prop, Literal(hostile, lang="en")))
     return graph
 
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 from rdflib import Graph
 
+from hled_graph.iris import compact
 from hled_graph.namespaces import SPARQL_PROLOGUE
-from hled_graph.validate import short
 
 _CLASS_COUNTS = """
 SELECT ?class (COUNT(DISTINCT ?entity) AS ?n) WHERE {
@@ -62,7 +62,7 @@ def compute_stats(graph: Graph) -> Stats:
     for name, query in _TOTALS.items():
         (value,) = next(iter(graph.query(SPARQL_PROLOGUE + query)))
         totals[name] = _plain_number(value)
-    classes = [(short(row[0]), int(row[1])) for row in graph.query(SPARQL_PROLOGUE + _CLASS_COUNTS)]
+    classes = [(compact(str(row[0])), int(row[1])) for row in graph.query(SPARQL_PROLOGUE + _CLASS_COUNTS)]
     return Stats(triples=len(graph), totals=totals, classes=classes)
 
 

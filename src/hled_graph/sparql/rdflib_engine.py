@@ -21,7 +21,7 @@ from hled_graph.errors import InputError
 from hled_graph.namespaces import PREFIXES
 from hled_graph.sparql import library
 from hled_graph.sparql.engine import QueryKind
-from hled_graph.sparql.results import shorten
+from hled_graph.iris import compact
 
 _XSD_STRING = PREFIXES["xsd"] + "string"
 
@@ -67,7 +67,7 @@ def _cell_html(term: Node | None) -> str:
         return ""
     if isinstance(term, URIRef):
         return (
-            f'<a href="{html.escape(str(term), quote=True)}">{html.escape(shorten(str(term)))}</a>'
+            f'<a href="{html.escape(str(term), quote=True)}">{html.escape(compact(str(term)))}</a>'
         )
     if isinstance(term, Literal) and term.language:
         return f"{html.escape(str(term))} <small>@{html.escape(term.language)}</small>"

@@ -31,9 +31,10 @@ from typing import TYPE_CHECKING, Any
 from hled_graph import __version__
 from hled_graph.errors import InputError
 from hled_graph.files import write_atomic
+from hled_graph.iris import compact
 from hled_graph.namespaces import PREFIXES
 from hled_graph.templating import render
-from hled_graph.viz.network import CATEGORIES, VIEWS, View, local_name, qname
+from hled_graph.viz.network import CATEGORIES, VIEWS, View, local_name
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -190,12 +191,12 @@ def resolve_focus(network: nx.MultiDiGraph, focus: str) -> str:
     if len(matches) == 1:
         return matches[0]
     if len(matches) > 1:
-        names = ", ".join(qname(n) for n in matches)
+        names = ", ".join(compact(n) for n in matches)
         raise InputError(f"focus {focus!r} is ambiguous: it names {names}; give the prefixed name")
     candidates = {}
     for node, data in network.nodes(data=True):
-        for name in (qname(node), local_name(node), str(data.get("label", ""))):
-            candidates.setdefault(name, qname(node))
+        for name in (compact(node), local_name(node), str(data.get("label", ""))):
+            candidates.setdefault(name, compact(node))
     close = difflib.get_close_matches(wanted, list(candidates), n=3, cutoff=0.5)
     hint = ("; did you mean " + ", ".join(sorted({candidates[c] for c in close})) + "?") if close \
         else "; give an IRI, a prefixed name like hdo:epa, or a short name like epa"
@@ -222,7 +223,7 @@ def _select_and_draw(network: nx.MultiDiGraph, *, pillar: int | None, focus: str
             raise InputError(f"--depth must be 0 or more, not {depth}")
         centre = resolve_focus(network, focus)
         if centre not in selected:
-            raise InputError(f"{qname(centre)} is not in pillar {pillar}; drop --pillar or "
+            raise InputError(f"{compact(centre)} is not in pillar {pillar}; drop --pillar or "
                              "choose another entity")
         # walk only the links the map draws: through a country hub, "two steps from EPA" would
         # be every U.S. organization, drawn without a single line to EPA
