@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES
 from markupsafe import escape  # the escaping of the pages' template engine (Jinja2)
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
@@ -14,8 +15,6 @@ from rdflib.namespace import SKOS
 from hled_graph.graph import parse_file
 from hled_graph.namespaces import HLED
 from hled_graph.publish.docs import DOCS_FILE, ontology_html, write_ontology_docs
-
-from conftest import FIXTURES
 
 ONTOLOGY = FIXTURES / "publish-ontology.ttl"
 DATA = FIXTURES / "publish-graph.ttl"

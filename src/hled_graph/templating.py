@@ -8,14 +8,14 @@ escaped by the template engine, never by hand; ``tojson`` writes JSON that is sa
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from jinja2 import Environment
 
 
-@lru_cache(maxsize=None)
+@cache
 def environment(package: str) -> Environment:
     """The environment over ``package``'s ``templates/`` folder (e.g. ``hled_graph.viz``)."""
     from jinja2 import Environment, PackageLoader, StrictUndefined  # only pages need Jinja2

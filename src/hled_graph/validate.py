@@ -93,7 +93,8 @@ def check_query_problems(data: Graph) -> list[Problem]:
     for name, check in sorted(load_checks().items()):
         for row in merged.query(check.text):
             focus = next((term for term in row if term is not None), None)
-            problems.append(Problem(focus=_shown(focus) if focus is not None else "(graph)", message=f"{check.title} (check {name})"))
+            problems.append(Problem(focus=_shown(focus) if focus is not None else "(graph)",
+                                    message=f"{check.title} (check {name})"))
     return sorted(problems, key=lambda p: (p.focus, p.message))
 
 

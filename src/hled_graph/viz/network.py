@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from hled_graph.errors import InputError
 from hled_graph.iris import compact
-from hled_graph.labels import choose
+from hled_graph.labels import LABEL_PROPERTIES, choose
 from hled_graph.namespaces import HLED, ID, PREFIXES, SOURCE_DOCUMENT
 
 if TYPE_CHECKING:
@@ -48,6 +48,7 @@ EXPORT_FORMATS: tuple[str, ...] = get_args(ExportFormat)
 PROV = PREFIXES["prov"]
 WAS_ASSOCIATED_WITH = PROV + "wasAssociatedWith"
 QUOTE_NS = PREFIXES["hdq"]
+_DESCRIPTION_PROPERTIES = (PREFIXES["dcterms"] + "description", PREFIXES["skos"] + "definition")
 
 # Namespaces that hold vocabulary terms, never entities (used when external IRIs are drawn).
 _VOCABULARY_NAMESPACES = tuple(
@@ -155,9 +156,9 @@ SELECT DISTINCT ?node ?field ?value ?extra WHERE {
     ?annotation oa:hasBody ?node ; oa:hasTarget/oa:hasSelector/oa:exact ?value .
     BIND("quote" AS ?field)
   } UNION {
-    ?node dcterms:description|skos:definition ?value
-    FILTER(langMatches(lang(?value), "en") || lang(?value) = "")
-    BIND("description" AS ?field)
+    VALUES ?textProperty { dcterms:description skos:definition }
+    ?node ?textProperty ?value FILTER(isLiteral(?value))
+    BIND("description" AS ?field) BIND(CONCAT(STR(?textProperty), " ", LANG(?value)) AS ?extra)
   }
 }
 """
@@ -274,15 +275,16 @@ def _facts(graph: Graph) -> dict[str, dict[str, set[tuple[str, str]]]]:
     return fields
 
 
-def _label_of(found: dict[str, set[tuple[str, str]]] | None) -> str | None:
-    """The label by the project's one policy (:mod:`hled_graph.labels`) among the facts' candidates."""
+def _label_of(found: dict[str, set[tuple[str, str]]] | None, *, field: str = "label",
+              properties: tuple[str, ...] = LABEL_PROPERTIES) -> str | None:
+    """The label (or the description) by the project's one policy (:mod:`hled_graph.labels`)."""
     if not found:
         return None
     candidates = []
-    for text, extra in found.get("label", ()):
+    for text, extra in found.get(field, ()):
         prop, _, language = extra.partition(" ")
         candidates.append((prop, text, language or None))
-    return choose(candidates)
+    return choose(candidates, properties=properties)
 
 
 def _node_attributes(iri: str, facts: dict[str, dict[str, set[tuple[str, str]]]]) -> dict[str, Any]:
@@ -300,7 +302,6 @@ def _node_attributes(iri: str, facts: dict[str, dict[str, set[tuple[str, str]]]]
     )
     # one label per country, even when a country has labels in several forms
     country_labels = {country: label for country, label in countries}
-    descriptions = values("description")
     quotes = values("quote")
     return {
         "iri": iri,
@@ -315,7 +316,7 @@ def _node_attributes(iri: str, facts: dict[str, dict[str, set[tuple[str, str]]]]
         "amounts": [_format_amount(currency, value)
                     for value, currency in sorted(found.get("amount", ()))],
         "dates": values("date"),
-        "description": descriptions[0] if descriptions else None,
+        "description": _label_of(found, field="description", properties=_DESCRIPTION_PROPERTIES),
         "quote": quotes[0] if quotes else None,
     }
 
