@@ -13,9 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeGuard
 
 from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, SKOS
+from rdflib.term import Node
 
 from hled_graph.iris import compact
 from hled_graph.labels import label_in_graph
@@ -93,7 +95,7 @@ class _Page:
 
     # --- what is on the page ----------------------------------------------------------------
 
-    def _ours(self, term: object) -> bool:
+    def _ours(self, term: object) -> TypeGuard[URIRef]:
         return (
             isinstance(term, URIRef) and str(term).startswith(HLED) and len(str(term)) > len(HLED)
         )
@@ -102,9 +104,9 @@ class _Page:
         placed: set[URIRef] = set()
         sections = []
         for title, anchor, types in _SECTIONS:
+            ours: set[URIRef] = {s for t in types for s in self.ontology.subjects(RDF.type, t) if self._ours(s)}
             terms = sorted(
-                {s for t in types for s in self.ontology.subjects(RDF.type, t) if self._ours(s)}
-                - placed,
+                ours - placed,
                 key=self._sort_key,
             )
             placed |= set(terms)
@@ -163,7 +165,7 @@ class _Page:
 
     # --- examples from the data -------------------------------------------------------------
 
-    def _describe(self, node: object, *, depth: int = 0) -> Piece:
+    def _describe(self, node: Node, *, depth: int = 0) -> Piece:
         """A data node in words: its label, else a short summary of a blank node, else the node
         that points to it (an association is described by its action)."""
         if isinstance(node, Literal):
@@ -175,7 +177,7 @@ class _Page:
         if label:
             return _text(label)
         parts = sorted(
-            f"{compact(p)} {o}" for p, o in self.data.predicate_objects(node) if isinstance(o, Literal)
+            f"{compact(str(p))} {o}" for p, o in self.data.predicate_objects(node) if isinstance(o, Literal)
         )
         if parts:
             return _text("[" + "; ".join(parts) + "]")
@@ -217,7 +219,7 @@ class _Page:
                       for title_, anchor, terms in self.sections],
         )
 
-    def _metadata(self, ontology: URIRef) -> list[tuple[str, Piece]]:
+    def _metadata(self, ontology: Node) -> list[tuple[str, Piece]]:
         rows = [("IRI", self._plain(ontology))]
         for label, predicate in (
             ("Version IRI", OWL.versionIRI),

@@ -8,7 +8,7 @@ labels, which come from the data and are not trusted, are escaped by the templat
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -22,7 +22,7 @@ from hled_graph.sparql.server.negotiation import GRAPH_FORMATS, HTML, names, neg
 from hled_graph.sparql.server.pages import PACKAGE
 from hled_graph.templating import render
 
-ENTITY_FORMATS = GRAPH_FORMATS + (HTML,)
+ENTITY_FORMATS = (*GRAPH_FORMATS, HTML)
 ONTOLOGY = HLED.rstrip("#")
 RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
 _MAX_NESTING = 4
@@ -200,8 +200,8 @@ class EntityPages:
         return [{"subject": self._term_view(ox.NamedNode(iri)), "path": path} for iri, path in sorted(items)]
 
     def _quotes(self, node: ox.NamedNode) -> list[dict[str, Any]]:
-        rows = self._store.query(_QUOTE_QUERY, substitutions={ox.Variable("entity"): node},
-                                 use_default_graph_as_union=True)
+        rows = cast("ox.QuerySolutions", self._store.query(
+            _QUOTE_QUERY, substitutions={ox.Variable("entity"): node}, use_default_graph_as_union=True))
         return [
             {"prefix": row["prefix"].value if row["prefix"] else "",
              "exact": row["exact"].value,
