@@ -16,9 +16,9 @@ import pytest
 from hled_graph import resources
 from hled_graph.errors import InputError
 from hled_graph.graph import parse_file
+from hled_graph.iris import compact
 from hled_graph.namespaces import PREFIXES
 from hled_graph.sparql import engine, library
-from hled_graph.sparql.results import shorten
 
 LIBRARY = library.load_library()
 CHECKS = library.load_checks()
@@ -36,7 +36,7 @@ def _value(term: object) -> object:
     if term is None:
         return None
     if isinstance(term, ox.NamedNode):
-        return shorten(term.value)
+        return compact(term.value)
     if isinstance(term, ox.Literal):
         datatype = term.datatype.value
         if datatype in (XSD + "integer", XSD + "nonNegativeInteger", XSD + "int", XSD + "long"):

@@ -184,22 +184,6 @@ def test_default_format_is_table_for_solutions_and_turtle_for_graphs(
     assert results.write(construct) == results.write(construct, "turtle")
 
 
-@pytest.mark.parametrize(
-    "iri,short",
-    [
-        ("https://w3id.org/hled/id/org/epa", "hdo:epa"),
-        ("https://w3id.org/hled/id/fact-sheet-2022", "hd:fact-sheet-2022"),
-        ("https://w3id.org/hled/id/pillar/1", "pillar:1"),
-        ("https://schema.org/MonetaryAmount", "schema:MonetaryAmount"),
-        ("https://w3id.org/hled/id/org/a b", "<https://w3id.org/hled/id/org/a b>"),
-        ("https://w3id.org/hled/id/org/ends-with.", "<https://w3id.org/hled/id/org/ends-with.>"),
-        ("http://example.org/x", "<http://example.org/x>"),
-    ],
-)
-def test_shorten_uses_the_longest_namespace_and_valid_local_names(iri: str, short: str) -> None:
-    assert results.shorten(iri) == short
-
-
 def test_unbound_cells_and_blank_nodes_read_plainly() -> None:
     outcome = engine.QueryOutcome(
         kind="select",

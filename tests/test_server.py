@@ -274,7 +274,7 @@ def test_entity_unknown_is_404_and_unsupported_accept_is_406(endpoint):
 def test_hostile_label_is_shown_as_text(endpoint):
     page = get(endpoint.url + "/id/org/hostile", accept="text/html")[2].decode()
     assert "<script>alert" not in page and "<img src=x" not in page
-    assert "&lt;script&gt;alert(&#x27;owned&#x27;)&lt;/script&gt; &amp; &quot;quotes&quot;" in page
+    assert "&lt;script&gt;alert(&#39;owned&#39;)&lt;/script&gt; &amp; &#34;quotes&#34;" in page
     assert 'href="javascript:' not in page
 
 

@@ -8,8 +8,8 @@ from typing import cast
 from rdflib import Graph, Literal
 
 from hled_graph.graph import select_rows
+from hled_graph.iris import compact
 from hled_graph.namespaces import SPARQL_PROLOGUE
-from hled_graph.validate import short
 
 _CLASS_COUNTS = """
 SELECT ?class (COUNT(DISTINCT ?entity) AS ?n) WHERE {
@@ -64,7 +64,7 @@ def compute_stats(graph: Graph) -> Stats:
     for name, query in _TOTALS.items():
         (value,) = select_rows(graph, SPARQL_PROLOGUE + query)[0]
         totals[name] = _plain_number(cast("Literal | None", value))
-    classes = [(short(row[0]), int(row[1])) for row in select_rows(graph, SPARQL_PROLOGUE + _CLASS_COUNTS)]
+    classes = [(compact(str(row[0])), int(row[1])) for row in select_rows(graph, SPARQL_PROLOGUE + _CLASS_COUNTS)]
     return Stats(triples=len(graph), totals=totals, classes=classes)
 
 

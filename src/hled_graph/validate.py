@@ -16,7 +16,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import SH
 
 from hled_graph import graph as hgraph
-from hled_graph.namespaces import PREFIXES
+from hled_graph.iris import compact
 
 
 class DataCheck(Protocol):
@@ -65,15 +65,9 @@ class Report:
         return "\n".join(lines)
 
 
-def short(term: object) -> str:
-    """A term as a prefixed name where one of our prefixes fits, else as given."""
-    text = str(term)
-    if isinstance(term, URIRef):
-        for prefix, iri in sorted(PREFIXES.items(), key=lambda item: -len(item[1])):
-            if text.startswith(iri) and len(text) > len(iri):
-                return f"{prefix}:{text[len(iri):]}"
-        return f"<{text}>"
-    return text
+def _shown(term: object) -> str:
+    """A term in a message: an IRI compacted (:func:`hled_graph.iris.compact`), else its text."""
+    return compact(term) if isinstance(term, URIRef) else str(term)
 
 
 def shacl_problems(data: Graph, *, shapes: Graph | None = None, ontology: Graph | None = None) -> list[Problem]:
@@ -93,11 +87,11 @@ def shacl_problems(data: Graph, *, shapes: Graph | None = None, ontology: Graph 
         value = results.value(result, SH.value)
         problems.append(
             Problem(
-                focus=short(results.value(result, SH.focusNode)),
+                focus=_shown(results.value(result, SH.focusNode)),
                 message=str(message) if message else "does not conform to its shape",
-                path=short(path) if isinstance(path, URIRef) else "",
-                value=short(value) if value is not None else "",
-                severity=short(severity).split("#")[-1].removeprefix("sh:"),
+                path=_shown(path) if isinstance(path, URIRef) else "",
+                value=_shown(value) if value is not None else "",
+                severity=_shown(severity).split("#")[-1].removeprefix("sh:"),
             )
         )
     return sorted(problems, key=lambda p: (p.focus, p.path, p.message, p.value))
@@ -113,7 +107,7 @@ def check_query_problems(data: Graph, checks: Mapping[str, DataCheck]) -> list[P
     for name, check in sorted(checks.items()):
         for row in hgraph.select_rows(merged, check.text):
             focus = next((term for term in row if term is not None), None)
-            where = short(focus) if focus is not None else "(graph)"
+            where = _shown(focus) if focus is not None else "(graph)"
             problems.append(Problem(focus=where, message=f"{check.title} (check {name})"))
     return sorted(problems, key=lambda p: (p.focus, p.message))
 

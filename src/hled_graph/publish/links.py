@@ -152,8 +152,7 @@ def _normal(label: str | None) -> str | None:
 
 def format_checks(checks: list[LinkCheck]) -> str:
     """A plain-text table: entity, QID, recorded label, found label, status."""
-    from hled_graph.validate import short
-    from rdflib import URIRef
+    from hled_graph.iris import compact
 
     header = ("entity", "QID", "recorded label", "found label", "status")
     rows = [header]
@@ -161,7 +160,7 @@ def format_checks(checks: list[LinkCheck]) -> str:
         status = f"{check.status} → {check.redirect_to}" if check.redirect_to else check.status
         rows.append(
             (
-                short(URIRef(check.link.entity)),
+                compact(check.link.entity),
                 check.link.qid,
                 check.link.recorded_label or "",
                 check.found_label or "",

@@ -168,9 +168,9 @@ def _describe_linksets(out: Graph, triples: set[tuple]) -> None:
 
 
 def _slug(term: URIRef) -> str:
-    from hled_graph.validate import short
+    from hled_graph.iris import compact
 
-    return short(term).strip("<>").replace(":", "-").lower()
+    return compact(term).strip("<>").replace(":", "-").lower()
 
 
 def _describe_dcat(

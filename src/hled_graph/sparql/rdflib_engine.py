@@ -7,7 +7,6 @@ a table in Jupyter.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -17,10 +16,11 @@ from rdflib.query import Result as RdflibResult
 from rdflib.term import Node
 
 from hled_graph.errors import InputError
+from hled_graph.iris import compact
 from hled_graph.namespaces import PREFIXES
 from hled_graph.sparql import library
 from hled_graph.sparql.engine import QueryKind
-from hled_graph.sparql.results import shorten
+from hled_graph.templating import render
 from hled_graph.terms import to_rdflib
 
 
@@ -49,27 +49,16 @@ class Result:
         return [row[index] for row in self.rows]
 
     def _repr_html_(self) -> str:
-        if self.kind == "ask":
-            return f"<p><b>{'true' if self.boolean else 'false'}</b></p>"
-        head = "".join(f"<th>{html.escape(v)}</th>" for v in self.variables)
-        body = "".join(
-            "<tr>" + "".join(f"<td>{_cell_html(term)}</td>" for term in row) + "</tr>"
-            for row in self.rows
-        )
-        count = f"<p>{len(self.rows)} {'row' if len(self.rows) == 1 else 'rows'}</p>"
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{count}"
+        cells = [[_cell_view(term) for term in row] for row in self.rows]
+        return render("hled_graph.sparql", "result.html", kind=self.kind, boolean=self.boolean,
+                      variables=self.variables, rows=cells)
 
 
-def _cell_html(term: Node | None) -> str:
-    if term is None:
-        return ""
+def _cell_view(term: Node | None) -> dict[str, str | None]:
     if isinstance(term, URIRef):
-        return (
-            f'<a href="{html.escape(str(term), quote=True)}">{html.escape(shorten(str(term)))}</a>'
-        )
-    if isinstance(term, Literal) and term.language:
-        return f"{html.escape(str(term))} <small>@{html.escape(term.language)}</small>"
-    return html.escape(str(term))
+        return {"text": compact(str(term)), "href": str(term), "language": None}
+    language = term.language if isinstance(term, Literal) else None
+    return {"text": "" if term is None else str(term), "href": None, "language": language}
 
 
 @lru_cache(maxsize=1)

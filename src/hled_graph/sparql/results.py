@@ -9,12 +9,12 @@ Every writer returns bytes, the same bytes for the same answer.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping, Sequence
 
 import pyoxigraph as ox
 
 from hled_graph.errors import InputError
+from hled_graph.iris import compact, split
 from hled_graph.namespaces import PREFIXES
 from hled_graph.formats import rdf_syntax, results_syntax
 from hled_graph.sparql import GRAPH_OUTPUTS, QUERY_OUTPUTS, SOLUTION_OUTPUTS, VIEW_OUTPUTS
@@ -39,7 +39,6 @@ _NUMERIC = {
         "unsignedLong",
     )
 }
-_LOCAL_NAME = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?$")
 
 
 def default_format(outcome: QueryOutcome) -> str:
@@ -133,7 +132,7 @@ def _used_prefixes(triples: Sequence[ox.Triple], prefixes: Mapping[str, str]) ->
             if isinstance(term, ox.Literal):
                 iris.append(term.datatype.value)
             for iri in iris:
-                match = _split_iri(iri, prefixes)
+                match = split(iri, prefixes=prefixes)
                 if match:
                     used[match[0]] = prefixes[match[0]]
     return dict(sorted(used.items()))
@@ -142,28 +141,12 @@ def _used_prefixes(triples: Sequence[ox.Triple], prefixes: Mapping[str, str]) ->
 # --------------------------------------------------------------------------- for people
 
 
-def shorten(iri: str, prefixes: Mapping[str, str] = PREFIXES) -> str:
-    """``hdo:epa`` for an IRI in one of our namespaces, else ``<iri>``."""
-    match = _split_iri(iri, prefixes)
-    return f"{match[0]}:{match[1]}" if match else f"<{iri}>"
-
-
-def _split_iri(iri: str, prefixes: Mapping[str, str]) -> tuple[str, str] | None:
-    best: tuple[str, str] | None = None
-    for prefix, namespace in prefixes.items():
-        if iri.startswith(namespace) and (best is None or len(namespace) > len(prefixes[best[0]])):
-            local = iri[len(namespace) :]
-            if local == "" or _LOCAL_NAME.match(local):
-                best = (prefix, local)
-    return best
-
-
 def cell_text(term: Term | None, prefixes: Mapping[str, str] = PREFIXES) -> str:
     """What a person wants to read in a cell: a short IRI, a literal's text, nothing if unbound."""
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        return shorten(term.value, prefixes)
+        return compact(term.value, prefixes=prefixes)
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
     if isinstance(term, ox.Triple):

@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from hled_graph.errors import InputError
+from hled_graph.iris import compact
+from hled_graph.labels import LABEL_PROPERTIES, choose
 from hled_graph.namespaces import HLED, ID, PREFIXES, SOURCE_DOCUMENT
 
 if TYPE_CHECKING:
@@ -46,6 +48,7 @@ EXPORT_FORMATS: tuple[str, ...] = get_args(ExportFormat)
 PROV = PREFIXES["prov"]
 WAS_ASSOCIATED_WITH = PROV + "wasAssociatedWith"
 QUOTE_NS = PREFIXES["hdq"]
+_DESCRIPTION_PROPERTIES = (PREFIXES["dcterms"] + "description", PREFIXES["skos"] + "definition")
 
 # Namespaces that hold vocabulary terms, never entities (used when external IRIs are drawn).
 _VOCABULARY_NAMESPACES = tuple(
@@ -118,23 +121,20 @@ SELECT DISTINCT ?node ?field ?value ?extra WHERE {
   {
     SELECT DISTINCT ?node WHERE { ?node ?anyP ?anyO }
   } UNION {
-    ?node rdfs:label ?value FILTER(langMatches(lang(?value), "en")) BIND("rdfsLabel" AS ?field)
-  } UNION {
-    ?node skos:prefLabel ?value FILTER(langMatches(lang(?value), "en")) BIND("prefLabel" AS ?field)
-  } UNION {
-    ?node schema:name|rdfs:label ?value BIND("anyLabel" AS ?field)
+    # every label candidate; hled_graph.labels chooses. ?extra is "<property IRI> <language tag>".
+    VALUES ?labelProperty { skos:prefLabel rdfs:label schema:name }
+    ?node ?labelProperty ?value FILTER(isLiteral(?value))
+    BIND("label" AS ?field) BIND(CONCAT(STR(?labelProperty), " ", LANG(?value)) AS ?extra)
   } UNION {
     ?node a ?value .
     # only the most specific classes: none of the node's other classes is below this one
     FILTER NOT EXISTS { ?node a ?sub . ?sub rdfs:subClassOf+ ?value . FILTER(?sub != ?value) }
-    OPTIONAL { ?value rdfs:label ?extra FILTER(langMatches(lang(?extra), "en")) }
     BIND("type" AS ?field)
   } UNION {
     { ?node hled:country ?value }
     UNION { ?node schema:affiliation/hled:country ?value }
     UNION { ?node org:unitOf+/hled:country ?value }
     UNION { ?value a schema:Country . ?node schema:containedInPlace* ?value }
-    OPTIONAL { ?value rdfs:label ?extra FILTER(langMatches(lang(?extra), "en")) }
     BIND("country" AS ?field)
   } UNION {
     { ?node hled:pillar ?pillar }
@@ -156,9 +156,9 @@ SELECT DISTINCT ?node ?field ?value ?extra WHERE {
     ?annotation oa:hasBody ?node ; oa:hasTarget/oa:hasSelector/oa:exact ?value .
     BIND("quote" AS ?field)
   } UNION {
-    ?node dcterms:description|skos:definition ?value
-    FILTER(langMatches(lang(?value), "en") || lang(?value) = "")
-    BIND("description" AS ?field)
+    VALUES ?textProperty { dcterms:description skos:definition }
+    ?node ?textProperty ?value FILTER(isLiteral(?value))
+    BIND("description" AS ?field) BIND(CONCAT(STR(?textProperty), " ", LANG(?value)) AS ?extra)
   }
 }
 """
@@ -208,16 +208,6 @@ class _EdgeFact:
     is_association: bool
 
 
-def qname(iri: str) -> str:
-    """``hdo:epa`` for an IRI in a known namespace, else the IRI itself."""
-    best = max(
-        ((prefix, ns) for prefix, ns in PREFIXES.items() if iri.startswith(ns)),
-        key=lambda item: len(item[1]),
-        default=None,
-    )
-    return f"{best[0]}:{iri[len(best[1]):]}" if best else iri
-
-
 def local_name(iri: str) -> str:
     return re.split(r"[#/]", iri.rstrip("/#"))[-1]
 
@@ -242,13 +232,12 @@ def _format_amount(currency: str, value: str) -> str:
     return f"{currency} {shown}".strip()
 
 
-def _pick_class(types: list[tuple[str, str]]) -> tuple[str | None, str | None]:
+def _pick_class(types: list[str]) -> str | None:
     """The one class to show: the project's own first, then schema.org, ORG, FOAF, SKOS, PROV."""
     if not types:
-        return None, None
+        return None
 
-    def rank(item: tuple[str, str]) -> tuple[int, str]:
-        iri = item[0]
+    def rank(iri: str) -> tuple[int, str]:
         for index, ns in enumerate(_CLASS_NAMESPACE_RANK):
             if iri.startswith(ns):
                 return index, iri
@@ -257,9 +246,9 @@ def _pick_class(types: list[tuple[str, str]]) -> tuple[str | None, str | None]:
     return min(types, key=rank)
 
 
-def _category(node: str, types: list[tuple[str, str]]) -> str:
-    chosen, _ = _pick_class(types)
-    ordered = ([chosen] if chosen else []) + sorted(t for t, _ in types)
+def _category(node: str, types: list[str]) -> str:
+    chosen = _pick_class(types)
+    ordered = ([chosen] if chosen else []) + sorted(types)
     for class_iri in ordered:
         category = _CATEGORY_OF_CLASS.get(local_name(class_iri))
         if category:
@@ -271,7 +260,7 @@ def _category(node: str, types: list[tuple[str, str]]) -> str:
 
 
 def _facts(graph: Graph) -> dict[str, dict[str, set[tuple[str, str]]]]:
-    """Every IRI's facts, by field: {iri: {"rdfsLabel": {(value, extra)}, "type": ...}}."""
+    """Every IRI's facts, by field: {iri: {"label": {(value, extra)}, "type": ...}}."""
     from rdflib import URIRef
 
     fields: dict[str, dict[str, set[tuple[str, str]]]] = defaultdict(lambda: defaultdict(set))
@@ -286,33 +275,37 @@ def _facts(graph: Graph) -> dict[str, dict[str, set[tuple[str, str]]]]:
     return fields
 
 
-def _label_of(found: dict[str, set[tuple[str, str]]] | None) -> str | None:
+def _label_of(found: dict[str, set[tuple[str, str]]] | None, *, field: str = "label",
+              properties: tuple[str, ...] = LABEL_PROPERTIES) -> str | None:
+    """The label (or the description) by the project's one policy (:mod:`hled_graph.labels`)."""
     if not found:
         return None
-    for field in ("rdfsLabel", "prefLabel", "anyLabel"):
-        labels = sorted(value for value, _ in found.get(field, ()))
-        if labels:
-            return labels[0]
-    return None
+    candidates = []
+    for text, extra in found.get(field, ()):
+        prop, _, language = extra.partition(" ")
+        candidates.append((prop, text, language or None))
+    return choose(candidates, properties=properties)
 
 
-def _node_attributes(iri: str, found: dict[str, set[tuple[str, str]]]) -> dict[str, Any]:
+def _node_attributes(iri: str, facts: dict[str, dict[str, set[tuple[str, str]]]]) -> dict[str, Any]:
+    found = facts[iri]
+
     def values(field: str) -> list[str]:
         return sorted({value for value, _ in found.get(field, ())})
 
-    label = _label_of(found)  # English rdfs:label, else English prefLabel, else any name
-    types = sorted(found.get("type", ()))
-    class_iri, class_label = _pick_class(types)
+    label = _label_of(found)
+    types = values("type")
+    class_iri = _pick_class(types)
+    class_label = _label_of(facts.get(class_iri)) if class_iri else None
     countries = sorted(
-        (country, label or humanize(local_name(country))) for country, label in found.get("country", ())
+        (country, _label_of(facts.get(country)) or humanize(local_name(country))) for country in values("country")
     )
     # one label per country, even when a country has labels in several forms
     country_labels = {country: label for country, label in countries}
-    descriptions = values("description")
     quotes = values("quote")
     return {
         "iri": iri,
-        "label": label if label is not None else qname(iri),
+        "label": label if label is not None else compact(iri),
         "class": local_name(class_iri) if class_iri else None,
         "class_label": (class_label or humanize(local_name(class_iri))) if class_iri else None,
         "class_iri": class_iri,
@@ -323,7 +316,7 @@ def _node_attributes(iri: str, found: dict[str, set[tuple[str, str]]]) -> dict[s
         "amounts": [_format_amount(currency, value)
                     for value, currency in sorted(found.get("amount", ()))],
         "dates": values("date"),
-        "description": descriptions[0] if descriptions else None,
+        "description": _label_of(found, field="description", properties=_DESCRIPTION_PROPERTIES),
         "quote": quotes[0] if quotes else None,
     }
 
@@ -378,8 +371,7 @@ def build_views(graph: Graph, *, views: tuple[str, ...] = VIEWS,
         if view not in VIEWS:
             raise InputError(f"unknown network view {view!r}; use one of {', '.join(VIEWS)}")
     facts = _facts(graph)
-    nodes = {iri: _node_attributes(iri, found) for iri, found in sorted(facts.items())
-             if is_entity(iri, external=external)}
+    nodes = {iri: _node_attributes(iri, facts) for iri in sorted(facts) if is_entity(iri, external=external)}
     edges = _edge_facts(graph, facts, external=external)
     return {view: _assemble(view, nodes, edges) for view in views}
 
@@ -410,7 +402,7 @@ def _assemble(view: str, nodes: dict[str, dict[str, Any]], edges: list[_EdgeFact
 
 def _bare_node(iri: str) -> dict[str, Any]:
     return {
-        "iri": iri, "label": qname(iri), "class": None, "class_label": None, "class_iri": None,
+        "iri": iri, "label": compact(iri), "class": None, "class_label": None, "class_iri": None,
         "category": _category(iri, []), "country": None, "country_iris": [], "pillars": [],
         "amounts": [], "dates": [], "description": None, "quote": None,
     }

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from html import escape
 
 import pyoxigraph as ox
 
 from hled_graph.sparql.server import writers
-from hled_graph.sparql.server.pages import page
+from hled_graph.sparql.server.pages import PACKAGE
+from hled_graph.templating import render
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS = "http://www.w3.org/ns/formats/"
@@ -84,21 +84,10 @@ def description_triples(endpoint: str, *, counts: tuple[int, list[tuple[str, int
 
 
 def description_html(endpoint: str, *, counts: tuple[int, list[tuple[str, int]]], allow_federation: bool) -> str:
-    rows = "".join(
-        f"<tr><td><code>{escape(name)}</code></td><td class=\"num\">{count}</td></tr>" for name, count in counts[1]
-    )
-    formats = "".join(f"<li>{escape(name.replace('_', ' '))}</li>" for name in RESULT_FORMATS)
-    federation = "enabled" if allow_federation else "disabled (SERVICE clauses are refused)"
-    body = (
-        "<h1>SPARQL service description</h1>"
-        f"<p>Endpoint: <code>{escape(endpoint)}</code> — SPARQL 1.1 Query, read-only; federation {federation}.</p>"
-        "<p>The default graph is the union of the named graphs "
-        f"({counts[0]} distinct triples).</p>"
-        f"<table><thead><tr><th>Named graph</th><th>Triples</th></tr></thead><tbody>{rows}</tbody></table>"
-        f"<h2>Result formats</h2><ul>{formats}</ul>"
-        "<p>This description as <a href=\"/sparql?format=turtle\">Turtle</a>.</p>"
-    )
-    return page("Service description", body, alternates=(("text/turtle", "/sparql?format=turtle"),))
+    return render(PACKAGE, "service_description.html", title="Service description",
+                  alternates=(("text/turtle", "/sparql?format=turtle"),), endpoint=endpoint,
+                  allow_federation=allow_federation, total=counts[0], named=counts[1],
+                  formats=[name.replace("_", " ") for name in RESULT_FORMATS])
 
 
 def description_bytes(key: str, endpoint: str, *, counts: tuple[int, list[tuple[str, int]]],
