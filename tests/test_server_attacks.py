@@ -187,12 +187,13 @@ def test_too_many_headers_is_431(endpoint):
 
 @pytest.mark.parametrize("request_bytes,expected", [
     (b"GARBAGE\r\n\r\n", 400),
-    (b"GET /sparql HTTP/2.0\r\n\r\n", 505),
-    (b"GET /sparql HTTP/1.1\r\nBad Header Line\r\n\r\n", 400),
-    (b"POST /sparql HTTP/1.1\r\nContent-Length: -5\r\n\r\n", 400),
-    (b"POST /sparql HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 411),
-    (b"GET /sparql?query=%ff%fe HTTP/1.1\r\nConnection: close\r\n\r\n", 400),
-    (b"GET /%ff%fe HTTP/1.1\r\nConnection: close\r\n\r\n", 400),
+    (b"GET /sparql HTTP/2.0\r\nHost: x\r\n\r\n", 505),
+    (b"GET /sparql HTTP/1.1\r\nHost: x\r\nBad Header Line\r\n\r\n", 400),
+    (b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n", 400),
+    (b"POST /sparql HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n",
+     415),
+    (b"GET /sparql?query=%ff%fe HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 400),
+    (b"GET /%ff%fe HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 400),
 ])
 def test_malformed_http_is_a_4xx_with_a_message(endpoint, request_bytes, expected):
     response = raw_request(endpoint, request_bytes)
@@ -298,7 +299,7 @@ def test_slow_clients_do_not_block_queries(endpoint):
         sock.sendall(b"GET /sparql?query=SELECT%20*%20WHERE%20%7B HTTP/1.1\r\nHost: x\r\n")  # no blank line
         stalled.append(sock)
     half_body = socket.create_connection((host, port))
-    half_body.sendall(b"POST /sparql HTTP/1.1\r\nContent-Type: application/sparql-query\r\nContent-Length: 100\r\n\r\nSEL")
+    half_body.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\nContent-Length: 100\r\n\r\nSEL")
     stalled.append(half_body)
     try:
         for _ in range(5):
@@ -314,7 +315,7 @@ def test_slow_clients_do_not_block_queries(endpoint):
 
 def test_pipelined_requests_on_one_connection(endpoint):
     one = f"GET /sparql?{urllib.parse.urlencode({'query': LABELS, 'format': 'csv'})} HTTP/1.1\r\nHost: x\r\n\r\n"
-    response = raw_request(endpoint, (one * 3 + "GET /nope HTTP/1.1\r\nConnection: close\r\n\r\n").encode())
+    response = raw_request(endpoint, (one * 3 + "GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").encode())
     assert response.count(b"HTTP/1.1 200 OK") == 3 and response.count(b"Environmental Protection Agency") == 3
     assert b"HTTP/1.1 404 Not Found" in response
 

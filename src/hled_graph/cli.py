@@ -160,7 +160,30 @@ def serve_command(host: str, port: int, data: tuple[Path, ...], store: Path | No
         raise click.UsageError("give --data or --store, not both")
     serve(ServerSettings(host=host, port=port, data=tuple(data), store=store, timeout=timeout,
                          max_rows=max_rows, allow_federation=allow_federation,
-                         workers=workers or min(8, os.cpu_count() or 1)))
+                         workers=workers or min(8, os.cpu_count() or 1)),
+          ontology_docs=_ontology_page)
+
+
+def _ontology_page(store: object) -> bytes | None:
+    """The build's ontology.html for the store served, or None when it holds no ontology graph.
+
+    Given to the server as a value: the page needs rdflib and the publisher, which the server
+    does not import.
+    """
+    import pyoxigraph as ox
+    from rdflib import Graph
+
+    from hled_graph.namespaces import GRAPH_ONTOLOGY
+    from hled_graph.publish.docs import ontology_html
+    from hled_graph.sparql.rdflib_engine import to_rdflib
+
+    assert isinstance(store, ox.Store)
+    ontology_name = ox.NamedNode(GRAPH_ONTOLOGY)
+    ontology, data = Graph(), Graph()
+    for quad in store:
+        triple = (to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object))
+        (ontology if quad.graph_name == ontology_name else data).add(triple)
+    return ontology_html(ontology, data).encode("utf-8") if len(ontology) else None
 
 
 # --- end server ------------------------------------------------------------------------------
