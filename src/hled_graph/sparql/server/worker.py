@@ -69,6 +69,7 @@ class BoundedHttpProtocol(HttpToolsProtocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._refusal: _Refused | None = None
+        self._in_request_line = True
         self._in_head = False
         self._head_bytes = 0
         self._header_count = 0
@@ -126,11 +127,23 @@ class BoundedHttpProtocol(HttpToolsProtocol):
         if self._stall is not None:
             self._stall.cancel()
             self._stall = None
-        if not self.url.isascii():
-            # A raw UTF-8 IRI in the request line: uvicorn reads the path as ASCII, the router as
-            # UTF-8 after percent-decoding, which also finds bytes that are not UTF-8 (400).
-            self.url = _NON_ASCII.sub(lambda byte: b"%%%02X" % byte[0][0], self.url)
         super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        super().on_message_complete()
+        self._in_request_line = True
+
+    def data_received(self, data: bytes) -> None:
+        if self._in_request_line:
+            # llhttp refuses bytes beyond ASCII in the request target, but clients send IRIs raw
+            # (RFC 3987): percent-encode them, and the router decodes the target as UTF-8 (a
+            # byte sequence that is not UTF-8 is a 400 there). Only the request line is touched.
+            end = data.find(b"\n")
+            line = data if end < 0 else data[:end]
+            if not line.isascii():
+                data = _NON_ASCII.sub(lambda byte: b"%%%02X" % byte[0][0], line) + data[len(line):]
+            self._in_request_line = end < 0
+        super().data_received(data)
 
     # answers uvicorn sends itself -----------------------------------------------------------
 
