@@ -77,6 +77,12 @@ class BoundedHttpProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        # uvicorn writes a response's head and body separately; with Nagle's algorithm the body
+        # waits for the client's delayed ACK (40 ms). asyncio only sets TCP_NODELAY itself when
+        # the listening socket was made with proto=IPPROTO_TCP, which the supervisor's is not.
+        sock = transport.get_extra_info("socket")
+        if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         # A connection that never sends a request is closed after the header timeout, without a word.
         self._arm_stall_timer()
 
