@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, MutableMapping
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from typing import Any
 
 import pyoxigraph as ox
@@ -46,13 +46,13 @@ def asgi_app(store: ox.Store, settings: ServerSettings | None = None, *,
 
 
 class AsgiAdapter:
-    """Answers ASGI ``http`` requests with :meth:`App.handle`, run in ``executor`` (default: the loop's)."""
+    """Answers ASGI ``http`` requests with :meth:`App.handle`, run in ``executor`` (default: a pool of its own)."""
 
     def __init__(self, app: App, settings: ServerSettings, *, executor: Executor | None = None,
                  on_timeout: Callable[[], None] | None = None) -> None:
         self.app = app
         self.settings = settings
-        self.executor = executor
+        self.executor = executor or ThreadPoolExecutor(settings.threads_per_worker, thread_name_prefix="hled-query")
         self.on_timeout = on_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -98,32 +98,32 @@ class AsgiAdapter:
             raise too_large  # answered before the upload; the connection closes
         chunks: list[bytes] = []
         size = 0
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.settings.header_timeout
-        while True:
-            try:
-                message = await asyncio.wait_for(receive(), timeout=max(0.0, deadline - loop.time()))
-            except asyncio.TimeoutError:
-                raise HttpError(408, f"the request was not complete within {self.settings.header_timeout:g} s") from None
-            if message["type"] == "http.disconnect":
-                raise HttpError(400, "the client closed the connection before the request was complete")
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > limit * _DISCARD_FACTOR:
-                raise too_large
-            if size <= limit:
-                chunks.append(chunk)
-            if not message.get("more_body", False):
-                if size > limit:
-                    raise too_large
-                return b"".join(chunks)
+        try:
+            async with asyncio.timeout(self.settings.header_timeout):
+                while True:
+                    message = await receive()
+                    if message["type"] == "http.disconnect":
+                        raise HttpError(400, "the client closed the connection before the request was complete")
+                    chunk = message.get("body", b"")
+                    size += len(chunk)
+                    if size > limit * _DISCARD_FACTOR:
+                        raise too_large
+                    if size <= limit:
+                        chunks.append(chunk)
+                    if not message.get("more_body", False):
+                        break
+        except TimeoutError:
+            raise HttpError(408, f"the request was not complete within {self.settings.header_timeout:g} s") from None
+        if size > limit:
+            raise too_large
+        return b"".join(chunks)
 
     async def _answer(self, request: Request) -> Response:
         loop = asyncio.get_running_loop()
         # A bare future and a timer rather than asyncio.wait_for, which costs a task per request.
         answer: asyncio.Future[Response | None] = loop.create_future()
-        job = loop.run_in_executor(self.executor, self.app.handle, request)
-        job.add_done_callback(lambda done: _settle(answer, done))
+        job = self.executor.submit(self.app.handle, request)
+        job.add_done_callback(lambda done: loop.call_soon_threadsafe(_settle, answer, done))
         timer = loop.call_later(self.settings.timeout, _settle, answer, None)
         try:
             response = await answer
@@ -161,7 +161,7 @@ def _target(scope: Scope) -> str:
         raise HttpError(400, "the request target is not valid UTF-8") from None
 
 
-def _settle(answer: asyncio.Future[Response | None], job: asyncio.Future[Response] | Future[Response] | None) -> None:
+def _settle(answer: asyncio.Future[Response | None], job: Future[Response] | None) -> None:
     """Resolve ``answer`` with the job's response, or with None when the timer fires first."""
     if answer.done():
         return
