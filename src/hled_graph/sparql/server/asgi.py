@@ -86,9 +86,11 @@ class AsgiAdapter:
         if len(target) > settings.max_url_bytes:
             raise HttpError(414, f"URL longer than {settings.max_url_bytes} bytes; send long queries with POST")
         declared = headers.get("content-length", "0")
-        if not (declared.isascii() and declared.isdigit()):
+        if not (declared.isascii() and declared.isdigit()):  # uvicorn checks it; other ASGI servers may not
             raise HttpError(400, "invalid Content-Length")
-        body = await self._read_body(receive, declared=int(declared))
+        framed = "transfer-encoding" in headers or declared != "0"
+        # Without a body there is nothing to wait for (and no timer to set).
+        body = await self._read_body(receive, declared=int(declared)) if framed else b""
         return Request(method=scope["method"].upper(), target=target, headers=headers, body=body)
 
     async def _read_body(self, receive: Receive, *, declared: int) -> bytes:

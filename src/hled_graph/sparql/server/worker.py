@@ -112,7 +112,6 @@ class BoundedHttpProtocol(HttpToolsProtocol):
         self._in_head = True
         self._head_bytes = 0
         self._header_count = 0
-        self._arm_stall_timer()
 
     def on_url(self, url: bytes) -> None:
         super().on_url(url)
@@ -156,6 +155,10 @@ class BoundedHttpProtocol(HttpToolsProtocol):
                 data = _NON_ASCII.sub(lambda byte: b"%%%02X" % byte[0][0], line) + data[len(line):]
             self._in_request_line = end < 0
         super().data_received(data)
+        if self._in_head and self._stall is None:
+            # A head split over packets: from here the rest must come within the header timeout.
+            # (Most heads come whole, and then no timer is made at all.)
+            self._arm_stall_timer()
 
     # answers uvicorn sends itself -----------------------------------------------------------
 
@@ -249,7 +252,8 @@ def run_worker(make_app: Callable[[], App], sock: socket.socket, settings: Serve
     adapter = AsgiAdapter(make_app(), settings, executor=pool, on_timeout=after_runaway)
     protocol = type("WorkerHttpProtocol", (BoundedHttpProtocol,), {"settings": settings})
     config = uvicorn.Config(
-        adapter, http=protocol, lifespan="off", access_log=False, server_header=False, log_config=None,
+        adapter, http=protocol, lifespan="off", access_log=False, server_header=False, proxy_headers=False,
+        log_config=None,
         # uvicorn declares both timeouts as int but hands them to call_later/wait_for, which take seconds.
         log_level="warning", timeout_keep_alive=settings.keep_alive_timeout,  # type: ignore[arg-type]
         timeout_graceful_shutdown=_DRAIN_GRACE,  # type: ignore[arg-type]
