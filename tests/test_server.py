@@ -563,3 +563,20 @@ def test_the_readme_asgi_example_mounts_the_endpoint_under_a_prefix() -> None:
         server.should_exit = True
         thread.join(10)
         sock.close()
+
+
+def test_the_server_imports_neither_rdflib_nor_publish_and_the_adapter_not_uvicorn() -> None:
+    import subprocess
+    import sys
+
+    def loaded(module: str) -> set[str]:
+        code = (f"import sys, {module}; "
+                "print(' '.join(m for m in sys.modules if m.split('.')[0] in ('rdflib', 'uvicorn') "
+                "or m.startswith('hled_graph.publish')))")
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        return {name.split(".")[0] if not name.startswith("hled_graph") else "hled_graph.publish"
+                for name in done.stdout.split()}
+
+    assert loaded("hled_graph.sparql.server.asgi") == set()
+    assert loaded("hled_graph.sparql.server.worker") == {"uvicorn"}
+    assert loaded("hled_graph.sparql.server.supervisor") == set()

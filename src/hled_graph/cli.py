@@ -10,11 +10,15 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from hled_graph import __version__
 from hled_graph.errors import HledError
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -164,7 +168,7 @@ def serve_command(host: str, port: int, data: tuple[Path, ...], store: Path | No
           ontology_docs=_ontology_page)
 
 
-def _ontology_page(store: object) -> bytes | None:
+def _ontology_page(store: ox.Store) -> bytes | None:
     """The build's ontology.html for the store served, or None when it holds no ontology graph.
 
     Given to the server as a value: the page needs rdflib and the publisher, which the server
@@ -177,7 +181,6 @@ def _ontology_page(store: object) -> bytes | None:
     from hled_graph.publish.docs import ontology_html
     from hled_graph.sparql.rdflib_engine import to_rdflib
 
-    assert isinstance(store, ox.Store)
     ontology_name = ox.NamedNode(GRAPH_ONTOLOGY)
     ontology, data = Graph(), Graph()
     for quad in store:
