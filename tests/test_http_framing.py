@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 # Timeouts shortened from 10 s / 15 s so that a connection the server keeps open shows in a second.
 HEADER_TIMEOUT = 0.5
 KEEP_ALIVE_TIMEOUT = 0.5
+MAX_CONNECTIONS = 20  # per worker, down from 1000
 STATUS_LINE = re.compile(rb"HTTP/1\.1 (\d{3}) [^\r\n]*\r\n")
 ASK = "ASK { ?s ?p ?o }"
 
@@ -41,7 +42,8 @@ def server() -> Iterator[Server]:
         "from pathlib import Path; from hled_graph.sparql.server.settings import ServerSettings; "
         "from hled_graph.sparql.server.supervisor import serve; "
         f"serve(ServerSettings(port=0, data=(Path({str(FIXTURES / 'server-mini.ttl')!r}),), workers=2, "
-        f"header_timeout={HEADER_TIMEOUT}, keep_alive_timeout={KEEP_ALIVE_TIMEOUT}))"
+        f"header_timeout={HEADER_TIMEOUT}, keep_alive_timeout={KEEP_ALIVE_TIMEOUT}, "
+        f"max_connections_per_worker={MAX_CONNECTIONS}))"
     )
     process = subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True)
     assert process.stderr is not None
@@ -196,6 +198,20 @@ def test_an_idle_keep_alive_connection_is_closed(server: Server) -> None:
     response, closed = exchange(server, request, patience=5)
     assert statuses(response) == [200] and closed
     assert time.monotonic() - started < KEEP_ALIVE_TIMEOUT + 2
+
+
+def test_connections_beyond_the_limit_get_503_and_the_server_recovers(server: Server) -> None:
+    # Two workers share the socket: 2 × the limit + 10 idle connections overflow at least one.
+    idle = [socket.create_connection(("127.0.0.1", server.port), timeout=5) for _ in range(2 * MAX_CONNECTIONS + 10)]
+    try:
+        answers = [sock.recv(65536) for sock in idle]  # a refusal at once, else closed at the header timeout
+    finally:
+        for sock in idle:
+            sock.close()
+    refused = [answer for answer in answers if answer]
+    assert refused and all(answer.startswith(b"HTTP/1.1 503 Service Unavailable") for answer in refused)
+    assert b"503 Service Unavailable: too many open connections" in refused[0]
+    assert _good_request_status(server) == 200
 
 
 # --- fuzzing over the socket -------------------------------------------------------------------

@@ -83,6 +83,11 @@ class BoundedHttpProtocol(HttpToolsProtocol):
         sock = transport.get_extra_info("socket")
         if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if len(self.connections) > self.settings.max_connections_per_worker:
+            # Many idle or stalled connections (a slowloris) must not exhaust file descriptors.
+            # (uvicorn's limit_concurrency would answer too, but in its own words, not our error shape.)
+            self._refuse(503, "too many open connections; try again shortly")
+            return
         # A connection that never sends a request is closed after the header timeout, without a word.
         self._arm_stall_timer()
 
@@ -257,7 +262,6 @@ def run_worker(make_app: Callable[[], App], sock: socket.socket, settings: Serve
         # uvicorn declares both timeouts as int but hands them to call_later/wait_for, which take seconds.
         log_level="warning", timeout_keep_alive=settings.keep_alive_timeout,  # type: ignore[arg-type]
         timeout_graceful_shutdown=_DRAIN_GRACE,  # type: ignore[arg-type]
-        limit_concurrency=settings.max_connections_per_worker,
         backlog=1024,
     )
     server = _WorkerServer(config)
