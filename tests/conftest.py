@@ -79,8 +79,14 @@ def start_oxigraph_module(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     yield from _oxigraph_servers(tmp_path_factory)
 
 
+def oxigraph_binary() -> str | None:
+    """The `oxigraph` command of this interpreter's environment (a venv need not be activated)."""
+    beside = Path(sys.executable).parent / "oxigraph"
+    return str(beside) if beside.is_file() else shutil.which("oxigraph")
+
+
 def _oxigraph_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., str]]:
-    binary = shutil.which("oxigraph")
+    binary = oxigraph_binary()
     assert (
         binary
     ), "the `oxigraph` command (PyPI package `oxigraph`, a test dependency) is not on PATH"

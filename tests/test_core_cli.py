@@ -13,7 +13,7 @@ from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
 from hled_graph import graph as hgraph
-from hled_graph.build import build
+from hled_graph.build import BUILD_MARKER, build
 from hled_graph.errors import ValidationFailed
 
 CLI = [sys.executable, "-m", "hled_graph.cli"]
@@ -48,7 +48,7 @@ def test_build_writes_every_distribution(built: Path) -> None:
     names = sorted(p.name for p in built.iterdir())
     for expected in ["hled.jsonld", "hled.nq", "hled.nt", "hled.rdf", "hled.trig", "hled.ttl"]:
         assert expected in names
-    assert not any(name.startswith(".") for name in names)
+    assert [name for name in names if name.startswith(".")] == [BUILD_MARKER], "no temporary file left"
 
 
 def test_export_nt_parses_in_rdflib_and_pyoxigraph_with_same_count() -> None:

@@ -1,7 +1,10 @@
 """The main job: validate, then write every distribution of the graph into one output folder.
 
-Everything is written into a temporary folder beside the target and renamed at the end, so an
-interrupted or failed build leaves the previous output untouched.
+Everything is written into a staging folder beside the target and renamed at the end, so an
+interrupted or failed build leaves the previous output untouched. The target is replaced only
+when it is new, empty, or an earlier build (it holds :data:`BUILD_MARKER`): a folder of the
+user's own is refused before anything is written. Staging folders that a killed build left
+behind carry the marker too, and the next build removes them.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hled_graph import graph as hgraph
-from hled_graph.errors import ValidationFailed
+from hled_graph.errors import InputError, ValidationFailed
 
 Progress = Callable[[str], None]
 
@@ -21,6 +24,9 @@ GRAPH_STEM = "hled"
 MERGED_FORMATS = ("turtle", "nt", "jsonld", "xml")
 DATASET_FORMATS = ("trig", "nquads")
 MAPS_DIR = "maps"
+BUILD_MARKER = ".hled-graph-build"
+_MARKER_TEXT = "Written by `hled-graph build`; the next build replaces this whole folder.\n"
+_STAGING = ".{name}.staging-"
 
 
 @dataclass
@@ -41,6 +47,7 @@ def build(out_dir: Path, *, progress: Progress = lambda _msg: None) -> BuildResu
     from hled_graph.viz.maps import write_maps
 
     out_dir = Path(out_dir).resolve()
+    check_output_folder(out_dir)
     progress("validating the data against the shapes")
     report = validate_shipped()
     if not report.conforms:
@@ -51,9 +58,11 @@ def build(out_dir: Path, *, progress: Progress = lambda _msg: None) -> BuildResu
     merged = hgraph.load_graph()
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    _remove_abandoned_staging(out_dir)
+    staging = Path(tempfile.mkdtemp(prefix=_STAGING.format(name=out_dir.name), dir=out_dir.parent))
     staging.chmod(0o755)  # mkdtemp makes it private; the output is meant to be published
     try:
+        (staging / BUILD_MARKER).write_text(_MARKER_TEXT, encoding="utf-8")
         files = []
         for fmt in MERGED_FORMATS:
             progress(f"writing {file_name(GRAPH_STEM, fmt)}")
@@ -75,9 +84,37 @@ def build(out_dir: Path, *, progress: Progress = lambda _msg: None) -> BuildResu
     return BuildResult(out_dir=out_dir, files=[out_dir / f.relative_to(staging) for f in files], summary=summary)
 
 
+def check_output_folder(out_dir: Path) -> None:
+    """Refuse a target the build must not replace: a file, or a folder that is not an earlier build."""
+    if out_dir.is_symlink() or (out_dir.exists() and not out_dir.is_dir()):
+        raise InputError(f"{out_dir}: exists and is not a folder; give -o a new or empty folder")
+    if not out_dir.exists() or (out_dir / BUILD_MARKER).is_file() or not any(out_dir.iterdir()):
+        if Path.cwd().resolve().is_relative_to(out_dir) and any(out_dir.iterdir()):
+            raise InputError(f"{out_dir}: is the folder you are in (or holds it); build into another folder")
+        return
+    raise InputError(
+        f"{out_dir}: not empty and not an earlier build (no {BUILD_MARKER} in it); nothing was touched. "
+        "Give -o a new or empty folder"
+    )
+
+
+def _remove_abandoned_staging(out_dir: Path) -> None:
+    """Staging folders of builds that were killed before they could clean up (they hold the marker)."""
+    for leftover in out_dir.parent.glob(_STAGING.format(name=out_dir.name) + "*"):
+        if leftover.is_dir() and not leftover.is_symlink() and (leftover / BUILD_MARKER).is_file():
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
 def _replace_folder(new: Path, target: Path) -> None:
-    """Swap ``new`` into place of ``target`` with renames only."""
-    if target.exists():
+    """Put ``new`` in place of ``target`` with renames only.
+
+    An empty target (perhaps the folder the user is in) keeps its inode: the outputs move into it.
+    """
+    if target.is_dir() and not any(target.iterdir()):
+        for entry in new.iterdir():
+            entry.rename(target / entry.name)
+        new.rmdir()
+    elif target.exists():
         old = target.with_name(f".{target.name}.old")
         shutil.rmtree(old, ignore_errors=True)
         target.rename(old)

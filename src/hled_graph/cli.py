@@ -7,10 +7,11 @@ commands that need them, so ``hled-graph --help`` and ``hled-graph query`` start
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -41,7 +42,8 @@ def _progress(message: str) -> None:
 @cli.command()
 @click.option(
     "-o", "--out", "out_dir", type=click.Path(file_okay=False), default="out", show_default=True,
-    help="Folder to write into. It is replaced as a whole only when the build succeeds.",
+    help="Folder to write into: new, empty, or an earlier build's (anything else is refused). It is "
+    "replaced as a whole only when the build succeeds.",
 )
 def build(out_dir: str) -> None:
     """Validate the graph, then write all its distributions into one folder.
@@ -52,8 +54,15 @@ def build(out_dir: str) -> None:
     """
     from pathlib import Path
 
+    import signal
+
     from hled_graph.build import build as run_build
 
+    def stop(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)  # unwinds through the build, which removes its staging folder
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, stop)
     result = run_build(Path(out_dir), progress=_progress)
     for path in result.files:
         click.echo(f"wrote {path}")
@@ -80,7 +89,7 @@ def export(fmt: str, output: str | None) -> None:
     if output:
         write_atomic(Path(output), data)
     else:
-        click.get_binary_stream("stdout").write(data)
+        _write_stdout(data)
 
 
 @cli.command()
@@ -434,7 +443,7 @@ def query_command(
 
         write_atomic(Path(output), payload)
     else:
-        click.get_binary_stream("stdout").write(payload)
+        _write_stdout(payload)
 
 
 @cli.command("queries")
@@ -499,11 +508,18 @@ def store_create(directory: str, data: tuple[str, ...]) -> None:
     click.echo(f"created store {directory}: {size} quads")
 
 
+def _write_stdout(data: bytes) -> None:
+    """Bytes to standard output as they are (no newline translation, no encoding), checked."""
+    from hled_graph.files import write_stream
+
+    write_stream(sys.stdout.buffer, data)
+
+
 def _read_stdin() -> str:
     """Standard input as UTF-8 text, or a clear error (a pasted binary must not crash us)."""
     from hled_graph.errors import InputError
 
-    data = click.get_binary_stream("stdin").read()
+    data = sys.stdin.buffer.read()
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -717,16 +733,34 @@ def synth(triples_text: str, output: str | None, seed: int) -> None:
             partial.unlink(missing_ok=True)
 
 
+def _flush_stdout() -> None:
+    """Flush what click.echo buffered, so that a full disk is our error, not an exit-time warning."""
+    from hled_graph.errors import OutputError
+
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise OutputError(f"standard output: write failed ({exc.strerror}); the output is incomplete") from None
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script: one-line errors, no tracebacks."""
     try:
         cli.main(args=argv, prog_name="hled-graph", standalone_mode=False)
+        _flush_stdout()
     except HledError as exc:
         click.echo(f"hled-graph: error: {exc.message}", err=True)
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
         click.echo("hled-graph: aborted", err=True)
         sys.exit(130)
+    except click.UsageError as exc:
+        # One line in the project's error shape, with where to look, instead of Click's usage block.
+        where = f"`{exc.ctx.command_path} --help`" if exc.ctx is not None else "`hled-graph --help`"
+        click.echo(f"hled-graph: error: {exc.format_message().rstrip('.')}; see {where}", err=True)
+        sys.exit(exc.exit_code)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
@@ -734,16 +768,30 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except BrokenPipeError:
         sys.exit(0)
-    except Exception as exc:  # a bug, not bad input: one line by default, the traceback on request
-        if os.environ.get("HLED_GRAPH_DEBUG"):
-            raise
-        click.echo(
-            f"hled-graph: internal error: {type(exc).__name__}: {exc} "
-            "(a bug; run again with HLED_GRAPH_DEBUG=1 for the traceback and report it)",
-            err=True,
-        )
-        sys.exit(70)
+    except OSError as exc:
+        if exc.errno not in _OUTPUT_ERRNOS:
+            _internal_error(exc)
+        # click.echo flushes by itself, so a full disk on standard output surfaces here.
+        click.echo(f"hled-graph: error: output: write failed ({exc.strerror}); the output is incomplete", err=True)
+        sys.exit(74)
+    except Exception as exc:
+        _internal_error(exc)
     sys.exit(0)
+
+
+_OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS})
+
+
+def _internal_error(exc: Exception) -> NoReturn:
+    """A bug, not bad input: one line by default, the traceback on request."""
+    if os.environ.get("HLED_GRAPH_DEBUG"):
+        raise exc
+    click.echo(
+        f"hled-graph: internal error: {type(exc).__name__}: {exc} "
+        "(a bug; run again with HLED_GRAPH_DEBUG=1 for the traceback and report it)",
+        err=True,
+    )
+    sys.exit(70)
 
 
 if __name__ == "__main__":  # pragma: no cover

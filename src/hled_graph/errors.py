@@ -31,3 +31,9 @@ class ValidationFailed(HledError):
     """The data does not conform to the shapes or fails a data check (exit code 1)."""
 
     exit_code = 1
+
+
+class OutputError(HledError):
+    """Output could not be written: a full disk, a closed or read-only target (exit 74, EX_IOERR)."""
+
+    exit_code = 74

@@ -1,37 +1,73 @@
-"""Writing output files safely: whole or not at all, readable by others."""
+"""Writing output safely: whole or not at all, readable by others, never over what is not a file."""
 
 from __future__ import annotations
 
 import os
 import tempfile
 from pathlib import Path
+from typing import BinaryIO
+
+from hled_graph.errors import InputError, OutputError
 
 
 def write_atomic(path: Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` via a temporary file in the same folder, then a rename.
+    """Write ``data`` to ``path`` whole or not at all, and never replace what is not a regular file.
 
-    A crash or a full disk leaves either the old file or the new one, never half of one.
+    A regular file (or a new name) gets a temporary file in the same folder and a rename, so a
+    crash or a full disk leaves either the old file or the new one. A symbolic link keeps being a
+    link: its target is what gets replaced. A device or a pipe (``-o /dev/stdout``) is written
+    through, since replacing it would destroy it. A folder is refused. Any failed write raises
+    :class:`OutputError`, naming the path.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    target = path.resolve() if path.is_symlink() else path
+    if target.exists() and not target.is_file():
+        if target.is_dir():
+            raise InputError(f"{path}: is a folder; give a file name to write to")
+        return _write_through(path, data)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write here ({exc.strerror}); choose another place") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)  # mkstemp makes it private; what we write is meant to be shared
-        os.replace(tmp, path)
+        os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise OutputError(f"{path}: write failed ({exc.strerror}); nothing was changed there") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
 
 
+def _write_through(path: Path, data: bytes) -> Path:
+    try:
+        with open(path, "wb") as handle:
+            handle.write(data)
+    except OSError as exc:
+        raise OutputError(f"{path}: write failed ({exc.strerror})") from None
+    return path
+
+
+def write_stream(stream: BinaryIO, data: bytes, *, name: str = "standard output") -> None:
+    """Write ``data`` to an open binary stream and flush it; a failed or short write is an OutputError."""
+    try:
+        stream.write(data)
+        stream.flush()
+    except BrokenPipeError:
+        raise  # the reader left (`| head`): not an error of ours, the CLI exits quietly
+    except OSError as exc:
+        raise OutputError(f"{name}: write failed ({exc.strerror}); the output is incomplete") from None
+
+
 def read_utf8(path: Path, *, missing: str, not_utf8: str) -> str:
     """A text file as UTF-8, or an InputError naming the file: ``missing`` / ``not_utf8`` say what to do."""
-    from hled_graph.errors import InputError
-
     path = Path(path)
     try:
         return path.read_text(encoding="utf-8")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import cast
 
 from rdflib import Dataset, Graph, URIRef
+from rdflib.query import ResultRow
 
 from hled_graph import resources
 from hled_graph.errors import InputError
@@ -110,3 +112,8 @@ def load_graph(*, include_ontology: bool = True, include_links: bool = True) -> 
     if include_links:
         graph += links_graph()
     return bind_prefixes(graph)
+
+
+def select_rows(graph: Graph, query: str) -> list[ResultRow]:
+    """The rows of a SELECT query on an rdflib graph (rdflib types a result as rows, triples or a bool)."""
+    return cast("list[ResultRow]", list(graph.query(query)))
