@@ -4,6 +4,7 @@ so these requests are written byte by byte."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import socket
@@ -75,10 +76,9 @@ def _good_request_status(server: Server) -> int | None:
 def exchange(server: Server, data: bytes, *, patience: float = 5.0) -> tuple[bytes, bool]:
     """Send ``data``, read until the server closes or ``patience`` runs out; (bytes read, closed?)."""
     with socket.create_connection(("127.0.0.1", server.port), timeout=patience) as sock:
-        try:
+        # Refused before it all went out: what it answered is still to be read.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             sock.sendall(data)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # refused before it all went out; what it answered is still to be read
         chunks, closed = [], False
         deadline = time.monotonic() + patience
         while time.monotonic() < deadline:
@@ -111,12 +111,15 @@ MALFORMED = {
     "two different Content-Lengths":
         b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 40\r\n\r\nabc"
         b"GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n",
-    "two equal Content-Lengths": b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\nabc",
+    "two equal Content-Lengths":
+        b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\nabc",
     "chunk size not hexadecimal":
         b"POST /sparql HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nab\r\n0\r\n\r\n",
-    "chunk size negative": b"POST /sparql HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n-1\r\nab\r\n0\r\n\r\n",
+    "chunk size negative":
+        b"POST /sparql HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n-1\r\nab\r\n0\r\n\r\n",
     "chunk size overflowing":
-        b"POST /sparql HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffffffff\r\nab\r\n0\r\n\r\n",
+        b"POST /sparql HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b"ffffffffffffffffffff\r\nab\r\n0\r\n\r\n",
     "chunk longer than its size":
         b"POST /sparql HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabcdef\r\n0\r\n\r\n",
     "unknown Transfer-Encoding": b"POST /sparql HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\nabc",
@@ -167,9 +170,9 @@ def test_raw_utf8_in_the_target_is_read_as_utf8(server: Server) -> None:
 def test_a_chunked_body_is_read(server: Server) -> None:
     body = ASK.encode()
     chunked = b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)
-    response, _ = exchange(server, b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
-                                   b"Accept: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
-                                   + chunked)
+    head = (b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+            b"Accept: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
+    response, _ = exchange(server, head + chunked)
     assert statuses(response) == [200] and json.loads(response.partition(b"\r\n\r\n")[2])["boolean"] is True
 
 
@@ -257,7 +260,8 @@ def test_fuzz_random_bytes_on_the_socket(server: Server, data: bytes) -> None:
                                                  b"Content-Length: 2\r\n", b"Transfer-Encoding: chunked\r\n",
                                                  b"\r\n\r\n", b"Host: y\r\n", "²".encode()])),
                       min_size=1, max_size=4))
-def test_fuzz_mutated_requests_on_the_socket(server: Server, request: bytes, edits: list[tuple[int, int, bytes]]) -> None:
+def test_fuzz_mutated_requests_on_the_socket(server: Server, request: bytes,
+                                             edits: list[tuple[int, int, bytes]]) -> None:
     _assert_well_formed_or_closed(server, _mutate(request, edits))
 
 

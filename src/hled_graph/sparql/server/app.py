@@ -145,10 +145,10 @@ class App:
         endpoint = service_description.endpoint_url(request.header("host"), fallback=fallback)
         if self._counts is None:
             self._counts = service_description.graph_counts(self.store)
-        options = {"counts": self._counts, "allow_federation": self.settings.allow_federation}
+        counts, federation = self._counts, self.settings.allow_federation
         if fmt.key == "html":
-            return text_response(200, service_description.description_html(endpoint, **options), "text/html",
-                                 headers=[("Vary", "Accept")])
-        body = service_description.description_bytes(fmt.key, endpoint, **options)
+            page = service_description.description_html(endpoint, counts=counts, allow_federation=federation)
+            return text_response(200, page, "text/html", headers=[("Vary", "Accept")])
+        body = service_description.description_bytes(fmt.key, endpoint, counts=counts, allow_federation=federation)
         return Response(200, body, f"{fmt.media_type}; charset=utf-8", [("Vary", "Accept")])
 

@@ -143,7 +143,12 @@ class BoundedHttpProtocol(HttpToolsProtocol):
             writer = _OneWriteResponse(cycle.transport)
             cycle.transport = writer
             answered = cycle.on_response
-            cycle.on_response = lambda: (writer.flush(), answered())
+
+            def on_response() -> None:
+                writer.flush()  # a response without a body write (HEAD, 204) still goes out
+                answered()
+
+            cycle.on_response = on_response
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
