@@ -515,3 +515,68 @@ def test_the_ontology_documentation_is_served() -> None:
     for term in classes:
         assert str(term) in page, term
     assert "Environmental Protection Agency" in page  # examples drawn from the data
+
+
+def test_q_zero_refuses_a_format(endpoint):
+    status, headers, _ = get(endpoint.url + "/id/org/epa", accept="text/turtle;q=0, */*;q=0.5")
+    assert status == 200 and not headers["content-type"].startswith("text/turtle")
+    status, headers, _ = get(sparql_url(endpoint, LABELS), accept="application/sparql-results+json;q=0, text/csv")
+    assert status == 200 and headers["content-type"].startswith("text/csv")
+    status, _, _ = get(sparql_url(endpoint, LABELS), accept="*/*;q=0")
+    assert status == 406
+
+
+def test_the_readme_asgi_example_mounts_the_endpoint_under_a_prefix() -> None:
+    """The README's example, run as written under a real uvicorn."""
+    import asyncio
+    import socket
+    import threading
+
+    import uvicorn
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("**In your own ASGI application.**", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict[str, object] = {}
+    exec(compile(code, "README.md", "exec"), namespace)  # the README's own example, as written
+    sock = socket.create_server(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(namespace["application"], log_level="warning"))
+    thread = threading.Thread(target=lambda: asyncio.run(server.serve(sockets=[sock])), daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while not server.started:
+            assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
+            time.sleep(0.05)
+        status, _, body = get(base + "/graph/sparql?" + urllib.parse.urlencode({"query": LABELS}),
+                              accept="application/sparql-results+json")
+        assert status == 200
+        assert json.loads(body)["results"]["bindings"][0]["label"]["value"] == "Environmental Protection Agency"
+        status, headers, body = get(base + "/graph/id/org/epa", accept="text/turtle")
+        assert status == 200 and headers["content-type"].startswith("text/turtle") and b"Environmental" in body
+        assert get(base + "/graph/nothing-here")[0] == 404
+        status, _, body = get(base + "/elsewhere")
+        assert (status, body) == (200, b"hello")
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
+
+
+def test_the_server_imports_neither_rdflib_nor_publish_and_the_adapter_not_uvicorn() -> None:
+    import subprocess
+    import sys
+
+    def loaded(module: str) -> set[str]:
+        code = (f"import sys, {module}; "
+                "print(' '.join(m for m in sys.modules if m.split('.')[0] in ('rdflib', 'uvicorn') "
+                "or m.startswith('hled_graph.publish')))")
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        return {name.split(".")[0] if not name.startswith("hled_graph") else "hled_graph.publish"
+                for name in done.stdout.split()}
+
+    assert loaded("hled_graph.sparql.server.asgi") == set()
+    assert loaded("hled_graph.sparql.server.worker") == {"uvicorn"}
+    assert loaded("hled_graph.sparql.server.supervisor") == set()

@@ -11,13 +11,16 @@ import errno
 import os
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from hled_graph.version import __version__
 from hled_graph.errors import HledError
 from hled_graph.formats import RDF_SYNTAX_NAMES
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -174,7 +177,29 @@ def serve_command(host: str, port: int, data: tuple[Path, ...], store: Path | No
         raise click.UsageError("give --data or --store, not both")
     serve(ServerSettings(host=host, port=port, data=tuple(data), store=store, timeout=timeout,
                          max_rows=max_rows, allow_federation=allow_federation,
-                         workers=workers or min(8, os.cpu_count() or 1)))
+                         workers=workers or min(8, os.cpu_count() or 1)),
+          ontology_docs=_ontology_page)
+
+
+def _ontology_page(store: ox.Store) -> bytes | None:
+    """The build's ontology.html for the store served, or None when it holds no ontology graph.
+
+    Given to the server as a value: the page needs rdflib and the publisher, which the server
+    does not import.
+    """
+    import pyoxigraph as ox
+    from rdflib import Graph
+
+    from hled_graph.namespaces import GRAPH_ONTOLOGY
+    from hled_graph.publish.docs import ontology_html
+    from hled_graph.terms import to_rdflib
+
+    ontology_name = ox.NamedNode(GRAPH_ONTOLOGY)
+    ontology, data = Graph(), Graph()
+    for quad in store:
+        triple = (to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object))
+        (ontology if quad.graph_name == ontology_name else data).add(triple)
+    return ontology_html(ontology, data).encode("utf-8") if len(ontology) else None
 
 
 # --- end server ------------------------------------------------------------------------------

@@ -104,7 +104,11 @@ def term_json(term: Term) -> dict:
 
 def write_standard(outcome: QueryOutcome, fmt: str) -> bytes:
     """JSON, XML, CSV or TSV as the SPARQL 1.1 Results specs say, written by pyoxigraph."""
-    document = json.dumps(results_json(outcome)).encode("utf-8")
+    document = json.dumps(results_json(outcome), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    if fmt == "json":
+        # Byte for byte what pyoxigraph's JSON writer makes of it (checked on every library
+        # query), without parsing the document back and writing it again.
+        return document + b"\n"
     parsed = ox.parse_query_results(document, format=ox.QueryResultsFormat.JSON)
     data = parsed.serialize(format=results_syntax(fmt).results_format)
     return data if data.endswith(b"\n") else data + b"\n"

@@ -11,7 +11,7 @@ from hled_graph.sparql.server.negotiation import HTML, Format, negotiate
 
 REASONS = {
     200: "OK", 204: "No Content", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
-    405: "Method Not Allowed", 406: "Not Acceptable", 408: "Request Timeout", 411: "Length Required",
+    405: "Method Not Allowed", 406: "Not Acceptable", 408: "Request Timeout",
     413: "Content Too Large", 414: "URI Too Long", 415: "Unsupported Media Type",
     431: "Request Header Fields Too Large", 500: "Internal Server Error", 501: "Not Implemented",
     503: "Service Unavailable", 505: "HTTP Version Not Supported",
