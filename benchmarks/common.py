@@ -222,10 +222,13 @@ class Context:
         """The synthetic N-Triples file of this size, made once and kept in benchmarks/.cache."""
         import hashlib
 
-        from hled_graph import synthetic
+        from benchmarks import synthetic
+        from hled_graph import resources
 
-        # Named after the generator's source too: a changed generator never reuses stale files.
-        version = hashlib.sha256(Path(synthetic.__file__).read_bytes()).hexdigest()[:10]
+        # Named after the generator's source and the data it takes its organizations from: a changed
+        # generator or data file never reuses stale files.
+        sources = [Path(synthetic.__file__), *resources.data_files()]
+        version = hashlib.sha256(b"".join(path.read_bytes() for path in sources)).hexdigest()[:10]
         CACHE.mkdir(parents=True, exist_ok=True)
         path = CACHE / f"synthetic-{triples}-seed{seed}-{version}.nt"
         if not path.is_file():

@@ -126,7 +126,7 @@ def _rdflib(ctx: Context, path: Path, jobs: list[dict[str, Any]], *, runs: int) 
 
 def _time_queries(ours: Any, raw: Any, queries: list[Any], result: dict[str, Any], *, runs: int) -> list[dict[str, Any]]:
     """Every library query and the trio on our engine and on raw pyoxigraph; returns the rdflib jobs."""
-    from hled_graph.synthetic import bindings_present_in
+    from benchmarks.synthetic import bindings_present_in
 
     jobs = [{"name": q.name, "text": q.text, "bindings": bindings_present_in(raw, q.bindings())} for q in queries]
     jobs += [{"name": f"trio:{name}", "text": text, "bindings": {}} for name, text in TRIO.items()]

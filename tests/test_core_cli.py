@@ -130,6 +130,7 @@ def test_validate_reports_violations_in_plain_words(tmp_path: Path) -> None:
 
 
 def test_validate_library_raises_on_violation(tmp_path: Path) -> None:
+    from hled_graph.sparql.library import load_checks
     from hled_graph.validate import validate_files
 
     bad = tmp_path / "amount.ttl"
@@ -138,7 +139,7 @@ def test_validate_library_raises_on_violation(tmp_path: Path) -> None:
         '<https://w3id.org/hled/id/x> a schema:MonetaryAmount ; schema:value "a lot" .\n',
         encoding="utf-8",
     )
-    report = validate_files([bad])
+    report = validate_files([bad], checks=load_checks())
     assert not report.conforms
     assert any("schema:value" in p.path for p in report.problems)
     with pytest.raises(ValidationFailed):

@@ -15,7 +15,7 @@ import pytest
 from hled_graph import graph as hgraph
 from hled_graph.namespaces import ID, PREFIXES
 from hled_graph.publish.docs import ontology_html
-from hled_graph.sparql import results
+from hled_graph.sparql import GRAPH_OUTPUTS, SOLUTION_OUTPUTS, VIEW_OUTPUTS, results
 from hled_graph.sparql.engine import QueryOutcome, load_store, run_query
 from hled_graph.sparql.server import service_description
 from hled_graph.sparql.server.linked_data import EntityPages
@@ -73,9 +73,9 @@ def _writer_outputs() -> dict[str, Callable[[], bytes]]:
     suffix = {"table": "table.txt", "markdown": "md", "json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv",
               "turtle": "ttl", "nt": "nt", "jsonld": "jsonld"}
     writers = {
-        "select": results.SOLUTION_FORMATS,
-        "ask": results.SOLUTION_FORMATS,
-        "construct": results.GRAPH_FORMATS + results.VIEW_FORMATS,
+        "select": SOLUTION_OUTPUTS,
+        "ask": SOLUTION_OUTPUTS,
+        "construct": GRAPH_OUTPUTS + VIEW_OUTPUTS,
     }
     return {
         f"results/{kind}.{suffix[fmt]}": (lambda kind=kind, fmt=fmt: results.write(answers[kind], fmt))

@@ -16,7 +16,7 @@ from hled_graph.cli import main
 from hled_graph.graph import links_graph, parse_file
 from hled_graph.namespaces import GRAPH_WIKIDATA
 from hled_graph.publish import links as hlinks
-from hled_graph.publish.remote import USER_AGENT
+from hled_graph.http_client import USER_AGENT
 
 from conftest import FIXTURES
 
@@ -140,7 +140,7 @@ def test_an_endpoint_that_is_not_sparql_is_one_line(fake_endpoint, capsys) -> No
     code, out, err = run_cli(["links", "check", "--endpoint", url, "--links", str(GOOD)], capsys)
     assert (code, out) == (2, "")
     assert err.strip() == (
-        f"hled-graph: error: {url} did not answer with SPARQL JSON results (HTTP 200); "
+        f"hled-graph: error: {url} answered text/html (HTTP 200), not SPARQL results; "
         "is it a SPARQL endpoint?"
     )
 

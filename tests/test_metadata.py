@@ -16,10 +16,10 @@ from rdflib.namespace import DCAT, DCTERMS, VOID, XSD
 from hled_graph.namespaces import SPARQL_PROLOGUE
 from hled_graph import graph as hgraph
 from hled_graph.files import write_atomic
-from hled_graph.publish.export import DATASET_FORMATS, FORMATS, file_name, serialize
+from hled_graph.formats import RDF_SYNTAX_NAMES, rdf_syntax
+from hled_graph.publish.export import file_name, jsonld_context, serialize
 from hled_graph.publish.metadata import (
     DATASET,
-    jsonld_context,
     void_and_dcat,
     write_dataset_description,
 )
@@ -53,7 +53,7 @@ def published(request, tmp_path_factory: pytest.TempPathFactory) -> tuple[Graph,
     tmp_path = tmp_path_factory.mktemp(request.param)
     if request.param == "fixture":
         source = merged = parse_file(SMALL)
-        formats = list(FORMATS)
+        formats = list(RDF_SYNTAX_NAMES)
     else:
         # Two formats (one merged, one with named graphs): exporting the shipped graph is slow.
         source, merged = hgraph.load_dataset(), hgraph.load_graph()
@@ -61,7 +61,7 @@ def published(request, tmp_path_factory: pytest.TempPathFactory) -> tuple[Graph,
     files = [
         write_atomic(
             tmp_path / file_name("hled", fmt),
-            serialize(source if fmt in DATASET_FORMATS else merged, fmt),
+            serialize(source if rdf_syntax(fmt).named_graphs else merged, fmt),
         )
         for fmt in formats
     ]
@@ -273,5 +273,5 @@ def test_the_shipped_graph_as_jsonld_reads_as_plain_json() -> None:
     text = merged.serialize(format="json-ld", context=jsonld_context()["@context"])
     nodes = json.loads(text)["@graph"]
     prefixed = sorted({key for node in nodes for key in node if ":" in key})
-    assert prefixed == [], f"add these properties to metadata.jsonld_context(): {prefixed}"
+    assert prefixed == [], f"add these properties to export.jsonld_context(): {prefixed}"
     assert isomorphic(Graph().parse(data=text, format="json-ld"), merged)

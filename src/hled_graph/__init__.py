@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from hled_graph.version import __version__
+
 if TYPE_CHECKING:  # rdflib stays unimported until a function runs: `import hled_graph` is instant
     from rdflib import Graph
     from rdflib.term import Node
 
     from hled_graph.sparql.rdflib_engine import Result
 
-__version__ = "0.1.0"
+__all__ = ["__version__", "load_graph", "named_query", "query"]
 
 
 def query(sparql: str, graph: Graph | None = None, *, bindings: Mapping[str, str | Node] | None = None) -> Result:

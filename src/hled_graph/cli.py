@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from hled_graph import __version__
+from hled_graph.version import __version__
 from hled_graph.errors import HledError
+from hled_graph.formats import RDF_SYNTAX_NAMES
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
@@ -72,7 +73,7 @@ def build(out_dir: str) -> None:
 @cli.command()
 @click.option(
     "-f", "--format", "fmt", default="turtle", show_default=True,
-    type=click.Choice(["turtle", "nt", "jsonld", "xml", "trig", "nquads"]),
+    type=click.Choice(RDF_SYNTAX_NAMES),
     help="Serialization. trig and nquads keep the named graphs (ontology, data, links).",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
@@ -82,9 +83,10 @@ def export(fmt: str, output: str | None) -> None:
 
     from hled_graph import graph as hgraph
     from hled_graph.files import write_atomic
-    from hled_graph.publish.export import DATASET_FORMATS, serialize
+    from hled_graph.formats import rdf_syntax
+    from hled_graph.publish.export import serialize
 
-    source = hgraph.load_dataset() if fmt in DATASET_FORMATS else hgraph.load_graph()
+    source = hgraph.load_dataset() if rdf_syntax(fmt).named_graphs else hgraph.load_graph()
     data = serialize(source, fmt)
     if output:
         write_atomic(Path(output), data)
@@ -103,9 +105,11 @@ def validate(files: tuple[str, ...]) -> None:
     from pathlib import Path
 
     from hled_graph.errors import ValidationFailed
+    from hled_graph.sparql.library import load_checks
     from hled_graph.validate import validate_files, validate_shipped
 
-    report = validate_files([Path(f) for f in files]) if files else validate_shipped()
+    checks = load_checks()
+    report = validate_files([Path(f) for f in files], checks=checks) if files else validate_shipped(checks=checks)
     click.echo(report.to_text())
     if not report.conforms:
         what = ", ".join(files) if files else "the shipped data"
@@ -188,7 +192,7 @@ def _ontology_page(store: ox.Store) -> bytes | None:
 
     from hled_graph.namespaces import GRAPH_ONTOLOGY
     from hled_graph.publish.docs import ontology_html
-    from hled_graph.sparql.rdflib_engine import to_rdflib
+    from hled_graph.terms import to_rdflib
 
     ontology_name = ox.NamedNode(GRAPH_ONTOLOGY)
     ontology, data = Graph(), Graph()
@@ -341,7 +345,7 @@ def _construct(graph: Graph, spec: str) -> Graph:
 
 # --- sparql: query, queries, store ------------------------------------------------------------
 
-from hled_graph.sparql import RESULT_FORMATS  # noqa: E402  (plain strings, imports no engine)
+from hled_graph.sparql import QUERY_OUTPUTS  # noqa: E402  (names only, imports no engine)
 
 
 @cli.command("query")
@@ -372,7 +376,7 @@ from hled_graph.sparql import RESULT_FORMATS  # noqa: E402  (plain strings, impo
     "-f",
     "--format",
     "fmt",
-    type=click.Choice(RESULT_FORMATS),
+    type=click.Choice(QUERY_OUTPUTS),
     help="Output format. Default: table for SELECT and ASK, turtle for CONSTRUCT and DESCRIBE.",
 )
 @click.option(
@@ -691,46 +695,6 @@ def load(
     click.echo(
         f"{urls.query} now counts {count_triples(urls.query, graph=graph_iri)} triples in that graph"
     )
-
-
-# --- benchmarks: synthetic data -----------------------------------------------------------------
-
-
-@cli.command()
-@click.option("--triples", "triples_text", required=True, metavar="N",
-              help="About how many triples to write (within 5%), e.g. 10000, 1e6.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False),
-              help="N-Triples file to write (default: standard output). Written whole or not at all.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same bytes.")
-def synth(triples_text: str, output: str | None, seed: int) -> None:
-    """Write a synthetic HLED-shaped graph of about N triples, for scale tests and benchmarks.
-
-    The data follows docs/MODEL.md like the real fact sheet: documents, four pillars, actions of
-    every class with qualified associations and roles, organizations of both countries (a few
-    agencies in many actions), amounts, dates, places and quotes. A progress bar goes to stderr.
-    """
-    import os
-    from pathlib import Path
-
-    from hled_graph.synthetic import generate, parse_count
-
-    triples = parse_count(triples_text)
-    with click.progressbar(length=triples, label="triples", file=sys.stderr) as bar:
-        lines = generate(triples=triples, seed=seed, progress=bar.update)
-        if not output:
-            stdout = click.get_text_stream("stdout")
-            for line in lines:
-                stdout.write(line + "\n")
-            return
-        target = Path(output)
-        partial = target.with_name(f".{target.name}.partial")
-        try:
-            with open(partial, "w", encoding="utf-8") as out:
-                for line in lines:
-                    out.write(line + "\n")
-            os.replace(partial, target)
-        finally:
-            partial.unlink(missing_ok=True)
 
 
 def _flush_stdout() -> None:

@@ -11,7 +11,7 @@ from rdflib.query import ResultRow
 
 from hled_graph import resources
 from hled_graph.errors import InputError
-from hled_graph.formats import file_format
+from hled_graph.formats import rdf_syntax_of_file
 from hled_graph.namespaces import GRAPH_DATA, GRAPH_LINKS, GRAPH_ONTOLOGY, PREFIXES
 
 
@@ -29,7 +29,7 @@ def parse_file(path: Path, *, into: Graph | None = None) -> Graph:
     left untouched, because the file is checked and parsed into a scratch graph first.
     """
     path = Path(path)
-    fmt, _ = file_format(path)
+    fmt = rdf_syntax_of_file(path).rdflib_name
     if not path.is_file():
         raise InputError(f"{path}: no such file; check the path")
     check_syntax(path)
@@ -53,7 +53,7 @@ def check_syntax(path: Path) -> None:
     import pyoxigraph as ox
 
     try:
-        for _ in ox.parse(path=str(path), format=getattr(ox.RdfFormat, file_format(path)[1])):
+        for _ in ox.parse(path=str(path), format=rdf_syntax_of_file(path).rdf_format):
             pass
     except SyntaxError as exc:
         message = " ".join(str(exc).split())

@@ -1,16 +1,32 @@
-"""Validation: SHACL (pyshacl) and the data checks, reported in plain words."""
+"""Validation: SHACL (pyshacl) and the data checks, reported in plain words.
+
+The data checks are SPARQL queries of the query library (``queries/checks``); the caller reads
+them (``hled_graph.sparql.library.load_checks()``) and passes them in, so that this core module
+does not reach up into ``sparql``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import SH
 
 from hled_graph import graph as hgraph
 from hled_graph.iris import compact
+
+
+class DataCheck(Protocol):
+    """A query whose every row is a problem, with a title that says what kind."""
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def text(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -81,33 +97,31 @@ def shacl_problems(data: Graph, *, shapes: Graph | None = None, ontology: Graph 
     return sorted(problems, key=lambda p: (p.focus, p.path, p.message, p.value))
 
 
-def check_query_problems(data: Graph) -> list[Problem]:
-    """Run the data checks (``queries/checks/*-violation.rq``); every row they return is a problem.
+def check_query_problems(data: Graph, checks: Mapping[str, DataCheck]) -> list[Problem]:
+    """Run the data checks (by name); every row they return is a problem.
 
     The checks read class hierarchies, so they run over the data merged with the ontology.
     """
-    from hled_graph.sparql.library import load_checks
-
     merged = data + hgraph.ontology_graph()
     problems = []
-    for name, check in sorted(load_checks().items()):
-        for row in merged.query(check.text):
+    for name, check in sorted(checks.items()):
+        for row in hgraph.select_rows(merged, check.text):
             focus = next((term for term in row if term is not None), None)
-            problems.append(Problem(focus=_shown(focus) if focus is not None else "(graph)",
-                                    message=f"{check.title} (check {name})"))
+            where = _shown(focus) if focus is not None else "(graph)"
+            problems.append(Problem(focus=where, message=f"{check.title} (check {name})"))
     return sorted(problems, key=lambda p: (p.focus, p.message))
 
 
-def validate_graph(data: Graph) -> Report:
-    """SHACL conformance and the data checks of a graph, with findings sorted for stable output."""
-    return Report(triples=len(data), problems=shacl_problems(data) + check_query_problems(data))
+def validate_graph(data: Graph, *, checks: Mapping[str, DataCheck]) -> Report:
+    """SHACL conformance and the data ``checks`` of a graph, with findings sorted for stable output."""
+    return Report(triples=len(data), problems=shacl_problems(data) + check_query_problems(data, checks))
 
 
-def validate_files(paths: Sequence[Path]) -> Report:
+def validate_files(paths: Sequence[Path], *, checks: Mapping[str, DataCheck]) -> Report:
     """Validate RDF files (all parsed first: a syntax error raises InputError naming file and line)."""
-    return validate_graph(hgraph.parse_files(paths))
+    return validate_graph(hgraph.parse_files(paths), checks=checks)
 
 
-def validate_shipped() -> Report:
+def validate_shipped(*, checks: Mapping[str, DataCheck]) -> Report:
     """Validate the shipped data and links, merged, against the shipped shapes."""
-    return validate_graph(hgraph.load_graph(include_ontology=False))
+    return validate_graph(hgraph.load_graph(include_ontology=False), checks=checks)

@@ -13,17 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
-from hled_graph.namespaces import GRAPH_WIKIDATA, ID, PREFIXES
-from hled_graph.publish import remote
+from hled_graph.namespaces import CC0, GRAPH_WIKIDATA, ID, PREFIXES, WIKIDATA, WIKIDATA_SPARQL
+from hled_graph import http_client
 
 if TYPE_CHECKING:
     from rdflib import Dataset, Graph
 
-WIKIDATA_SPARQL = "https://query.wikidata.org/sparql"
-WIKIDATA = "https://www.wikidata.org/"
 WD = PREFIXES["wd"]
 WDT = PREFIXES["wdt"]
-CC0 = "http://creativecommons.org/publicdomain/zero/1.0/"
 
 # Facts `enrich` fetches: Wikidata property id -> what it means.
 ENRICH_PROPERTIES: dict[str, str] = {
@@ -121,15 +118,15 @@ SELECT ?item ?label ?name ?redirect ?exists WHERE {{
   BIND(EXISTS {{ ?item ?anyProperty ?anyValue }} AS ?exists)
 }}"""
     facts: dict[str, dict[str, str | bool | None]] = {}
-    for row in remote.select(endpoint or WIKIDATA_SPARQL, query):
-        qid = row["item"]["value"][len(WD) :]
+    for row in http_client.sparql_select(endpoint or WIKIDATA_SPARQL, query):
+        qid = row["item"].value[len(WD) :]
         fact = facts.setdefault(qid, {"label": None, "redirect": None, "exists": False})
-        label = row.get("label") or row.get("name")
-        if label and fact["label"] is None:
-            fact["label"] = label["value"]
-        if "redirect" in row:
-            fact["redirect"] = row["redirect"]["value"].removeprefix(WD)
-        fact["exists"] = fact["exists"] or row.get("exists", {}).get("value") in {"true", "1"}
+        label = row["label"] or row["name"]
+        if label is not None and fact["label"] is None:
+            fact["label"] = label.value
+        if row["redirect"] is not None:
+            fact["redirect"] = row["redirect"].value.removeprefix(WD)
+        fact["exists"] = fact["exists"] or (row["exists"] is not None and row["exists"].value in {"true", "1"})
     return [_judge(link, facts.get(link.qid, {})) for link in found_links]
 
 
@@ -196,6 +193,7 @@ def enrich(
     from rdflib.namespace import DCTERMS, PROV, XSD
 
     from hled_graph.graph import bind_prefixes
+    from hled_graph.terms import to_rdflib
 
     qids = sorted({link.qid for link in links_in(links)}, key=_qid_number)
     generated_at = (
@@ -243,11 +241,11 @@ SELECT ?item ?property ?value ?valueLabel WHERE {{
   {branches}
   OPTIONAL {{ ?value rdfs:label ?valueLabel FILTER(LANG(?valueLabel) = "en") }}
 }}"""
-    for row in remote.select(endpoint or WIKIDATA_SPARQL, query):
-        item, prop, value = (remote.json_term(row[key]) for key in ("item", "property", "value"))
+    for row in http_client.sparql_select(endpoint or WIKIDATA_SPARQL, query):
+        item, prop, value = (to_rdflib(row[key]) for key in ("item", "property", "value"))
         facts.add((item, prop, value))
-        if "valueLabel" in row and str(prop) == WDT + "P749":
-            facts.add((value, RDFS.label, remote.json_term(row["valueLabel"])))
+        if row["valueLabel"] is not None and str(prop) == WDT + "P749":
+            facts.add((value, RDFS.label, to_rdflib(row["valueLabel"])))
     return dataset
 
 

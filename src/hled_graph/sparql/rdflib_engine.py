@@ -11,8 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef, Variable
+from rdflib import Graph, Literal, URIRef, Variable
 from rdflib.query import Result as RdflibResult
 from rdflib.term import Node
 
@@ -22,8 +21,7 @@ from hled_graph.namespaces import PREFIXES
 from hled_graph.sparql import library
 from hled_graph.sparql.engine import QueryKind
 from hled_graph.templating import render
-
-_XSD_STRING = PREFIXES["xsd"] + "string"
+from hled_graph.terms import to_rdflib
 
 
 @dataclass(frozen=True)
@@ -80,7 +78,7 @@ def query(
     command line (``"hdo:epa"``, ``"<http://…>"``, ``"42"``, ``'"text"@en'``).
     """
     target = shipped_graph() if graph is None else graph
-    init = {Variable(name): _to_rdflib(value) for name, value in (bindings or {}).items()}
+    init = {Variable(name): _binding_term(value) for name, value in (bindings or {}).items()}
     try:
         # rdflib evaluates lazily: errors surface while the rows are read, so read them here.
         return _result_of(target.query(sparql, initNs=PREFIXES, initBindings=init or None))
@@ -124,20 +122,7 @@ def run_named(name: str, graph: Graph | None = None, **bindings: str | Node) -> 
     return query(named.text, graph, bindings=values)
 
 
-def _to_rdflib(value: str | Node) -> Node:
+def _binding_term(value: str | Node) -> Node:
     if isinstance(value, str):
         return to_rdflib(library.parse_term(value, where="bindings: "))
     return value
-
-
-def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
-    """A pyoxigraph term as the equal rdflib term (a plain string literal stays untyped)."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    if term.datatype.value == _XSD_STRING:
-        return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))

@@ -16,22 +16,10 @@ import pyoxigraph as ox
 from hled_graph.errors import InputError
 from hled_graph.iris import compact, split
 from hled_graph.namespaces import PREFIXES
-from hled_graph.sparql import GRAPH_FORMATS, RESULT_FORMATS, SOLUTION_FORMATS
+from hled_graph.formats import rdf_syntax, results_syntax
+from hled_graph.sparql import GRAPH_OUTPUTS, QUERY_OUTPUTS, SOLUTION_OUTPUTS, VIEW_OUTPUTS
 from hled_graph.sparql.engine import QueryOutcome, Term
 
-VIEW_FORMATS = ("table", "markdown")
-
-_RESULT_FORMATS = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
-_RDF_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-}
 _XSD = PREFIXES["xsd"]
 _NUMERIC = {
     _XSD + t
@@ -62,20 +50,20 @@ def write(
 ) -> bytes:
     """The answer in format ``fmt`` (default: table, or Turtle for a graph)."""
     fmt = fmt or default_format(outcome)
-    if fmt not in RESULT_FORMATS:
-        raise InputError(f"unknown format {fmt!r}; use one of {', '.join(RESULT_FORMATS)}")
+    if fmt not in QUERY_OUTPUTS:
+        raise InputError(f"unknown format {fmt!r}; use one of {', '.join(QUERY_OUTPUTS)}")
     if outcome.kind == "construct":
-        if fmt in GRAPH_FORMATS:
+        if fmt in GRAPH_OUTPUTS:
             return write_graph(outcome.triples(), fmt, prefixes=prefixes)
-        if fmt not in VIEW_FORMATS:
-            allowed = ", ".join(GRAPH_FORMATS + VIEW_FORMATS)
+        if fmt not in VIEW_OUTPUTS:
+            allowed = ", ".join(GRAPH_OUTPUTS + VIEW_OUTPUTS)
             raise InputError(
                 f"--format {fmt} is for SELECT and ASK answers; this query makes a graph: use one of {allowed}"
             )
-    elif fmt in GRAPH_FORMATS:
+    elif fmt in GRAPH_OUTPUTS:
         raise InputError(
             f"--format {fmt} is for CONSTRUCT and DESCRIBE answers; this is a {outcome.kind.upper()}: "
-            f"use one of {', '.join(SOLUTION_FORMATS)}"
+            f"use one of {', '.join(SOLUTION_OUTPUTS)}"
         )
     if fmt == "table":
         return write_table(outcome, prefixes=prefixes)
@@ -122,7 +110,7 @@ def write_standard(outcome: QueryOutcome, fmt: str) -> bytes:
         # query), without parsing the document back and writing it again.
         return document + b"\n"
     parsed = ox.parse_query_results(document, format=ox.QueryResultsFormat.JSON)
-    data = parsed.serialize(format=_RESULT_FORMATS[fmt])
+    data = parsed.serialize(format=results_syntax(fmt).results_format)
     return data if data.endswith(b"\n") else data + b"\n"
 
 
@@ -137,7 +125,7 @@ def write_graph(
             "utf-8"
         )
     used = _used_prefixes(ordered, prefixes) if fmt == "turtle" else None
-    return ox.serialize(ordered, format=_RDF_FORMATS[fmt], prefixes=used) or b""
+    return ox.serialize(ordered, format=rdf_syntax(fmt).rdf_format, prefixes=used) or b""
 
 
 def _used_prefixes(triples: Sequence[ox.Triple], prefixes: Mapping[str, str]) -> dict[str, str]:

@@ -28,7 +28,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hled_graph import __version__
+from hled_graph.version import __version__
 from hled_graph.errors import InputError
 from hled_graph.files import write_atomic
 from hled_graph.iris import compact
