@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from hled_graph.version import __version__
 from hled_graph.errors import HledError
 from hled_graph.formats import RDF_SYNTAX_NAMES
+from hled_graph.version import __version__
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
@@ -53,9 +53,8 @@ def build(out_dir: str) -> None:
     the named graphs as TriG and N-Quads, and prints a summary. Output is deterministic: two
     builds give the same bytes. On a validation failure nothing is written (exit 1).
     """
-    from pathlib import Path
-
     import signal
+    from pathlib import Path
 
     from hled_graph.build import build as run_build
 
@@ -332,7 +331,7 @@ def _construct(graph: Graph, spec: str) -> Graph:
     text, path = named.text, named.path or spec
     try:
         result = graph.query(text, initNs=PREFIXES)
-    except Exception as exc:  # rdflib raises pyparsing and its own errors for bad queries
+    except Exception as exc:  # noqa: BLE001 - rdflib raises pyparsing and its own errors for bad queries
         line = getattr(exc, "lineno", None)
         where = f"{path}:{line}" if line else str(path)
         detail = " ".join(str(exc).split())
@@ -429,10 +428,7 @@ def query_command(
         )
     if sum(bool(x) for x in (data, store_dir, endpoint)) > 1:
         raise click.UsageError("--data, --store and --endpoint are alternatives; give at most one")
-    if query_text is not None:
-        named = library.ad_hoc(query_text)
-    else:
-        named = library.resolve(spec, stdin_text=_read_stdin() if spec == "-" else None)
+    named = library.ad_hoc(query_text) if query_text is not None else library.resolve(spec, stdin_text=_read_stdin() if spec == "-" else None)
     bindings = named.bindings(library.parse_bind_options(binds))
     if endpoint:
         outcome = engine.RemoteEndpoint(endpoint).query(named.text, bindings=bindings)
@@ -506,9 +502,7 @@ def store_create(directory: str, data: tuple[str, ...]) -> None:
 
     from hled_graph.sparql import engine
 
-    size = engine.create_store(
-        Path(directory), data=[Path(p) for p in data] or None, progress=_progress
-    )
+    size = engine.create_store(Path(directory), data=[Path(p) for p in data] or None, progress=_progress)
     click.echo(f"created store {directory}: {size} quads")
 
 
@@ -532,10 +526,7 @@ def _read_stdin() -> str:
 
 # --- publish: Wikidata links, loading into remote stores ---------------------------------------
 
-_ENDPOINT_HELP = (
-    "The Wikidata SPARQL endpoint (or a mirror) to ask "
-    "[default: https://query.wikidata.org/sparql]."
-)
+_ENDPOINT_HELP = "The Wikidata SPARQL endpoint (or a mirror) to ask [default: https://query.wikidata.org/sparql]."
 
 
 def _links_graph(links_file: str | None):
@@ -581,9 +572,7 @@ def links_check(endpoint: str | None, links_file: str | None) -> None:
     click.echo(format_checks(checks))
     problems = sum(not check.ok for check in checks)
     if problems:
-        raise ValidationFailed(
-            f"{problems} of {len(checks)} Wikidata link(s) need attention; see the table above"
-        )
+        raise ValidationFailed(f"{problems} of {len(checks)} Wikidata link(s) need attention; see the table above")
 
 
 @links.command("enrich")
@@ -600,8 +589,7 @@ def links_check(endpoint: str | None, links_file: str | None) -> None:
     "--output",
     type=click.Path(dir_okay=False),
     metavar="FILE",
-    help="File to write: .trig keeps the graph name, .ttl writes the graph alone "
-    "(default: TriG on standard output).",
+    help="File to write: .trig keeps the graph name, .ttl writes the graph alone (default: TriG on standard output).",
 )
 def links_enrich(endpoint: str | None, links_file: str | None, output: str | None) -> None:
     """Fetch inception (P571), parent organization (P749), official website (P856) and
@@ -639,9 +627,7 @@ def links_enrich(endpoint: str | None, links_file: str | None, output: str | Non
     metavar="IRI",
     help="Named graph to replace (default: the store's default graph).",
 )
-@click.option(
-    "--gsp", metavar="URL", help="Graph Store Protocol URL (default for Oxigraph: <base>/store)."
-)
+@click.option("--gsp", metavar="URL", help="Graph Store Protocol URL (default for Oxigraph: <base>/store).")
 @click.option(
     "--update",
     "update_url",
@@ -692,9 +678,7 @@ def load(
     graph = read_input([Path(f) for f in files])
     result = push_graph(graph, urls, graph_iri=graph_iri, method=method)
     click.echo(result.describe())
-    click.echo(
-        f"{urls.query} now counts {count_triples(urls.query, graph=graph_iri)} triples in that graph"
-    )
+    click.echo(f"{urls.query} now counts {count_triples(urls.query, graph=graph_iri)} triples in that graph")
 
 
 def _flush_stdout() -> None:
@@ -738,7 +722,7 @@ def main(argv: list[str] | None = None) -> None:
         # click.echo flushes by itself, so a full disk on standard output surfaces here.
         click.echo(f"hled-graph: error: output: write failed ({exc.strerror}); the output is incomplete", err=True)
         sys.exit(74)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - whatever is left is a bug, reported as one
         _internal_error(exc)
     sys.exit(0)
 

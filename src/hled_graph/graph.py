@@ -36,7 +36,7 @@ def parse_file(path: Path, *, into: Graph | None = None) -> Graph:
     scratch = Graph()
     try:
         scratch.parse(path, format=fmt)
-    except Exception as exc:  # rdflib raises many unrelated types for bad syntax
+    except Exception as exc:  # noqa: BLE001 - rdflib raises many unrelated types for bad syntax
         raise InputError(f"{path}: {' '.join(str(exc).split())}; fix the file and try again") from None
     if into is None:
         return bind_prefixes(scratch)

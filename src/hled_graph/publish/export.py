@@ -13,6 +13,7 @@ from hled_graph.graph import bind_prefixes
 from hled_graph.namespaces import PREFIXES
 from hled_graph.terms import oxigraph_quads, rdflib_triples
 
+
 def canonical(graph: Graph) -> Graph:
     """The same triples with blank nodes relabelled canonically (RDFC-1.0), in sorted order.
 
@@ -57,10 +58,7 @@ def serialize(source: Graph | Dataset, fmt: str) -> bytes:
 def _oxigraph_serialize(source: Graph | Dataset, syntax: RdfSyntax) -> bytes:
     import pyoxigraph as ox
 
-    if syntax.named_graphs:
-        parts = _named_parts(source)
-    else:
-        parts = [(None, canonical(_as_graph(source)))]
+    parts = _named_parts(source) if syntax.named_graphs else [(None, canonical(_as_graph(source)))]
     quads = []
     for name, part in parts:
         graph_name = ox.NamedNode(str(name)) if name is not None else ox.DefaultGraph()
@@ -115,6 +113,7 @@ def file_name(stem: str, fmt: str) -> str:
 
 
 # --- JSON-LD ----------------------------------------------------------------------------------
+
 
 def jsonld_context() -> dict[str, Any]:
     """A JSON-LD context under which the graph reads as plain JSON.

@@ -16,12 +16,12 @@ from pathlib import Path
 from rdflib import RDF, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, VOID, XSD
 
-from hled_graph.version import __version__
 from hled_graph.errors import InputError
-from hled_graph.namespaces import BASE, CC0, ID, PREFIXES, SOURCE_DOCUMENT, WIKIDATA, WIKIDATA_SPARQL
 from hled_graph.files import write_atomic
 from hled_graph.formats import RDF_SYNTAXES
+from hled_graph.namespaces import BASE, CC0, ID, PREFIXES, SOURCE_DOCUMENT, WIKIDATA, WIKIDATA_SPARQL
 from hled_graph.publish.export import jsonld_context, serialize
+from hled_graph.version import __version__
 
 DATASET = URIRef(BASE + "dataset")
 WIKIDATA_DATASET = URIRef(WIKIDATA)
