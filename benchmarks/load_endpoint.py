@@ -23,6 +23,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -108,8 +109,8 @@ def build_probes(store: ox.Store, *, host: str, small_only: bool) -> list[Probe]
 
 def _describe_expected(store: ox.Store, node: ox.NamedNode) -> object:
     seen: set[ox.Triple] = set()
-    pending: list[object] = [node]
-    done: set[object] = set()
+    pending: list[ox.NamedNode | ox.BlankNode] = [node]
+    done: set[ox.NamedNode | ox.BlankNode] = set()
     while pending:
         subject = pending.pop()
         if subject in done:
@@ -170,7 +171,7 @@ def normalize_json(body: bytes) -> object:
     return (tuple(variables), rows)
 
 
-def normalize_triples(triples: object) -> object:
+def normalize_triples(triples: Iterable[ox.Triple]) -> object:
     return sorted(tuple(normalize_term(t) for t in (tr.subject, tr.predicate, tr.object)) for tr in triples)
 
 
@@ -227,6 +228,7 @@ async def _client(
             if writer is None:
                 reader, writer = await asyncio.open_connection(host, port)
             writer.write(probe.request)
+            assert reader is not None  # opened together with the writer
             try:
                 status, body, close = await _read_response(reader)
             except (ConnectionError, asyncio.IncompleteReadError) as exc:

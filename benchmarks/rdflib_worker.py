@@ -28,7 +28,9 @@ def _emit(event: dict[str, object]) -> None:
 def _run_child(graph: object, query: dict[str, object], runs: int, prologue: str, write_fd: int) -> None:
     from rdflib.util import from_n3
 
-    bindings = {name: from_n3(term) for name, term in dict(query.get("bindings") or {}).items()}
+    given = query.get("bindings") or {}
+    assert isinstance(given, dict)
+    bindings = {name: from_n3(term) for name, term in given.items()}
     text = prologue + str(query["text"])
     for _ in range(runs):
         start = time.perf_counter()

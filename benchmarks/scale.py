@@ -8,6 +8,8 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +126,11 @@ def _rdflib(ctx: Context, path: Path, jobs: list[dict[str, Any]], *, runs: int) 
     return outcome
 
 
+def _counted(counts: dict[str, int], key: str, run: Callable[..., int], *args: Any) -> None:
+    """Run one query and keep its row count under ``key`` (what every timed run must agree on)."""
+    counts[key] = run(*args)
+
+
 def _time_queries(ours: Any, raw: Any, queries: list[Any], result: dict[str, Any], *, runs: int) -> list[dict[str, Any]]:
     """Every library query and the trio on our engine and on raw pyoxigraph; returns the rdflib jobs."""
     from benchmarks.synthetic import bindings_present_in
@@ -134,10 +141,10 @@ def _time_queries(ours: Any, raw: Any, queries: list[Any], result: dict[str, Any
         text, bindings = job["text"], job["bindings"]
         counts: dict[str, int] = {}
         result["engine"][job["name"]] = median(
-            time_call(lambda counts=counts, text=text, bindings=bindings: counts.update(engine=_engine_query(ours, text, bindings)), runs=runs)
+            time_call(partial(_counted, counts, "engine", _engine_query, ours, text, bindings), runs=runs)
         )
         result["raw"][job["name"]] = median(
-            time_call(lambda counts=counts, text=text, bindings=bindings: counts.update(raw=_raw_query(raw, text, bindings)), runs=runs)
+            time_call(partial(_counted, counts, "raw", _raw_query, raw, text, bindings), runs=runs)
         )
         result["rows"][job["name"]] = counts
         progress(
@@ -345,9 +352,9 @@ def _persistent(ctx: Context, section: Section, queries: list[Any]) -> None:
             time_row(
                 f"{label} `hled-graph store create` vs in-memory engine load",
                 seconds(ours),
-                seconds(ctx.shared["scale"][size]["engine_load"]),
+                seconds(ctx.shared["scale"][size]["engine_load"]),  # type: ignore[index]
             )
-        )  # type: ignore[index]
+        )
     if not queries:
         section.skip(f"{label} `hled-graph query --store` cold", "no library query to run")
         return
@@ -388,6 +395,6 @@ def _persistent(ctx: Context, section: Section, queries: list[Any]) -> None:
             time_row(
                 f"{label} `hled-graph query --store DIR {query.name}` cold vs in-memory load alone",
                 seconds(cold),
-                seconds(ctx.shared["scale"][size]["engine_load"]),
+                seconds(ctx.shared["scale"][size]["engine_load"]),  # type: ignore[index]
             )
-        )  # type: ignore[index]
+        )

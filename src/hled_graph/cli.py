@@ -11,7 +11,7 @@ import errno
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, NoReturn, cast
 
 import click
 
@@ -21,6 +21,10 @@ from hled_graph.version import __version__
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
+    from rdflib import Graph
+
+    from hled_graph.publish.remote import LoadMethod
+    from hled_graph.viz.network import ExportFormat, View
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -242,7 +246,7 @@ def network(view: str, fmt: str, output: str | None) -> None:
     from hled_graph.files import write_atomic
     from hled_graph.viz.network import export_network, to_networkx
 
-    text = export_network(to_networkx(hgraph.load_graph(), view=view), fmt=fmt)
+    text = export_network(to_networkx(hgraph.load_graph(), view=cast("View", view)), fmt=cast("ExportFormat", fmt))
     if output:
         write_atomic(Path(output), text.encode("utf-8"))
     else:
@@ -315,7 +319,7 @@ def map_command(output: str, pillar: int | None, focus: str | None, depth: int, 
                              "--focus and --view")
         document = map_from_graph(_construct(graph, query_file), title=title)
     else:
-        document = build_map(graph, pillar=pillar, focus=focus, depth=depth, view=view,
+        document = build_map(graph, pillar=pillar, focus=focus, depth=depth, view=cast("View", view),
                              title=title)
     path = document.save(Path(output))
     click.echo(f"wrote {path} ({len(document.nodes)} nodes, {len(document.edges)} links)")
@@ -339,6 +343,7 @@ def _construct(graph: Graph, spec: str) -> Graph:
     if result.type != "CONSTRUCT":
         raise InputError(f"{path}: a map needs a CONSTRUCT query, this is a {result.type} query; "
                          "write CONSTRUCT { ... } WHERE { ... }")
+    assert result.graph is not None  # rdflib gives every CONSTRUCT result a graph
     return result.graph
 
 
@@ -428,7 +433,11 @@ def query_command(
         )
     if sum(bool(x) for x in (data, store_dir, endpoint)) > 1:
         raise click.UsageError("--data, --store and --endpoint are alternatives; give at most one")
-    named = library.ad_hoc(query_text) if query_text is not None else library.resolve(spec, stdin_text=_read_stdin() if spec == "-" else None)
+    if query_text is not None:
+        named = library.ad_hoc(query_text)
+    else:
+        assert spec is not None  # exactly one of the two, checked above
+        named = library.resolve(spec, stdin_text=_read_stdin() if spec == "-" else None)
     bindings = named.bindings(library.parse_bind_options(binds))
     if endpoint:
         outcome = engine.RemoteEndpoint(endpoint).query(named.text, bindings=bindings)
@@ -529,7 +538,7 @@ def _read_stdin() -> str:
 _ENDPOINT_HELP = "The Wikidata SPARQL endpoint (or a mirror) to ask [default: https://query.wikidata.org/sparql]."
 
 
-def _links_graph(links_file: str | None):
+def _links_graph(links_file: str | None) -> Graph:
     from pathlib import Path
 
     from hled_graph import graph as hgraph
@@ -676,7 +685,7 @@ def load(
 
     urls = endpoints_for(endpoint, gsp=gsp, update=update_url)
     graph = read_input([Path(f) for f in files])
-    result = push_graph(graph, urls, graph_iri=graph_iri, method=method)
+    result = push_graph(graph, urls, graph_iri=graph_iri, method=cast("LoadMethod", method))
     click.echo(result.describe())
     click.echo(f"{urls.query} now counts {count_triples(urls.query, graph=graph_iri)} triples in that graph")
 

@@ -65,11 +65,10 @@ def _oxigraph_serialize(source: Graph | Dataset, syntax: RdfSyntax) -> bytes:
         for quad in oxigraph_quads(part):
             quads.append(ox.Quad(quad.subject, quad.predicate, quad.object, graph_name))
     quads.sort(key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
-    if not syntax.named_graphs:
-        quads = [q.triple for q in quads]
+    statements: list[ox.Quad] | list[ox.Triple] = quads if syntax.named_graphs else [q.triple for q in quads]
     line_based = syntax.rdf_format in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS)  # they have no prefixes
     prefixes = None if line_based else dict(sorted(PREFIXES.items()))
-    return ox.serialize(quads, format=syntax.rdf_format, prefixes=prefixes)
+    return ox.serialize(statements, format=syntax.rdf_format, prefixes=prefixes) or b""  # None only given a file
 
 
 def _named_parts(source: Graph | Dataset) -> list[tuple[URIRef | None, Graph]]:

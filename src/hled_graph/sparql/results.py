@@ -110,7 +110,7 @@ def write_standard(outcome: QueryOutcome, fmt: str) -> bytes:
         # query), without parsing the document back and writing it again.
         return document + b"\n"
     parsed = ox.parse_query_results(document, format=ox.QueryResultsFormat.JSON)
-    data = parsed.serialize(format=results_syntax(fmt).results_format)
+    data = parsed.serialize(format=results_syntax(fmt).results_format) or b""  # None only when given a file
     return data if data.endswith(b"\n") else data + b"\n"
 
 

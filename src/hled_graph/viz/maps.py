@@ -193,7 +193,7 @@ def resolve_focus(network: nx.MultiDiGraph, focus: str) -> str:
     if len(matches) > 1:
         names = ", ".join(compact(n) for n in matches)
         raise InputError(f"focus {focus!r} is ambiguous: it names {names}; give the prefixed name")
-    candidates = {}
+    candidates: dict[str, str] = {}
     for node, data in network.nodes(data=True):
         for name in (compact(node), local_name(node), str(data.get("label", ""))):
             candidates.setdefault(name, compact(node))
