@@ -1,4 +1,8 @@
-"""c. Endpoint: loopback HTTP load (wrk, 8 connections) on hled-graph serve, oxigraph serve, rdflib-endpoint."""
+"""c. Endpoint: loopback HTTP load (wrk, 8 connections) on hled-graph serve, oxigraph serve, rdflib-endpoint.
+
+Set ``HLED_BENCH_BASELINE`` to another checkout of hled-graph (e.g. a ``git worktree`` of an
+older commit) to run its ``serve`` beside today's, on the same data, in the same run.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,15 +31,26 @@ from benchmarks.common import (
     Value,
     info_row,
     limit_row,
+    median,
     progress,
     shipped_graph_files,
     throughput_row,
+    time_row,
 )
 
 CONNECTIONS = 8
 SMALL_SELECT = """PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?org ?name WHERE { ?org a org:FormalOrganization ; rdfs:label ?name } ORDER BY ?name LIMIT 10"""
+_ORGS = ("apec", "campos-de-esperanza", "canada-government", "cofepris", "conagua", "conalep", "doc", "dol", "ed",
+         "epa")
+# HTTP-bound: ten labels looked up by IRI, no sorting, so the query costs little beside the HTTP.
+LABEL_LOOKUP = ("SELECT ?org ?label WHERE { VALUES ?org { "
+                + " ".join(f"<https://w3id.org/hled/id/org/{name}>" for name in _ORGS)
+                + " } ?org <http://www.w3.org/2000/01/rdf-schema#label> ?label }")
+BASELINE_ENV = "HLED_BENCH_BASELINE"
+MIN_VS_BASELINE = 0.9
+MAX_P99_VS_BASELINE = 1.1
 # A cross product of the whole graph with itself four times: never finishes on any data.
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 MIN_VS_RDFLIB_ENDPOINT = 5.0
@@ -43,6 +58,32 @@ MIN_VS_OXIGRAPH = 0.4
 MAX_P99 = Value(10, "ms")
 MAX_P99_UNDER_RUNAWAY = Value(50, "ms")
 ACCEPT_JSON = "application/sparql-results+json"
+
+
+@dataclass(frozen=True)
+class Workload:
+    """One query as wrk sends it: by POST form (the body in a Lua script) or by GET (in the URL)."""
+
+    key: str
+    title: str
+    query: str
+    method: str
+
+
+WORKLOADS = (
+    Workload("select", "small SELECT with ORDER BY (POST form)", SMALL_SELECT, "POST"),
+    Workload("lookup", "10-row label lookup, no ORDER BY (GET)", LABEL_LOOKUP, "GET"),
+)
+
+
+@dataclass(frozen=True)
+class Server:
+    """A server under test: its name, how to start it, where its SPARQL endpoint is."""
+
+    name: str
+    command: list[str]
+    url: str
+    env: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -94,11 +135,12 @@ def wait_ready(url: str, process: subprocess.Popen[bytes], *, timeout: float) ->
 
 
 @contextmanager
-def running(command: Sequence[str], url: str, *, log: Path, ready_timeout: float) -> Iterator[subprocess.Popen[bytes]]:
+def running(command: Sequence[str], url: str, *, log: Path, ready_timeout: float,
+            env: dict[str, str] | None = None) -> Iterator[subprocess.Popen[bytes]]:
     """Start a server in its own process group, wait until it answers, stop it (and its workers) after."""
     with open(log, "wb") as out:
         process = subprocess.Popen(list(command), stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                   start_new_session=True)
+                                   start_new_session=True, env={**os.environ, **env} if env else None)
     try:
         wait_ready(url, process, timeout=ready_timeout)
         yield process
@@ -112,17 +154,30 @@ def running(command: Sequence[str], url: str, *, log: Path, ready_timeout: float
                 process.wait()
 
 
-def _wrk_script(workdir: Path, query: str) -> Path:
-    path = workdir / "post-query.lua"
-    body = urllib.parse.urlencode({"query": query})
-    path.write_text(
-        'wrk.method = "POST"\n'
-        f"wrk.body = {json.dumps(body)}\n"
-        'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n'
-        f'wrk.headers["Accept"] = "{ACCEPT_JSON}"\n',
-        encoding="utf-8",
-    )
+def _wrk_script(workdir: Path, workload: Workload) -> Path:
+    path = workdir / f"{workload.key}.lua"
+    lines = [f'wrk.headers["Accept"] = "{ACCEPT_JSON}"']
+    if workload.method == "POST":
+        body = urllib.parse.urlencode({"query": workload.query})
+        lines += ['wrk.method = "POST"', f"wrk.body = {json.dumps(body)}",
+                  'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"']
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def _wrk_url(url: str, workload: Workload) -> str:
+    return f"{url}?{urllib.parse.urlencode({'query': workload.query})}" if workload.method == "GET" else url
+
+
+def answer_rows(url: str, query: str) -> list[tuple[tuple[str, str], ...]]:
+    """The rows a server answers (sorted: without ORDER BY any order is right), each as (variable, term) pairs."""
+    status, body = post_query(url, query, timeout=30)
+    if status != 200:
+        raise RuntimeError(f"HTTP {status}: {body[:200]!r}")
+    bindings = json.loads(body)["results"]["bindings"]
+    return sorted(tuple(sorted((name, f"{term['type']}:{term['value']}:{term.get('xml:lang', '')}"
+                                       f":{term.get('datatype', '')}") for name, term in row.items()))
+                  for row in bindings)
 
 
 def _milliseconds(text: str) -> float:
@@ -221,105 +276,294 @@ def _datasets(ctx: Context) -> tuple[list[Path], str, bool]:
     return [ctx.synthetic_file(10_000)], "synthetic 10⁴ triples (data/hled-2022.ttl has not landed)", True
 
 
+OURS = "hled-graph serve"
+
+
+def _baseline(ctx: Context, *, port: int, timeout: float) -> Server | None:
+    """`hled-graph serve` of the checkout named by HLED_BENCH_BASELINE, run with this interpreter."""
+    checkout = os.environ.get(BASELINE_ENV)
+    if not checkout:
+        return None
+    root = Path(checkout).resolve()
+    if not (root / "src" / "hled_graph" / "cli.py").is_file():
+        raise RuntimeError(f"{BASELINE_ENV}={checkout}: not a checkout of hled-graph (no src/hled_graph/cli.py)")
+    commit = (
+        subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+        ).stdout.strip()
+        or "unknown commit"
+    )
+    command = [
+        sys.executable,
+        "-m",
+        "hled_graph.cli",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--timeout",
+        f"{timeout:g}",
+    ]
+    return Server(
+        f"hled-graph serve (hand-written HTTP, {commit})",
+        command,
+        f"http://127.0.0.1:{port}/sparql",
+        env={"PYTHONPATH": str(root / "src")},
+    )
+
+
 def run(ctx: Context) -> Section:
-    section = Section("c", f"Endpoint: wrk, {CONNECTIONS} connections, small SELECT over loopback")
+    section = Section("c", f"Endpoint: wrk, {CONNECTIONS} connections, two workloads over loopback")
     if not shutil.which("wrk"):
         section.skip("all endpoint figures", "wrk is not installed (apt-get install -y wrk)")
         return section
-    duration = ctx.runs(10, 2)
+    duration = ctx.runs(5, 2)
     data, described, ours_needs_data = _datasets(ctx)
-    script = _wrk_script(ctx.workdir, SMALL_SELECT)
-    loads: dict[str, Load | None] = {}
     timeout = ctx.runs(5, 2)
-    ours_runaway: Runaway | None = None
-    oxigraph_runaway: Runaway | None = None
+    servers: list[Server] = []
+    runaways: dict[str, Runaway] = {}
 
+    try:
+        baseline = _baseline(ctx, port=free_port(), timeout=timeout)
+    except RuntimeError as exc:
+        baseline = None
+        section.skip("baseline server", str(exc))
+    if baseline is not None:
+        servers.append(baseline)
     if not ctx.cli_supports("serve"):
-        section.skip("`hled-graph serve`", "the `serve` command has not landed")
+        section.skip(f"`{OURS}`", "the `serve` command has not landed")
     elif ours_needs_data and "--data" not in ctx.cli_help("serve"):
-        section.skip("`hled-graph serve`", "no shipped data yet and `serve` has no --data option")
+        section.skip(f"`{OURS}`", "no shipped data yet and `serve` has no --data option")
     else:
-        port = free_port()
-        command, url = _serve_command(ctx, port=port, data=data if ours_needs_data else [], timeout=timeout)
-        loads["hled-graph serve"] = _measure(section, "hled-graph serve", command, url, ctx, duration, script)
-        if loads["hled-graph serve"] is not None:
-            try:
-                ours_runaway = runaway_probe("hled-graph serve", command, url, ctx=ctx, timeout=timeout, script=script)
-            except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
-                section.skip("runaway query test", str(exc))
-
-    oxigraph = shutil.which("oxigraph")
-    if not oxigraph:
+        command, url = _serve_command(ctx, port=free_port(), data=data if ours_needs_data else [], timeout=timeout)
+        servers.append(Server(OURS, command, url))
+    oxigraph = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+    if not Path(oxigraph).is_file():
         section.skip("`oxigraph serve`", "the oxigraph binary is not on PATH (pip install oxigraph)")
     else:
         location = ctx.workdir / "oxigraph-endpoint"
-        subprocess.run([oxigraph, "load", "--location", str(location), "--file", *map(str, data)], check=True,
-                       capture_output=True, timeout=600)
+        subprocess.run(
+            [oxigraph, "load", "--location", str(location), "--file", *map(str, data)],
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
         port = free_port()
         command = [oxigraph, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"]
-        url = f"http://127.0.0.1:{port}/query"
-        loads["oxigraph serve"] = _measure(section, "oxigraph serve", command, url, ctx, duration, script)
-        if ours_runaway is not None and not ctx.smoke:
-            try:
-                oxigraph_runaway = runaway_probe("oxigraph serve", [*command, "--timeout-s", f"{timeout:g}"], url,
-                                                 ctx=ctx, timeout=timeout, script=script)
-            except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
-                section.notes.append(f"The runaway test on oxigraph serve (anchor) failed: {exc}")
-
+        help_text = subprocess.run(
+            [oxigraph, "serve-read-only", "--help"], capture_output=True, text=True, check=False
+        ).stdout
+        if "--union-default-graph" in help_text:
+            command.append("--union-default-graph")  # queries see every graph, as on our endpoint
+        servers.append(Server("oxigraph serve", command, f"http://127.0.0.1:{port}/query"))
     endpoint = Path(sys.executable).parent / "rdflib-endpoint"
     if not endpoint.is_file() and not shutil.which("rdflib-endpoint"):
-        section.skip("rdflib-endpoint", "not installed (pip install rdflib-endpoint uvicorn, benchmark environment only)")
+        section.skip(
+            "rdflib-endpoint", "not installed (pip install rdflib-endpoint uvicorn, benchmark environment only)"
+        )
     else:
         port = free_port()
         binary = str(endpoint) if endpoint.is_file() else str(shutil.which("rdflib-endpoint"))
-        command = [binary, "serve", *map(str, data), "--host", "127.0.0.1", "--port", str(port)]
-        loads["rdflib-endpoint"] = _measure(section, "rdflib-endpoint", command, f"http://127.0.0.1:{port}/",
-                                            ctx, duration, script)
-    measured = {k: v for k, v in loads.items() if v is not None}
+        servers.append(
+            Server(
+                "rdflib-endpoint",
+                [binary, "serve", *map(str, data), "--host", "127.0.0.1", "--port", str(port)],
+                f"http://127.0.0.1:{port}/",
+            )
+        )
 
-    for name, load in measured.items():
-        section.rows.append(info_row(f"{name}: throughput, p50 / p99", f"{load.requests_per_second:,.0f} req/s, "
-                                     f"{load.p50_ms:.1f} / {load.p99_ms:.1f} ms",
-                                     ratio=f"{load.requests:,} requests, {load.errors} errors"))
-    ours = measured.get("hled-graph serve")
-    if ours:
-        if "rdflib-endpoint" in measured:
-            section.rows.append(throughput_row("throughput: hled-graph serve vs rdflib-endpoint",
-                                               Value(ours.requests_per_second, "req/s"),
-                                               Value(measured["rdflib-endpoint"].requests_per_second, "req/s"),
-                                               min_ratio=MIN_VS_RDFLIB_ENDPOINT))
-        if "oxigraph serve" in measured:
-            section.rows.append(throughput_row("throughput: hled-graph serve vs oxigraph serve",
-                                               Value(ours.requests_per_second, "req/s"),
-                                               Value(measured["oxigraph serve"].requests_per_second, "req/s"),
-                                               min_ratio=MIN_VS_OXIGRAPH))
-        anchor = measured.get("oxigraph serve")
-        section.rows.append(limit_row("p99 latency, hled-graph serve", Value(ours.p99_ms, "ms"), limit=MAX_P99,
-                                      anchor=f"oxigraph {anchor.p99_ms:.1f} ms" if anchor else "—"))
-        if ours.errors:
-            section.notes.append(f"hled-graph serve answered {ours.errors} requests with errors under load.")
-    if ours_runaway is not None:
-        _runaway_rows(section, ours_runaway, oxigraph_runaway, timeout=timeout)
+    rounds = ctx.runs(3, 1)
+    measured = _measure_all(section, servers, ctx, rounds=rounds, seconds=duration)
+    rows = {key: answer for key, (answer, _) in measured.items()}
+    loads = {key: load for key, (_, load) in measured.items()}
+    for server in servers:
+        if server.name in (OURS, baseline.name if baseline else None) or (
+            server.name == "oxigraph serve" and not ctx.smoke
+        ):
+            command = server.command + (["--timeout-s", f"{timeout:g}"] if server.name == "oxigraph serve" else [])
+            try:
+                runaways[server.name] = runaway_probe(
+                    server.name,
+                    command,
+                    server.url,
+                    ctx=ctx,
+                    timeout=timeout,
+                    script=_wrk_script(ctx.workdir, WORKLOADS[0]),
+                    env=server.env,
+                )
+            except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+                section.skip(f"runaway query test on {server.name}", str(exc))
+
+    for workload in WORKLOADS:
+        _workload_rows(
+            section,
+            workload,
+            [server.name for server in servers],
+            loads,
+            rows,
+            baseline=baseline.name if baseline else None,
+        )
+    if OURS in runaways:
+        _runaway_rows(section, runaways[OURS], runaways.get("oxigraph serve"), timeout=timeout)
+    if baseline is not None and baseline.name in runaways:
+        probe = runaways[baseline.name]
+        section.rows.append(
+            info_row(
+                f"runaway in flight on {baseline.name}: small-query p99, runaway answered after",
+                f"{probe.load.p99_ms:.1f} ms, "
+                + (
+                    f"{probe.answered_after:.2f} s ({probe.status})"
+                    if probe.answered_after is not None
+                    else probe.status
+                ),
+                ratio=f"CPU after: {probe.after_cores:.2f} cores",
+            )
+        )
     _full_load_test(section, ctx)
-    section.notes.append(f"Data: {described}. Each server ran alone, {duration} s of wrk -t2 -c{CONNECTIONS} "
-                         "POSTing the same small SELECT (10 rows, JSON results); load generator and server share "
-                         "the machine's cores, as in the issue's anchors (oxigraph ~5,500–6,600 req/s, p99 3–4 ms; "
-                         "rdflib-endpoint ~390 req/s, p99 46 ms on 2 cores).")
+    section.notes.append(
+        f"Data: {described}. All servers up at once, wrk -t2 -c{CONNECTIONS} on one at a time for {duration} s per "
+        f"workload, in turns, {rounds} rounds; the median round's req/s, the median p99 (JSON results): "
+        f"{WORKLOADS[0].title}: `{SMALL_SELECT.splitlines()[-1]}`; {WORKLOADS[1].title}: ten "
+        "organizations' labels by VALUES. Before measuring, every server's rows for each query were compared. Load "
+        "generator and server share the machine's cores, as in the issue's anchors (oxigraph ~5,500–6,600 req/s, "
+        "p99 3–4 ms; rdflib-endpoint ~390 req/s, p99 46 ms on 2 cores)."
+    )
     return section
 
 
-def _measure(section: Section, name: str, command: list[str], url: str, ctx: Context, duration: float,
-             script: Path) -> Load | None:
-    progress(f"  {name}: starting")
-    log = ctx.workdir / f"{name.replace(' ', '-')}.log"
-    try:
-        with running(command, url, log=log, ready_timeout=180):
-            progress(f"  {name}: wrk {duration} s")
-            return wrk(url, seconds=duration, script=script)
-    except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
-        tail = log.read_text(errors="replace").strip().splitlines()[-3:] if log.exists() else []
-        section.skip(f"{name}", f"{exc}" + (f" — log: {' / '.join(tail)}" if tail else ""))
-        return None
+def _workload_rows(
+    section: Section,
+    workload: Workload,
+    names: list[str],
+    loads: dict[tuple[str, str], Load],
+    rows: dict[tuple[str, str], list[tuple[tuple[str, str], ...]]],
+    *,
+    baseline: str | None,
+) -> None:
+    answered = [name for name in names if (name, workload.key) in rows]
+    reference = rows.get((OURS, workload.key)) or (rows[(answered[0], workload.key)] if answered else None)
+    differing = [name for name in answered if rows[(name, workload.key)] != reference]
+    same = not differing and bool(reference)
+    section.rows.append(
+        Row(
+            f"{workload.title}: same rows on every server ({', '.join(answered)})",
+            f"{len(reference or [])} rows",
+            ", ".join(differing) or "—",
+            "—",
+            "identical",
+            "yes" if same else "**no**",
+        )
+    )
+    for name in answered:
+        load = loads[(name, workload.key)]
+        section.rows.append(
+            info_row(
+                f"{workload.title}: {name}: throughput, p50 / p99",
+                f"{load.requests_per_second:,.0f} req/s, {load.p50_ms:.1f} / {load.p99_ms:.1f} ms",
+                ratio=f"{load.requests:,} requests, {load.errors} errors",
+            )
+        )
+        if load.errors:
+            section.notes.append(f"{name} answered {load.errors} requests of the {workload.key} workload with errors.")
+    ours = loads.get((OURS, workload.key))
+    if ours is None:
+        return
+    if not same:
+        section.notes.append(f"{workload.title}: the servers disagree on the rows, so their speeds are not compared.")
+        return
+    if baseline is not None and (baseline, workload.key) in loads:
+        old = loads[(baseline, workload.key)]
+        section.rows.append(
+            throughput_row(
+                f"{workload.title}: throughput vs {baseline}",
+                Value(ours.requests_per_second, "req/s"),
+                Value(old.requests_per_second, "req/s"),
+                min_ratio=MIN_VS_BASELINE,
+            )
+        )
+        section.rows.append(
+            time_row(
+                f"{workload.title}: p99 vs {baseline}",
+                Value(ours.p99_ms, "ms"),
+                Value(old.p99_ms, "ms"),
+                max_ratio=MAX_P99_VS_BASELINE,
+            )
+        )
+    for anchor, goal in (("oxigraph serve", MIN_VS_OXIGRAPH), ("rdflib-endpoint", MIN_VS_RDFLIB_ENDPOINT)):
+        if (anchor, workload.key) in loads:
+            section.rows.append(
+                throughput_row(
+                    f"{workload.title}: throughput vs {anchor}",
+                    Value(ours.requests_per_second, "req/s"),
+                    Value(loads[(anchor, workload.key)].requests_per_second, "req/s"),
+                    min_ratio=goal,
+                )
+            )
+    oxigraph = loads.get(("oxigraph serve", workload.key))
+    section.rows.append(
+        limit_row(
+            f"{workload.title}: p99 latency, {OURS}",
+            Value(ours.p99_ms, "ms"),
+            limit=MAX_P99,
+            anchor=f"oxigraph {oxigraph.p99_ms:.1f} ms" if oxigraph else "—",
+        )
+    )
+
+
+def _measure_all(
+    section: Section,
+    servers: list[Server],
+    ctx: Context,
+    *,
+    rounds: int,
+    seconds: float,
+) -> dict[tuple[str, str], tuple[list[tuple[tuple[str, str], ...]], Load]]:
+    """Each server's rows and load per workload: all servers up at once (idle ones cost no CPU),
+    wrk on one at a time, in turns, ``rounds`` times; the median round counts. On a shared machine
+    the load drifts, and turns spread the drift over every server alike."""
+    answers: dict[tuple[str, str], list[tuple[tuple[str, str], ...]]] = {}
+    samples: dict[tuple[str, str], list[Load]] = {}
+    with ExitStack() as stack:
+        up: list[Server] = []
+        for server in servers:
+            progress(f"  {server.name}: starting")
+            log = ctx.workdir / f"{re.sub(r'[^A-Za-z0-9]+', '-', server.name)}.log"
+            try:
+                stack.enter_context(running(server.command, server.url, log=log, ready_timeout=180, env=server.env))
+                for workload in WORKLOADS:
+                    answers[(server.name, workload.key)] = answer_rows(server.url, workload.query)
+                up.append(server)
+            except (RuntimeError, OSError, subprocess.SubprocessError, ValueError, KeyError) as exc:
+                tail = log.read_text(errors="replace").strip().splitlines()[-3:] if log.exists() else []
+                section.skip(f"{server.name}", f"{exc}" + (f" — log: {' / '.join(tail)}" if tail else ""))
+        for round_number in range(rounds):
+            for workload in WORKLOADS:
+                for server in up:
+                    progress(f"  round {round_number + 1}/{rounds}: {workload.key}: {server.name}: wrk {seconds:g} s")
+                    try:
+                        load = wrk(
+                            _wrk_url(server.url, workload), seconds=seconds, script=_wrk_script(ctx.workdir, workload)
+                        )
+                    except (RuntimeError, subprocess.SubprocessError) as exc:
+                        section.notes.append(f"wrk failed on {server.name} ({workload.key}): {exc}")
+                        continue
+                    samples.setdefault((server.name, workload.key), []).append(load)
+    measured = {}
+    for key, loads in samples.items():
+        ranked = sorted(loads, key=lambda load: load.requests_per_second)
+        middle = ranked[len(ranked) // 2]
+        measured[key] = (
+            answers[key],
+            Load(
+                middle.requests_per_second,
+                median([load.p99_ms for load in loads]),
+                median([load.p50_ms for load in loads]),
+                sum(load.requests for load in loads),
+                sum(load.errors for load in loads),
+            ),
+        )
+    return measured
 
 
 @dataclass(frozen=True)
@@ -334,7 +578,16 @@ class Runaway:
     after_cores: float  # CPU of the server's processes once the runaway should have stopped
 
 
-def runaway_probe(name: str, command: list[str], url: str, *, ctx: Context, timeout: float, script: Path) -> Runaway:
+def runaway_probe(
+    name: str,
+    command: list[str],
+    url: str,
+    *,
+    ctx: Context,
+    timeout: float,
+    script: Path,
+    env: dict[str, str] | None = None,
+) -> Runaway:
     """Send one runaway query, run wrk meanwhile, then see whether the server let go of the CPU."""
     progress(f"  {name}: small queries with a runaway in flight (timeout {timeout:g} s)")
     outcome: dict[str, object] = {}
@@ -349,7 +602,8 @@ def runaway_probe(name: str, command: list[str], url: str, *, ctx: Context, time
         except OSError as exc:
             outcome["status"] = f"no answer within {patience:g} s ({exc})"
 
-    with running(command, url, log=ctx.workdir / f"{name.replace(' ', '-')}-runaway.log", ready_timeout=180) as process:
+    log = ctx.workdir / f"{re.sub(r'[^A-Za-z0-9]+', '-', name)}-runaway.log"
+    with running(command, url, log=log, ready_timeout=180, env=env) as process:
         idle = cpu_cores(process.pid, window=1.0)
         runaway = threading.Thread(target=send_runaway, daemon=True)
         runaway.start()
@@ -360,32 +614,51 @@ def runaway_probe(name: str, command: list[str], url: str, *, ctx: Context, time
         time.sleep(0.5)
         after = cpu_cores(process.pid, window=2.0)
     seconds_taken = outcome.get("seconds")
-    return Runaway(load, seconds_taken if isinstance(seconds_taken, float) else None, str(outcome.get("status")),
-                   idle, busy, after)
+    return Runaway(
+        load, seconds_taken if isinstance(seconds_taken, float) else None, str(outcome.get("status")), idle, busy, after
+    )
 
 
 def _runaway_rows(section: Section, ours: Runaway, anchor: Runaway | None, *, timeout: float) -> None:
     def answered(probe: Runaway) -> str:
         return f"{probe.answered_after:.2f} s ({probe.status})" if probe.answered_after is not None else probe.status
 
-    section.rows.append(limit_row("runaway in flight: p99 of small queries on hled-graph serve",
-                                  Value(ours.load.p99_ms, "ms"), limit=MAX_P99_UNDER_RUNAWAY,
-                                  anchor=f"oxigraph serve {anchor.load.p99_ms:.1f} ms" if anchor else "—"))
+    section.rows.append(
+        limit_row(
+            "runaway in flight: p99 of small queries on hled-graph serve",
+            Value(ours.load.p99_ms, "ms"),
+            limit=MAX_P99_UNDER_RUNAWAY,
+            anchor=f"oxigraph serve {anchor.load.p99_ms:.1f} ms" if anchor else "—",
+        )
+    )
     limit = Value(timeout + 1.0, "s")
     figure = f"runaway answered (stopped) after, server timeout {timeout:g} s"
     if ours.answered_after is None:
-        section.rows.append(Row(figure, ours.status, answered(anchor) if anchor else "—", "—", f"≤ {limit.text()}", "**no**"))
+        section.rows.append(
+            Row(figure, ours.status, answered(anchor) if anchor else "—", "—", f"≤ {limit.text()}", "**no**")
+        )
     else:
-        row = limit_row(figure, Value(ours.answered_after, "s"), limit=limit, anchor=answered(anchor) if anchor else "—")
+        row = limit_row(
+            figure, Value(ours.answered_after, "s"), limit=limit, anchor=answered(anchor) if anchor else "—"
+        )
         section.rows.append(Row(row.figure, answered(ours), row.anchor, row.ratio, row.goal, row.met))
-    section.rows.append(limit_row("server CPU once the runaway should be stopped (cores, 2 s window)",
-                                  Value(round(ours.after_cores, 3), "cores"), limit=Value(0.1, "cores"),
-                                  anchor=f"oxigraph serve {anchor.after_cores:.2f}" if anchor else "—"))
+    section.rows.append(
+        limit_row(
+            "server CPU once the runaway should be stopped (cores, 2 s window)",
+            Value(round(ours.after_cores, 3), "cores"),
+            limit=Value(0.1, "cores"),
+            anchor=f"oxigraph serve {anchor.after_cores:.2f}" if anchor else "—",
+        )
+    )
     section.notes.append(
         f"Runaway test: CPU of the server and its workers was {ours.idle_cores:.2f} cores idle and "
         f"{ours.busy_cores:.2f} cores just after the runaway was sent"
-        + (f"; oxigraph serve (--timeout-s {timeout:g}), the anchor, {anchor.idle_cores:.2f} / {anchor.busy_cores:.2f}."
-           if anchor else "."))
+        + (
+            f"; oxigraph serve (--timeout-s {timeout:g}), the anchor, {anchor.idle_cores:.2f} / {anchor.busy_cores:.2f}."
+            if anchor
+            else "."
+        )
+    )
     if ours.load.errors:
         section.notes.append(f"{ours.load.errors} small queries failed on hled-graph serve while the runaway ran.")
 
@@ -401,8 +674,13 @@ def _full_load_test(section: Section, ctx: Context) -> None:
         section.skip(figure, "skipped in --smoke (it runs 30 s by design)")
         return
     progress("  benchmarks/load_endpoint.py --seconds 30 --clients 32 (mixed, answers checked)")
-    done = subprocess.run([sys.executable, "-m", "benchmarks.load_endpoint", "--seconds", "30", "--clients", "32",
-                           "--json"], capture_output=True, text=True, timeout=900, cwd=script.parent.parent)
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.load_endpoint", "--seconds", "30", "--clients", "32", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=script.parent.parent,
+    )
     try:
         report = json.loads(done.stdout.strip().splitlines()[-1])
     except (ValueError, IndexError):
@@ -410,13 +688,27 @@ def _full_load_test(section: Section, ctx: Context) -> None:
         section.skip(figure, f"exit {done.returncode}: {' / '.join(tail)}")
         return
     failures = report["server_errors"] + report["wrong_answers"] + report["other_errors"]
-    section.rows.append(info_row(f"{figure}: throughput, p50 / p99",
-                                 f"{report['requests_per_second']:,.0f} req/s, {report['p50_ms']} / {report['p99_ms']} ms",
-                                 ratio=f"{report['requests']:,} requests"))
-    section.rows.append(Row(f"{figure}: 5xx + wrong answers + connection errors", str(failures), "—", "—", "0",
-                            "yes" if failures == 0 else "**no**"))
+    section.rows.append(
+        info_row(
+            f"{figure}: throughput, p50 / p99",
+            f"{report['requests_per_second']:,.0f} req/s, {report['p50_ms']} / {report['p99_ms']} ms",
+            ratio=f"{report['requests']:,} requests",
+        )
+    )
+    section.rows.append(
+        Row(
+            f"{figure}: 5xx + wrong answers + connection errors",
+            str(failures),
+            "—",
+            "—",
+            "0",
+            "yes" if failures == 0 else "**no**",
+        )
+    )
     if report.get("rss_before_mb") is not None:
-        section.notes.append(f"load_endpoint.py: RSS of server + workers {report['rss_before_mb']} MB after warm-up, "
-                             f"{report['rss_after_mb']} MB at the end; p50 {report['p50_ms']} ms.")
+        section.notes.append(
+            f"load_endpoint.py: RSS of server + workers {report['rss_before_mb']} MB after warm-up, "
+            f"{report['rss_after_mb']} MB at the end; p50 {report['p50_ms']} ms."
+        )
     for problem in report.get("problems", [])[:5]:
         section.notes.append(f"load_endpoint.py problem: {problem}")

@@ -20,6 +20,13 @@ import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--regenerate-golden", action="store_true", default=False,
+        help="rewrite the golden files in tests/golden/ from what the code writes now (see tests/golden/README.md)",
+    )
+
 CHROMIUM = "/usr/bin/chromium"  # Debian's; CI installs it (apt-get install -y chromium)
 # Without the background-networking flags Chromium tries to reach Google's hosts at start.
 CHROMIUM_ARGS = [

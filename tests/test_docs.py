@@ -4,18 +4,17 @@ nothing fetched from anywhere."""
 from __future__ import annotations
 
 import re
-from html import escape
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES
+from markupsafe import escape  # the escaping of the pages' template engine (Jinja2)
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
 from hled_graph.graph import parse_file
 from hled_graph.namespaces import HLED
 from hled_graph.publish.docs import DOCS_FILE, ontology_html, write_ontology_docs
-
-from conftest import FIXTURES
 
 ONTOLOGY = FIXTURES / "publish-ontology.ttl"
 DATA = FIXTURES / "publish-graph.ttl"

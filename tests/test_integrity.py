@@ -10,6 +10,7 @@ from rdflib import Graph
 from hled_graph import graph as hgraph
 from hled_graph.build import build
 from hled_graph.namespaces import PREFIXES, SPARQL_PROLOGUE
+from hled_graph.sparql.library import load_checks
 from hled_graph.validate import validate_files, validate_graph
 
 
@@ -85,7 +86,7 @@ def test_every_described_entity_has_an_english_label(merged: Graph) -> None:
 
 
 def test_shipped_data_and_links_conform_to_the_shapes() -> None:
-    report = validate_graph(hgraph.load_graph(include_ontology=False))
+    report = validate_graph(hgraph.load_graph(include_ontology=False), checks=load_checks())
     assert report.conforms, report.to_text()
     assert report.problems == []
 
@@ -93,5 +94,5 @@ def test_shipped_data_and_links_conform_to_the_shapes() -> None:
 def test_validate_finds_nothing_in_the_built_output(tmp_path: Path) -> None:
     out = build(tmp_path / "out").out_dir
     for name in ("hled.ttl", "hled.nt", "hled.jsonld"):
-        report = validate_files([out / name])
+        report = validate_files([out / name], checks=load_checks())
         assert report.conforms and report.problems == [], (name, report.to_text())

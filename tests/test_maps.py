@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 import random
 import re
@@ -10,10 +9,11 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+from markupsafe import escape
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDFS
+from rdflib.namespace import RDFS, SKOS
 
-from hled_graph import cli
+from hled_graph import cli, templating
 from hled_graph.errors import InputError
 from hled_graph.graph import parse_file
 from hled_graph.namespaces import ID, PREFIXES
@@ -47,8 +47,9 @@ def overview(mini: Graph) -> MapDocument:
 
 def hostile_graph() -> Graph:
     graph = parse_file(FIXTURE)
-    graph.set((URIRef(HDO + "epa"), RDFS.label, Literal(HOSTILE[0], lang="en")))
-    graph.set((URIRef(HDO + "conagua"), RDFS.label, Literal(HOSTILE[1], lang="en")))
+    for name, hostile in (("epa", HOSTILE[0]), ("conagua", HOSTILE[1])):
+        for prop in (RDFS.label, SKOS.prefLabel):  # the label policy prefers skos:prefLabel
+            graph.set((URIRef(HDO + name), prop, Literal(hostile, lang="en")))
     return graph
 
 
@@ -139,14 +140,15 @@ def test_hostile_labels_are_escaped() -> None:
         assert text not in page
     assert page.count("<script") == 3 and page.count("</script>") == 3
     assert "\\u003cimg src=x onerror=window.__pwned=1\\u003e" in page
-    assert f"<title>{html.escape(HOSTILE[1])}</title>" in page
+    assert f"<title>{escape(HOSTILE[1])}</title>" in page
     labels = {n["fullLabel"] for n in page_data(document)["nodes"]}
     assert set(HOSTILE) <= labels  # the data round-trips: the browser shows the label as text
     assert "\u2028" not in page and "\u2029" not in page
 
 
 def test_script_json_escapes_line_separators() -> None:
-    text = maps._script_json({"a": "x\u2028y\u2029z</script><!--&"})
+    text = templating.environment("hled_graph.viz").from_string("{{ data | tojson }}").render(
+        data={"a": "x\u2028y\u2029z</script><!--&"})
     assert "\u2028" not in text and "<" not in text and ">" not in text and "&" not in text
     assert json.loads(text) == {"a": "x\u2028y\u2029z</script><!--&"}
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import CHROMIUM, wait_until
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDFS
+from rdflib.namespace import RDFS, SKOS
 from test_maps import synthetic_corpus
 
 from hled_graph.graph import load_graph, parse_file
@@ -85,8 +85,9 @@ def _document_of(path: Path) -> _Saved:
 
 def _hostile(graph: Graph) -> Graph:
     hostile = Graph() + graph
-    hostile.set((URIRef(HDO + "epa"), RDFS.label, Literal(HOSTILE[0], lang="en")))
-    hostile.set((URIRef(HDO + "conagua"), RDFS.label, Literal(HOSTILE[1], lang="en")))
+    for name, label in (("epa", HOSTILE[0]), ("conagua", HOSTILE[1])):
+        for prop in (RDFS.label, SKOS.prefLabel):  # the label policy prefers skos:prefLabel
+            hostile.set((URIRef(HDO + name), prop, Literal(label, lang="en")))
     return hostile
 
 

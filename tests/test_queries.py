@@ -16,9 +16,9 @@ import pytest
 from hled_graph import resources
 from hled_graph.errors import InputError
 from hled_graph.graph import parse_file
+from hled_graph.iris import compact
 from hled_graph.namespaces import PREFIXES
 from hled_graph.sparql import engine, library
-from hled_graph.sparql.results import shorten
 
 LIBRARY = library.load_library()
 CHECKS = library.load_checks()
@@ -36,7 +36,7 @@ def _value(term: object) -> object:
     if term is None:
         return None
     if isinstance(term, ox.NamedNode):
-        return shorten(term.value)
+        return compact(term.value)
     if isinstance(term, ox.Literal):
         datatype = term.datatype.value
         if datatype in (XSD + "integer", XSD + "nonNegativeInteger", XSD + "int", XSD + "long"):
@@ -53,7 +53,7 @@ def _value(term: object) -> object:
 def answer(store: ox.Store, name: str, **bind: str) -> list[dict[str, object]]:
     query = LIBRARY[name]
     outcome = engine.run_query(store, query.text, bindings=query.bindings(bind))
-    return [dict(zip(outcome.variables, (_value(t) for t in row))) for row in outcome.rows]
+    return [dict(zip(outcome.variables, (_value(t) for t in row), strict=False)) for row in outcome.rows]
 
 
 def column(rows: list[dict[str, object]], name: str) -> list[object]:
@@ -620,9 +620,10 @@ def test_stakeholder_groups(store: ox.Store) -> None:
 
 def test_organization_in_pillar(store: ox.Store) -> None:
     query = LIBRARY["organization-in-pillar"]
-    ask = lambda **bind: engine.run_query(
-        store, query.text, bindings=query.bindings(bind)
-    ).boolean  # noqa: E731
+    def ask(**bind):
+        return engine.run_query(
+            store, query.text, bindings=query.bindings(bind)
+        ).boolean
     assert ask() is True  # the Ministry of Economy's cybersecurity forum is in pillar III
     assert ask(pillar="pillar:2") is False
     assert ask(org="hdo:usaid", pillar="pillar:2") is True

@@ -1,9 +1,22 @@
 """hled-graph: the 2022 U.S.-Mexico High-Level Economic Dialogue fact sheet as a knowledge graph."""
 
-__version__ = "0.1.0"
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from hled_graph.version import __version__
+
+if TYPE_CHECKING:  # rdflib stays unimported until a function runs: `import hled_graph` is instant
+    from rdflib import Graph
+    from rdflib.term import Node
+
+    from hled_graph.sparql.rdflib_engine import Result
+
+__all__ = ["__version__", "load_graph", "named_query", "query"]
 
 
-def query(sparql: str, graph=None, *, bindings=None):  # noqa: ANN001, ANN201 (rdflib types stay lazy)
+def query(sparql: str, graph: Graph | None = None, *, bindings: Mapping[str, str | Node] | None = None) -> Result:
     """Run SPARQL on the shipped graph (or an rdflib ``graph``); returns a table-like Result.
 
     ``bindings`` fix variables, e.g. ``{"org": "hdo:epa"}``. In Jupyter the result shows as a
@@ -14,14 +27,14 @@ def query(sparql: str, graph=None, *, bindings=None):  # noqa: ANN001, ANN201 (r
     return run(sparql, graph, bindings=bindings)
 
 
-def named_query(name: str, graph=None, **bindings):  # noqa: ANN001, ANN201, ANN003
+def named_query(name: str, graph: Graph | None = None, **bindings: str | Node) -> Result:
     """Run a library query by name (``hled-graph queries`` lists them), parameters as keywords."""
     from hled_graph.sparql.rdflib_engine import run_named
 
     return run_named(name, graph, **bindings)
 
 
-def load_graph():  # noqa: ANN201 (rdflib types stay lazy)
+def load_graph() -> Graph:
     """The shipped graph (ontology, data, Wikidata links) as one ``rdflib.Graph``."""
     from hled_graph.graph import load_graph as load
 

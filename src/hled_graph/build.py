@@ -17,12 +17,11 @@ from pathlib import Path
 
 from hled_graph import graph as hgraph
 from hled_graph.errors import InputError, ValidationFailed
+from hled_graph.formats import RDF_SYNTAXES
 
 Progress = Callable[[str], None]
 
 GRAPH_STEM = "hled"
-MERGED_FORMATS = ("turtle", "nt", "jsonld", "xml")
-DATASET_FORMATS = ("trig", "nquads")
 MAPS_DIR = "maps"
 BUILD_MARKER = ".hled-graph-build"
 _MARKER_TEXT = "Written by `hled-graph build`; the next build replaces this whole folder.\n"
@@ -42,6 +41,7 @@ def build(out_dir: Path, *, progress: Progress = lambda _msg: None) -> BuildResu
     from hled_graph.publish.docs import write_ontology_docs
     from hled_graph.publish.export import file_name, serialize
     from hled_graph.publish.metadata import write_dataset_description
+    from hled_graph.sparql.library import load_checks
     from hled_graph.stats import compute_stats
     from hled_graph.validate import validate_shipped
     from hled_graph.viz.maps import write_maps
@@ -49,7 +49,7 @@ def build(out_dir: Path, *, progress: Progress = lambda _msg: None) -> BuildResu
     out_dir = Path(out_dir).resolve()
     check_output_folder(out_dir)
     progress("validating the data against the shapes")
-    report = validate_shipped()
+    report = validate_shipped(checks=load_checks())
     if not report.conforms:
         raise ValidationFailed("the data does not conform; nothing written:\n" + report.to_text())
 
@@ -64,10 +64,10 @@ def build(out_dir: Path, *, progress: Progress = lambda _msg: None) -> BuildResu
     try:
         (staging / BUILD_MARKER).write_text(_MARKER_TEXT, encoding="utf-8")
         files = []
-        for fmt in MERGED_FORMATS:
+        for fmt in (syntax.name for syntax in RDF_SYNTAXES if not syntax.named_graphs):
             progress(f"writing {file_name(GRAPH_STEM, fmt)}")
             files.append(write_atomic(staging / file_name(GRAPH_STEM, fmt), serialize(merged, fmt)))
-        for fmt in DATASET_FORMATS:
+        for fmt in (syntax.name for syntax in RDF_SYNTAXES if syntax.named_graphs):
             progress(f"writing {file_name(GRAPH_STEM, fmt)} (named graphs)")
             files.append(write_atomic(staging / file_name(GRAPH_STEM, fmt), serialize(dataset, fmt)))
         progress("describing the dataset (VoID, DCAT, JSON-LD context)")

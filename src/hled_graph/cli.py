@@ -11,12 +11,20 @@ import errno
 import os
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn, cast
 
 import click
 
-from hled_graph import __version__
 from hled_graph.errors import HledError
+from hled_graph.formats import RDF_SYNTAX_NAMES
+from hled_graph.version import __version__
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
+    from rdflib import Graph
+
+    from hled_graph.publish.remote import LoadMethod
+    from hled_graph.viz.network import ExportFormat, View
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -74,7 +82,7 @@ def build(out_dir: str) -> None:
 @cli.command()
 @click.option(
     "-f", "--format", "fmt", default="turtle", show_default=True,
-    type=click.Choice(["turtle", "nt", "jsonld", "xml", "trig", "nquads"]),
+    type=click.Choice(RDF_SYNTAX_NAMES),
     help="Serialization. trig and nquads keep the named graphs (ontology, data, links).",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
@@ -84,9 +92,10 @@ def export(fmt: str, output: str | None) -> None:
 
     from hled_graph import graph as hgraph
     from hled_graph.files import write_atomic
-    from hled_graph.publish.export import DATASET_FORMATS, serialize
+    from hled_graph.formats import rdf_syntax
+    from hled_graph.publish.export import serialize
 
-    source = hgraph.load_dataset() if fmt in DATASET_FORMATS else hgraph.load_graph()
+    source = hgraph.load_dataset() if rdf_syntax(fmt).named_graphs else hgraph.load_graph()
     data = serialize(source, fmt)
     if output:
         write_atomic(Path(output), data)
@@ -105,9 +114,11 @@ def validate(files: tuple[str, ...]) -> None:
     from pathlib import Path
 
     from hled_graph.errors import ValidationFailed
+    from hled_graph.sparql.library import load_checks
     from hled_graph.validate import validate_files, validate_shipped
 
-    report = validate_files([Path(f) for f in files]) if files else validate_shipped()
+    checks = load_checks()
+    report = validate_files([Path(f) for f in files], checks=checks) if files else validate_shipped(checks=checks)
     click.echo(report.to_text())
     if not report.conforms:
         what = ", ".join(files) if files else "the shipped data"
@@ -175,7 +186,29 @@ def serve_command(host: str, port: int, data: tuple[Path, ...], store: Path | No
         raise click.UsageError("give --data or --store, not both")
     serve(ServerSettings(host=host, port=port, data=tuple(data), store=store, timeout=timeout,
                          max_rows=max_rows, allow_federation=allow_federation,
-                         workers=workers or min(8, os.cpu_count() or 1)))
+                         workers=workers or min(8, os.cpu_count() or 1)),
+          ontology_docs=_ontology_page)
+
+
+def _ontology_page(store: ox.Store) -> bytes | None:
+    """The build's ontology.html for the store served, or None when it holds no ontology graph.
+
+    Given to the server as a value: the page needs rdflib and the publisher, which the server
+    does not import.
+    """
+    import pyoxigraph as ox
+    from rdflib import Graph
+
+    from hled_graph.namespaces import GRAPH_ONTOLOGY
+    from hled_graph.publish.docs import ontology_html
+    from hled_graph.terms import to_rdflib
+
+    ontology_name = ox.NamedNode(GRAPH_ONTOLOGY)
+    ontology, data = Graph(), Graph()
+    for quad in store:
+        triple = (to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object))
+        (ontology if quad.graph_name == ontology_name else data).add(triple)
+    return ontology_html(ontology, data).encode("utf-8") if len(ontology) else None
 
 
 # --- end server ------------------------------------------------------------------------------
@@ -219,7 +252,7 @@ def network(view: str, fmt: str, output: str | None) -> None:
     from hled_graph.files import write_atomic
     from hled_graph.viz.network import export_network, to_networkx
 
-    text = export_network(to_networkx(hgraph.load_graph(), view=view), fmt=fmt)
+    text = export_network(to_networkx(hgraph.load_graph(), view=cast("View", view)), fmt=cast("ExportFormat", fmt))
     if output:
         write_atomic(Path(output), text.encode("utf-8"))
     else:
@@ -292,7 +325,7 @@ def map_command(output: str, pillar: int | None, focus: str | None, depth: int, 
                              "--focus and --view")
         document = map_from_graph(_construct(graph, query_file), title=title)
     else:
-        document = build_map(graph, pillar=pillar, focus=focus, depth=depth, view=view,
+        document = build_map(graph, pillar=pillar, focus=focus, depth=depth, view=cast("View", view),
                              title=title)
     path = document.save(Path(output))
     click.echo(f"wrote {path} ({len(document.nodes)} nodes, {len(document.edges)} links)")
@@ -308,7 +341,7 @@ def _construct(graph: Graph, spec: str) -> Graph:
     text, path = named.text, named.path or spec
     try:
         result = graph.query(text, initNs=PREFIXES)
-    except Exception as exc:  # rdflib raises pyparsing and its own errors for bad queries
+    except Exception as exc:  # noqa: BLE001 - rdflib raises pyparsing and its own errors for bad queries
         line = getattr(exc, "lineno", None)
         where = f"{path}:{line}" if line else str(path)
         detail = " ".join(str(exc).split())
@@ -316,12 +349,13 @@ def _construct(graph: Graph, spec: str) -> Graph:
     if result.type != "CONSTRUCT":
         raise InputError(f"{path}: a map needs a CONSTRUCT query, this is a {result.type} query; "
                          "write CONSTRUCT { ... } WHERE { ... }")
+    assert result.graph is not None  # rdflib gives every CONSTRUCT result a graph
     return result.graph
 
 
 # --- sparql: query, queries, store ------------------------------------------------------------
 
-from hled_graph.sparql import RESULT_FORMATS  # noqa: E402  (plain strings, imports no engine)
+from hled_graph.sparql import QUERY_OUTPUTS  # noqa: E402  (names only, imports no engine)
 
 
 @cli.command("query")
@@ -352,7 +386,7 @@ from hled_graph.sparql import RESULT_FORMATS  # noqa: E402  (plain strings, impo
     "-f",
     "--format",
     "fmt",
-    type=click.Choice(RESULT_FORMATS),
+    type=click.Choice(QUERY_OUTPUTS),
     help="Output format. Default: table for SELECT and ASK, turtle for CONSTRUCT and DESCRIBE.",
 )
 @click.option(
@@ -408,6 +442,7 @@ def query_command(
     if query_text is not None:
         named = library.ad_hoc(query_text)
     else:
+        assert spec is not None  # exactly one of the two, checked above
         named = library.resolve(spec, stdin_text=_read_stdin() if spec == "-" else None)
     bindings = named.bindings(library.parse_bind_options(binds))
     if endpoint:
@@ -483,9 +518,7 @@ def store_create(directory: str, data: tuple[str, ...]) -> None:
     from hled_graph.sparql import engine
 
     _unwind_on_termination()
-    size = engine.create_store(
-        Path(directory), data=[Path(p) for p in data] or None, progress=_progress
-    )
+    size = engine.create_store(Path(directory), data=[Path(p) for p in data] or None, progress=_progress)
     click.echo(f"created store {directory}: {size} quads")
 
 
@@ -509,13 +542,10 @@ def _read_stdin() -> str:
 
 # --- publish: Wikidata links, loading into remote stores ---------------------------------------
 
-_ENDPOINT_HELP = (
-    "The Wikidata SPARQL endpoint (or a mirror) to ask "
-    "[default: https://query.wikidata.org/sparql]."
-)
+_ENDPOINT_HELP = "The Wikidata SPARQL endpoint (or a mirror) to ask [default: https://query.wikidata.org/sparql]."
 
 
-def _links_graph(links_file: str | None):
+def _links_graph(links_file: str | None) -> Graph:
     from pathlib import Path
 
     from hled_graph import graph as hgraph
@@ -558,9 +588,7 @@ def links_check(endpoint: str | None, links_file: str | None) -> None:
     click.echo(format_checks(checks))
     problems = sum(not check.ok for check in checks)
     if problems:
-        raise ValidationFailed(
-            f"{problems} of {len(checks)} Wikidata link(s) need attention; see the table above"
-        )
+        raise ValidationFailed(f"{problems} of {len(checks)} Wikidata link(s) need attention; see the table above")
 
 
 @links.command("enrich")
@@ -577,8 +605,7 @@ def links_check(endpoint: str | None, links_file: str | None) -> None:
     "--output",
     type=click.Path(dir_okay=False),
     metavar="FILE",
-    help="File to write: .trig keeps the graph name, .ttl writes the graph alone "
-    "(default: TriG on standard output).",
+    help="File to write: .trig keeps the graph name, .ttl writes the graph alone (default: TriG on standard output).",
 )
 def links_enrich(endpoint: str | None, links_file: str | None, output: str | None) -> None:
     """Fetch inception (P571), parent organization (P749), official website (P856) and
@@ -616,9 +643,7 @@ def links_enrich(endpoint: str | None, links_file: str | None, output: str | Non
     metavar="IRI",
     help="Named graph to replace (default: the store's default graph).",
 )
-@click.option(
-    "--gsp", metavar="URL", help="Graph Store Protocol URL (default for Oxigraph: <base>/store)."
-)
+@click.option("--gsp", metavar="URL", help="Graph Store Protocol URL (default for Oxigraph: <base>/store).")
 @click.option(
     "--update",
     "update_url",
@@ -667,51 +692,9 @@ def load(
 
     urls = endpoints_for(endpoint, gsp=gsp, update=update_url)
     graph = read_input([Path(f) for f in files])
-    result = push_graph(graph, urls, graph_iri=graph_iri, method=method)
+    result = push_graph(graph, urls, graph_iri=graph_iri, method=cast("LoadMethod", method))
     click.echo(result.describe())
-    click.echo(
-        f"{urls.query} now counts {count_triples(urls.query, graph=graph_iri)} triples in that graph"
-    )
-
-
-# --- benchmarks: synthetic data -----------------------------------------------------------------
-
-
-@cli.command()
-@click.option("--triples", "triples_text", required=True, metavar="N",
-              help="About how many triples to write (within 5%), e.g. 10000, 1e6.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False),
-              help="N-Triples file to write (default: standard output). Written whole or not at all.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same bytes.")
-def synth(triples_text: str, output: str | None, seed: int) -> None:
-    """Write a synthetic HLED-shaped graph of about N triples, for scale tests and benchmarks.
-
-    The data follows docs/MODEL.md like the real fact sheet: documents, four pillars, actions of
-    every class with qualified associations and roles, organizations of both countries (a few
-    agencies in many actions), amounts, dates, places and quotes. A progress bar goes to stderr.
-    """
-    import os
-    from pathlib import Path
-
-    from hled_graph.synthetic import generate, parse_count
-
-    triples = parse_count(triples_text)
-    with click.progressbar(length=triples, label="triples", file=sys.stderr) as bar:
-        lines = generate(triples=triples, seed=seed, progress=bar.update)
-        if not output:
-            stdout = click.get_text_stream("stdout")
-            for line in lines:
-                stdout.write(line + "\n")
-            return
-        target = Path(output)
-        partial = target.with_name(f".{target.name}.partial")
-        try:
-            with open(partial, "w", encoding="utf-8") as out:
-                for line in lines:
-                    out.write(line + "\n")
-            os.replace(partial, target)
-        finally:
-            partial.unlink(missing_ok=True)
+    click.echo(f"{urls.query} now counts {count_triples(urls.query, graph=graph_iri)} triples in that graph")
 
 
 def _flush_stdout() -> None:
@@ -755,7 +738,7 @@ def main(argv: list[str] | None = None) -> None:
         # click.echo flushes by itself, so a full disk on standard output surfaces here.
         click.echo(f"hled-graph: error: output: write failed ({exc.strerror}); the output is incomplete", err=True)
         sys.exit(74)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - whatever is left is a bug, reported as one
         _internal_error(exc)
     sys.exit(0)
 

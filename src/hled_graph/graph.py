@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import cast
 
 from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.query import ResultRow
 
 from hled_graph import resources
 from hled_graph.errors import InputError
-from hled_graph.formats import file_format
+from hled_graph.formats import rdf_syntax_of_file
 from hled_graph.input_limits import check_input_file
 from hled_graph.namespaces import GRAPH_DATA, GRAPH_LINKS, GRAPH_ONTOLOGY, PREFIXES
 
@@ -31,7 +33,7 @@ def parse_file(path: Path, *, into: Graph | None = None) -> Graph:
     import logging
 
     path = Path(path)
-    fmt, _ = file_format(path)
+    fmt = rdf_syntax_of_file(path).rdflib_name
     if not path.is_file():
         raise InputError(f"{path}: no such file; check the path")
     check_syntax(path)
@@ -41,7 +43,7 @@ def parse_file(path: Path, *, into: Graph | None = None) -> Graph:
     term_log.disabled, was_disabled = True, term_log.disabled
     try:
         scratch.parse(path, format=fmt)
-    except Exception as exc:  # rdflib raises many unrelated types for bad syntax
+    except Exception as exc:  # noqa: BLE001 - rdflib raises many unrelated types for bad syntax
         raise InputError(f"{path}: {' '.join(str(exc).split())}; fix the file and try again") from None
     finally:
         term_log.disabled = was_disabled
@@ -63,7 +65,7 @@ def check_syntax(path: Path) -> None:
 
     check_input_file(path)
     try:
-        for _ in ox.parse(path=str(path), format=getattr(ox.RdfFormat, file_format(path)[1])):
+        for _ in ox.parse(path=str(path), format=rdf_syntax_of_file(path).rdf_format):
             pass
     except SyntaxError as exc:
         message = " ".join(str(exc).split())
@@ -150,3 +152,8 @@ def load_graph(*, include_ontology: bool = True, include_links: bool = True) -> 
     if include_links:
         graph += links_graph()
     return bind_prefixes(graph)
+
+
+def select_rows(graph: Graph, query: str) -> list[ResultRow]:
+    """The rows of a SELECT query on an rdflib graph (rdflib types a result as rows, triples or a bool)."""
+    return cast("list[ResultRow]", list(graph.query(query)))

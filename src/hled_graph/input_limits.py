@@ -19,8 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+import pyoxigraph as ox
+
 from hled_graph.errors import InputError
-from hled_graph.formats import file_format
+from hled_graph.formats import rdf_syntax_of_file
 
 # The defaults, in one place (the README's "Limits on your files" paragraph quotes them).
 MAX_NESTING = 64
@@ -60,7 +62,7 @@ def check_input_file(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> None:
     Only the limits are checked here; syntax is left to the parser, which reports it better.
     """
     path = Path(path)
-    kind = file_format(path)[1]
+    kind = rdf_syntax_of_file(path).rdf_format
     try:
         with path.open("rb") as handle:
             start = handle.read(4)
@@ -69,10 +71,10 @@ def check_input_file(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> None:
                     f"{path}, line 1: not UTF-8 text (UTF-16, UTF-32 or binary); convert it to UTF-8 (iconv -t UTF-8)"
                 )
             handle.seek(0)
-            if kind == "RDF_XML":
+            if kind == ox.RdfFormat.RDF_XML:
                 _XmlScan(path, limits).run(handle)
             else:
-                scan = _JsonScan(path, limits) if kind == "JSON_LD" else _TurtleScan(path, limits)
+                scan = _JsonScan(path, limits) if kind == ox.RdfFormat.JSON_LD else _TurtleScan(path, limits)
                 while chunk := handle.read(CHUNK_BYTES):
                     scan.feed(chunk)
                 scan.feed(b"", final=True)
@@ -408,10 +410,8 @@ class _XmlScan(_Scan):
                 return entities
             part = _XML_SUBSET_PART.match(head, position)
             if part is None:
-                if head[position] == ord("%"):
-                    problem = "a parameter entity reference in the DOCTYPE"
-                else:
-                    problem = "a DOCTYPE declaration this check cannot read"
+                parameter = head[position] == ord("%")
+                problem = "a parameter entity reference in the DOCTYPE" if parameter else "a DOCTYPE part this check cannot read"
                 raise self.refuse(position, problem, "keep to simple <!ENTITY name \"value\"> declarations")
             if part.group("name") is not None:
                 name = part.group("name").decode("utf-8", "replace")

@@ -50,3 +50,8 @@ GRAPH_WIKIDATA = BASE + "graph/wikidata"
 
 SOURCE_DOCUMENT = ID + "fact-sheet-2022"
 DIALOGUE = ID + "hled"
+
+# Wikidata, where the links point, and the licence of its data.
+WIKIDATA = "https://www.wikidata.org/"
+WIKIDATA_SPARQL = "https://query.wikidata.org/sparql"
+CC0 = "http://creativecommons.org/publicdomain/zero/1.0/"

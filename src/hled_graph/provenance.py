@@ -81,9 +81,11 @@ def page_noise_spans(text: str) -> list[tuple[int, int]]:
 
 def check_quotes(graph: Graph, text: str) -> list[str]:
     """One plain-words problem per annotation whose selectors disagree with ``text``; [] if none."""
+    from hled_graph.graph import select_rows
+
     problems: list[str] = []
     noise = page_noise_spans(text)
-    for row in graph.query(_ANNOTATIONS_QUERY):
+    for row in select_rows(graph, _ANNOTATIONS_QUERY):
         name = str(row.annotation)
         if row.exact is None:
             problems.append(f"{name}: no TextQuoteSelector with oa:exact")
@@ -91,7 +93,7 @@ def check_quotes(graph: Graph, text: str) -> list[str]:
         if row.start is None or row.end is None:
             problems.append(f"{name}: no TextPositionSelector with oa:start and oa:end")
             continue
-        exact, start, end = str(row.exact), int(row.start.toPython()), int(row.end.toPython())
+        exact, start, end = str(row.exact), int(str(row.start)), int(str(row.end))
         if not 0 <= start <= end <= len(text) or text[start:end] != exact:
             problems.append(f"{name}: text[{start}:{end}] is not the quoted oa:exact")
             continue

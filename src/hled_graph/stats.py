@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
-from rdflib import Graph
+from rdflib import Graph, Literal
 
+from hled_graph.graph import select_rows
+from hled_graph.iris import compact
 from hled_graph.namespaces import SPARQL_PROLOGUE
-from hled_graph.validate import short
 
 _CLASS_COUNTS = """
 SELECT ?class (COUNT(DISTINCT ?entity) AS ?n) WHERE {
@@ -24,7 +26,7 @@ _TOTALS = {
     "people": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a schema:Person }",
     "places": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a prov:Location }",
     "monetary amounts": "SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE { ?a hled:amount ?m }",
-    "USD committed or awarded": "SELECT (SUM(?v) AS ?n) WHERE { ?a hled:amount ?m . ?m schema:currency \"USD\" ; schema:value ?v }",
+    "USD committed or awarded": 'SELECT (SUM(?v) AS ?n) WHERE { ?a hled:amount ?m . ?m schema:currency "USD" ; schema:value ?v }',
     "quantities and targets": "SELECT (COUNT(DISTINCT ?q) AS ?n) WHERE { { ?a hled:quantity ?q } UNION { ?a hled:target ?q } }",
     "source quotes": "SELECT (COUNT(DISTINCT ?q) AS ?n) WHERE { ?q a oa:Annotation }",
     "Wikidata links": "SELECT (COUNT(*) AS ?n) WHERE { ?e ?p ?w . VALUES ?p { owl:sameAs skos:exactMatch skos:closeMatch } FILTER STRSTARTS(STR(?w), STR(wd:)) }",
@@ -60,13 +62,13 @@ def compute_stats(graph: Graph) -> Stats:
     """Counts over a merged graph (ontology included, so class hierarchies resolve)."""
     totals = {}
     for name, query in _TOTALS.items():
-        (value,) = next(iter(graph.query(SPARQL_PROLOGUE + query)))
-        totals[name] = _plain_number(value)
-    classes = [(short(row[0]), int(row[1])) for row in graph.query(SPARQL_PROLOGUE + _CLASS_COUNTS)]
+        (value,) = select_rows(graph, SPARQL_PROLOGUE + query)[0]
+        totals[name] = _plain_number(cast("Literal | None", value))
+    classes = [(compact(str(row[0])), int(row[1])) for row in select_rows(graph, SPARQL_PROLOGUE + _CLASS_COUNTS)]
     return Stats(triples=len(graph), totals=totals, classes=classes)
 
 
-def _plain_number(value: object) -> str:
+def _plain_number(value: Literal | None) -> str:
     if value is None:
         return "0"
     number = value.toPython()

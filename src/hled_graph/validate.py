@@ -1,16 +1,32 @@
-"""Validation: SHACL (pyshacl) and the data checks, reported in plain words."""
+"""Validation: SHACL (pyshacl) and the data checks, reported in plain words.
+
+The data checks are SPARQL queries of the query library (``queries/checks``); the caller reads
+them (``hled_graph.sparql.library.load_checks()``) and passes them in, so that this core module
+does not reach up into ``sparql``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import SH
 
 from hled_graph import graph as hgraph
-from hled_graph.namespaces import PREFIXES
+from hled_graph.iris import compact
+
+
+class DataCheck(Protocol):
+    """A query whose every row is a problem, with a title that says what kind."""
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def text(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -45,19 +61,15 @@ class Report:
             return f"OK: {self.triples} triples conform to the shapes; no data check failed."
         lines = [str(p) for p in self.problems]
         violations = sum(p.severity == "Violation" for p in self.problems)
-        lines.append(f"{violations} violation(s), {len(self.problems) - violations} other finding(s) in {self.triples} triples.")
+        lines.append(
+            f"{violations} violation(s), {len(self.problems) - violations} other finding(s) in {self.triples} triples."
+        )
         return "\n".join(lines)
 
 
-def short(term: object) -> str:
-    """A term as a prefixed name where one of our prefixes fits, else as given."""
-    text = str(term)
-    if isinstance(term, URIRef):
-        for prefix, iri in sorted(PREFIXES.items(), key=lambda item: -len(item[1])):
-            if text.startswith(iri) and len(text) > len(iri):
-                return f"{prefix}:{text[len(iri):]}"
-        return f"<{text}>"
-    return text
+def _shown(term: object) -> str:
+    """A term in a message: an IRI compacted (:func:`hled_graph.iris.compact`), else its text."""
+    return compact(term) if isinstance(term, URIRef) else str(term)
 
 
 def shacl_problems(data: Graph, *, shapes: Graph | None = None, ontology: Graph | None = None) -> list[Problem]:
@@ -77,42 +89,41 @@ def shacl_problems(data: Graph, *, shapes: Graph | None = None, ontology: Graph 
         value = results.value(result, SH.value)
         problems.append(
             Problem(
-                focus=short(results.value(result, SH.focusNode)),
+                focus=_shown(results.value(result, SH.focusNode)),
                 message=str(message) if message else "does not conform to its shape",
-                path=short(path) if isinstance(path, URIRef) else "",
-                value=short(value) if value is not None else "",
-                severity=short(severity).split("#")[-1].removeprefix("sh:"),
+                path=_shown(path) if isinstance(path, URIRef) else "",
+                value=_shown(value) if value is not None else "",
+                severity=_shown(severity).split("#")[-1].removeprefix("sh:"),
             )
         )
     return sorted(problems, key=lambda p: (p.focus, p.path, p.message, p.value))
 
 
-def check_query_problems(data: Graph) -> list[Problem]:
-    """Run the data checks (``queries/checks/*-violation.rq``); every row they return is a problem.
+def check_query_problems(data: Graph, checks: Mapping[str, DataCheck]) -> list[Problem]:
+    """Run the data checks (by name); every row they return is a problem.
 
     The checks read class hierarchies, so they run over the data merged with the ontology.
     """
-    from hled_graph.sparql.library import load_checks
-
     merged = data + hgraph.ontology_graph()
     problems = []
-    for name, check in sorted(load_checks().items()):
-        for row in merged.query(check.text):
+    for name, check in sorted(checks.items()):
+        for row in hgraph.select_rows(merged, check.text):
             focus = next((term for term in row if term is not None), None)
-            problems.append(Problem(focus=short(focus) if focus is not None else "(graph)", message=f"{check.title} (check {name})"))
+            where = _shown(focus) if focus is not None else "(graph)"
+            problems.append(Problem(focus=where, message=f"{check.title} (check {name})"))
     return sorted(problems, key=lambda p: (p.focus, p.message))
 
 
-def validate_graph(data: Graph) -> Report:
-    """SHACL conformance and the data checks of a graph, with findings sorted for stable output."""
-    return Report(triples=len(data), problems=shacl_problems(data) + check_query_problems(data))
+def validate_graph(data: Graph, *, checks: Mapping[str, DataCheck]) -> Report:
+    """SHACL conformance and the data ``checks`` of a graph, with findings sorted for stable output."""
+    return Report(triples=len(data), problems=shacl_problems(data) + check_query_problems(data, checks))
 
 
-def validate_files(paths: Sequence[Path]) -> Report:
+def validate_files(paths: Sequence[Path], *, checks: Mapping[str, DataCheck]) -> Report:
     """Validate RDF files (all parsed first: a syntax error raises InputError naming file and line)."""
-    return validate_graph(hgraph.parse_files(paths))
+    return validate_graph(hgraph.parse_files(paths), checks=checks)
 
 
-def validate_shipped() -> Report:
+def validate_shipped(*, checks: Mapping[str, DataCheck]) -> Report:
     """Validate the shipped data and links, merged, against the shipped shapes."""
-    return validate_graph(hgraph.load_graph(include_ontology=False))
+    return validate_graph(hgraph.load_graph(include_ontology=False), checks=checks)

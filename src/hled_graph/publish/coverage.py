@@ -14,7 +14,7 @@ from pathlib import Path
 
 from hled_graph import resources
 from hled_graph.errors import InputError
-from hled_graph.namespaces import PREFIXES
+from hled_graph.iris import compact
 
 EVIDENCE_FILE_NAME = "links-evidence.tsv"
 COLUMNS: tuple[str, ...] = (
@@ -53,15 +53,7 @@ class CoverageRow:
     @property
     def entity_curie(self) -> str:
         """The entity IRI written with the longest matching prefix of the project (``hdl:mexico``)."""
-        return compact_iri(self.entity_iri)
-
-
-def compact_iri(iri: str) -> str:
-    matches = [(len(ns), prefix) for prefix, ns in PREFIXES.items() if iri.startswith(ns)]
-    if not matches:
-        return iri
-    length, prefix = max(matches)
-    return f"{prefix}:{iri[length:]}"
+        return compact(self.entity_iri)
 
 
 def evidence_file() -> Path:

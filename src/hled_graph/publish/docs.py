@@ -3,21 +3,26 @@ with its label, IRI, definition, hierarchy, domain and range, and examples from 
 
 pyLODE was the first choice; 3.4.1 fails on import when installed from its wheel (it reads a
 ``pyproject.toml`` that the wheel does not ship) and would pull in httpx and friends, so this is a
-small generator of our own. Every text from the graphs goes through ``html.escape``; the page
-loads nothing from anywhere (inline CSS, no scripts, a CSP that forbids fetching).
+small generator of our own. The page is ``templates/ontology.html`` (Jinja2, autoescape on): this
+module builds plain views of the terms (:class:`Piece`), the template writes and escapes them. The
+page loads nothing from anywhere (inline CSS, no scripts, a CSP that forbids fetching).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from html import escape
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeGuard
 
 from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, SKOS
+from rdflib.term import Node
 
+from hled_graph.iris import compact
+from hled_graph.labels import label_in_graph
 from hled_graph.namespaces import HLED, PREFIXES
-from hled_graph.validate import short
+from hled_graph.templating import render
 
 DOCS_FILE = "ontology.html"
 EXAMPLES_PER_TERM = 3
@@ -40,16 +45,25 @@ _CHARACTERISTICS = (
     OWL.ReflexiveProperty,
     OWL.IrreflexiveProperty,
 )
+_TITLE = (DCTERMS.title, RDFS.label)
+_DESCRIPTION = (DCTERMS.description, RDFS.comment)
+_DEFINITION = (SKOS.definition, RDFS.comment, DCTERMS.description)
 
-_CSS = """
-body{font:16px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;max-width:60rem;padding:1rem 1.5rem;color:#1b1b1b}
-h1{font-size:1.8rem;margin-bottom:.2rem}h2{border-bottom:2px solid #2a5d84;padding-bottom:.2rem;margin-top:2.5rem}
-section.term{border:1px solid #d8dee4;border-radius:6px;padding:.6rem 1rem;margin:1rem 0}
-section.term h3{margin:.2rem 0}code{font-size:.9em;background:#f3f5f7;padding:0 .25em;border-radius:3px}
-dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:.5rem 0}dt{font-weight:600;color:#4a4a4a}dd{margin:0}
-ul.examples{margin:.2rem 0;padding-left:1.2rem}nav ul{columns:3;font-size:.9rem}a{color:#2a5d84}
-.definition{margin:.3rem 0 .5rem}.muted{color:#666}
-"""
+
+@dataclass(frozen=True, order=True)
+class Piece:
+    """A bit of the page as the template writes it (``kind``: text, code, link, plainlink, muted,
+    seq = ``parts`` one after another, join = ``parts`` separated by ``text``, examples = a list).
+    Ordered, so lists of pieces sort the same way on every run."""
+
+    kind: str
+    text: str = ""
+    href: str = ""
+    parts: tuple[Piece, ...] = ()
+
+
+def _text(text: str) -> Piece:
+    return Piece("text", text)
 
 
 def ontology_html(ontology_graph: Graph, data_graph: Graph | None = None) -> str:
@@ -81,7 +95,7 @@ class _Page:
 
     # --- what is on the page ----------------------------------------------------------------
 
-    def _ours(self, term: object) -> bool:
+    def _ours(self, term: object) -> TypeGuard[URIRef]:
         return (
             isinstance(term, URIRef) and str(term).startswith(HLED) and len(str(term)) > len(HLED)
         )
@@ -90,9 +104,9 @@ class _Page:
         placed: set[URIRef] = set()
         sections = []
         for title, anchor, types in _SECTIONS:
+            ours: set[URIRef] = {s for t in types for s in self.ontology.subjects(RDF.type, t) if self._ours(s)}
             terms = sorted(
-                {s for t in types for s in self.ontology.subjects(RDF.type, t) if self._ours(s)}
-                - placed,
+                ours - placed,
                 key=self._sort_key,
             )
             placed |= set(terms)
@@ -118,38 +132,16 @@ class _Page:
         text = str(term)
         return text[len(HLED) :] if text.startswith(HLED) else text
 
-    @staticmethod
-    def _curie(term: URIRef) -> str:
-        return short(term)
-
-    @staticmethod
-    def _english(graph: Graph, subject, predicates: Iterable[URIRef]) -> str | None:
-        """The first English (else untagged) literal of the first predicate that has one."""
-        for predicate in predicates:
-            literals = [v for v in graph.objects(subject, predicate) if isinstance(v, Literal)]
-            for wanted in ("en", None):
-                matching = sorted(str(v) for v in literals if v.language == wanted)
-                if matching:
-                    return matching[0]
-        return None
-
-    def _label(self, graph: Graph, term) -> str | None:
-        return self._english(
-            graph, term, (RDFS.label, SKOS.prefLabel, URIRef("https://schema.org/name"))
-        )
-
-    def _link(self, term) -> str:
+    def _link(self, term: object) -> Piece:
         """A term as a link: to its section if documented here, else to its IRI."""
         if isinstance(term, BNode):
             return self._restriction(term)
         if not isinstance(term, URIRef):
-            return escape(str(term))
-        curie = escape(self._curie(term))
-        if term in self.documented:
-            return f'<a href="#{escape(self._local(term))}"><code>{curie}</code></a>'
-        return f'<a href="{escape(str(term))}"><code>{curie}</code></a>'
+            return _text(str(term))
+        href = f"#{self._local(term)}" if term in self.documented else str(term)
+        return Piece("link", compact(term), href)
 
-    def _restriction(self, node: BNode) -> str:
+    def _restriction(self, node: BNode) -> Piece:
         on = self.ontology.value(node, OWL.onProperty)
         for predicate, word in (
             (OWL.someValuesFrom, "some"),
@@ -162,91 +154,73 @@ class _Page:
         ):
             value = self.ontology.value(node, predicate)
             if on is not None and value is not None:
-                return f"{self._link(on)} {word} {self._link(value)}"
+                return Piece("seq", parts=(self._link(on), _text(f" {word} "), self._link(value)))
         members = self.ontology.value(node, OWL.unionOf)
         if members is not None:
-            return " or ".join(self._link(m) for m in self.ontology.items(members))
-        return '<span class="muted">(anonymous class)</span>'
+            return Piece("join", " or ", parts=tuple(self._link(m) for m in self.ontology.items(members)))
+        return Piece("muted", "(anonymous class)")
 
-    def _links(self, terms: Iterable) -> str:
-        rendered = sorted(self._link(t) for t in terms)
-        return ", ".join(rendered)
+    def _links(self, terms: Iterable[object]) -> Piece:
+        return Piece("join", ", ", parts=tuple(sorted(self._link(t) for t in terms)))
 
     # --- examples from the data -------------------------------------------------------------
 
-    def _describe(self, node, *, depth: int = 0) -> str:
-        """A data node in words: its English label, else a short summary of a blank node, else
-        the node that points to it (an association is described by its action)."""
+    def _describe(self, node: Node, *, depth: int = 0) -> Piece:
+        """A data node in words: its label, else a short summary of a blank node, else the node
+        that points to it (an association is described by its action)."""
         if isinstance(node, Literal):
-            return escape(str(node))
-        label = self._label(self.data, node)
+            return _text(str(node))
+        label = label_in_graph(self.data, node)
         if isinstance(node, URIRef):
-            curie = f"<code>{escape(self._curie(node))}</code>"
-            return f"{escape(label)} ({curie})" if label else curie
+            curie = Piece("code", compact(node))
+            return Piece("seq", parts=(_text(f"{label} ("), curie, _text(")"))) if label else curie
         if label:
-            return escape(label)
+            return _text(label)
         parts = sorted(
-            f"{escape(self._curie(p))} {escape(str(o))}"
-            for p, o in self.data.predicate_objects(node)
-            if isinstance(o, Literal)
+            f"{compact(str(p))} {o}" for p, o in self.data.predicate_objects(node) if isinstance(o, Literal)
         )
         if parts:
-            return "[" + "; ".join(parts) + "]"
+            return _text("[" + "; ".join(parts) + "]")
         referrers = sorted(
             self.data.subject_predicates(node), key=lambda sp: (str(sp[1]), str(sp[0]))
         )
         if referrers and depth < 3:
             parent, via = referrers[0]
-            return f"{self._describe(parent, depth=depth + 1)} › {self._link(via)}"
-        return '<span class="muted">(blank node)</span>'
+            return Piece("seq", parts=(self._describe(parent, depth=depth + 1), _text(" › "), self._link(via)))
+        return Piece("muted", "(blank node)")
 
-    def _examples(self, term: URIRef, kind: str) -> tuple[int, list[str]]:
+    def _examples(self, term: URIRef, kind: str) -> tuple[int, list[Piece]]:
+        """How often ``term`` is used in the data, and the first few uses in words."""
         if kind == "classes":
-            nodes = set(self.data.subjects(RDF.type, term))
-            rendered = sorted(self._describe(n) for n in nodes)
-        elif kind == "individuals":
-            nodes = {(s, p) for s, p, _ in self.data.triples((None, None, term))}
-            rendered = sorted(f"{self._describe(s)} {self._link(p)} this" for s, p in nodes)
-        else:
-            nodes = set(self.data.subject_objects(term))
-            rendered = sorted(f"{self._describe(s)} → {self._describe(o)}" for s, o in nodes)
-        return len(nodes), rendered[:EXAMPLES_PER_TERM]
+            instances = set(self.data.subjects(RDF.type, term))
+            return len(instances), sorted(self._describe(n) for n in instances)[:EXAMPLES_PER_TERM]
+        if kind == "individuals":
+            uses = {(s, p) for s, p, _ in self.data.triples((None, None, term))}
+            described = (Piece("seq", parts=(self._describe(s), _text(" "), self._link(p), _text(" this")))
+                         for s, p in uses)
+            return len(uses), sorted(described)[:EXAMPLES_PER_TERM]
+        pairs = set(self.data.subject_objects(term))
+        described = (Piece("seq", parts=(self._describe(s), _text(" → "), self._describe(o))) for s, o in pairs)
+        return len(pairs), sorted(described)[:EXAMPLES_PER_TERM]
 
-    # --- rendering --------------------------------------------------------------------------
+    # --- the page ---------------------------------------------------------------------------
 
     def render(self) -> str:
         ontology = next(iter(sorted(self.ontology.subjects(RDF.type, OWL.Ontology), key=str)), None)
-        title = (
-            self._english(self.ontology, ontology, (DCTERMS.title, RDFS.label))
-            if ontology
-            else None
-        ) or "Ontology"
-        parts = [
-            "<!DOCTYPE html>",
-            '<html lang="en">',
-            "<head>",
-            '<meta charset="utf-8">',
-            # Nothing may be fetched: the page is complete in itself.
-            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">",
-            '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            f"<title>{escape(title)}</title>",
-            f"<style>{_CSS}</style>",
-            "</head>",
-            "<body>",
-            f"<h1>{escape(title)}</h1>",
-        ]
-        if ontology is not None:
-            parts.append(self._render_metadata(ontology))
-        parts.append(self._render_toc())
-        for title_, anchor, terms in self.sections:
-            parts.append(f'<h2 id="{anchor}">{escape(title_)}</h2>')
-            parts += [self._render_term(term, anchor) for term in terms]
-        parts += ["</body>", "</html>", ""]
-        return "\n".join(parts)
+        title = (label_in_graph(self.ontology, ontology, properties=_TITLE) if ontology else None) or "Ontology"
+        return render(
+            "hled_graph.publish", DOCS_FILE,
+            title=title,
+            description=label_in_graph(self.ontology, ontology, properties=_DESCRIPTION) if ontology else None,
+            metadata=self._metadata(ontology) if ontology is not None else None,
+            contents=[(title_, anchor, [(self._local(t), compact(t)) for t in terms])
+                      for title_, anchor, terms in self.sections],
+            sections=[(title_, anchor, [self._term(term, anchor) for term in terms])
+                      for title_, anchor, terms in self.sections],
+        )
 
-    def _render_metadata(self, ontology) -> str:
-        rows = [("IRI", self._link_plain(ontology))]
-        description = self._english(self.ontology, ontology, (DCTERMS.description, RDFS.comment))
+    def _metadata(self, ontology: Node) -> list[tuple[str, Piece]]:
+        rows = [("IRI", self._plain(ontology))]
         for label, predicate in (
             ("Version IRI", OWL.versionIRI),
             ("Version", OWL.versionInfo),
@@ -259,36 +233,18 @@ class _Page:
         ):
             values = sorted(self.ontology.objects(ontology, predicate), key=str)
             if values:
-                rows.append((label, ", ".join(self._link_plain(v) for v in values)))
-        body = "".join(f"<dt>{escape(k)}</dt><dd>{v}</dd>" for k, v in rows)
-        intro = f'<p class="definition">{escape(description)}</p>' if description else ""
-        return f"{intro}<dl>{body}</dl>"
+                rows.append((label, Piece("join", ", ", parts=tuple(self._plain(v) for v in values))))
+        return rows
 
     @staticmethod
-    def _link_plain(value) -> str:
+    def _plain(value: object) -> Piece:
         if isinstance(value, URIRef):
-            return f'<a href="{escape(str(value))}">{escape(str(value))}</a>'
-        return escape(str(value))
+            return Piece("plainlink", str(value), str(value))
+        return _text(str(value))
 
-    def _render_toc(self) -> str:
-        items = []
-        for title, anchor, terms in self.sections:
-            links = "".join(
-                f'<li><a href="#{escape(self._local(t))}">{escape(self._curie(t))}</a></li>'
-                for t in terms
-            )
-            items.append(
-                f'<li><a href="#{anchor}">{escape(title)}</a> ({len(terms)})<ul>{links}</ul></li>'
-            )
-        return (
-            '<nav><h2 id="contents">Contents</h2><ul class="toc">' + "".join(items) + "</ul></nav>"
-        )
-
-    def _render_term(self, term: URIRef, kind: str) -> str:
+    def _term(self, term: URIRef, kind: str) -> dict[str, object]:
         g = self.ontology
-        label = self._label(g, term) or self._local(term)
-        definition = self._english(g, term, (SKOS.definition, RDFS.comment, DCTERMS.description))
-        rows: list[tuple[str, str]] = [("IRI", f"<code>{escape(str(term))}</code>")]
+        rows: list[tuple[str, Piece]] = [("IRI", Piece("code", str(term)))]
         if kind == "classes":
             rows += [
                 ("Subclass of", self._links(g.objects(term, RDFS.subClassOf))),
@@ -323,20 +279,11 @@ class _Page:
         total, examples = self._examples(term, kind)
         if total:
             noun = {"classes": "instance", "individuals": "use"}.get(kind, "use")
-            items = "".join(f"<li>{example}</li>" for example in examples)
-            rows.append(
-                (
-                    f"Examples ({total} {noun}{'s' if total != 1 else ''} in the data)",
-                    f'<ul class="examples">{items}</ul>',
-                )
-            )
-        body = "".join(f"<dt>{escape(k)}</dt><dd>{v}</dd>" for k, v in rows if v)
-        definition_html = (
-            f'<p class="definition">{escape(definition)}</p>'
-            if definition
-            else '<p class="definition muted">(no definition)</p>'
-        )
-        return (
-            f'<section class="term" id="{escape(self._local(term))}">'
-            f"<h3>{escape(label)}</h3>{definition_html}<dl>{body}</dl></section>"
-        )
+            rows.append((f"Examples ({total} {noun}{'s' if total != 1 else ''} in the data)",
+                         Piece("examples", parts=tuple(examples))))
+        return {
+            "local": self._local(term),
+            "label": label_in_graph(g, term) or self._local(term),
+            "definition": label_in_graph(g, term, properties=_DEFINITION),
+            "rows": [(name, value) for name, value in rows if value.kind != "join" or value.parts],
+        }

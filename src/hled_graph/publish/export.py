@@ -3,36 +3,15 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
-from typing import Literal
+from typing import Any
 
-from rdflib import BNode, Dataset, Graph, URIRef
-from rdflib import Literal as RDFLiteral
+from rdflib import Dataset, Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from hled_graph.errors import InputError
+from hled_graph.formats import RdfSyntax, rdf_syntax
 from hled_graph.graph import bind_prefixes
 from hled_graph.namespaces import PREFIXES
-
-ExportFormat = Literal["turtle", "nt", "jsonld", "xml", "trig", "nquads"]
-
-FORMATS: dict[str, tuple[str, str]] = {
-    # name: (file extension, IANA media type)
-    "turtle": (".ttl", "text/turtle"),
-    "nt": (".nt", "application/n-triples"),
-    "jsonld": (".jsonld", "application/ld+json"),
-    "xml": (".rdf", "application/rdf+xml"),
-    "trig": (".trig", "application/trig"),
-    "nquads": (".nq", "application/n-quads"),
-}
-DATASET_FORMATS = frozenset({"trig", "nquads"})
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-
-
-def check_format(fmt: str) -> str:
-    if fmt not in FORMATS:
-        raise InputError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
-    return fmt
+from hled_graph.terms import oxigraph_quads, rdflib_triples
 
 
 def canonical(graph: Graph) -> Graph:
@@ -44,30 +23,15 @@ def canonical(graph: Graph) -> Graph:
     """
     import pyoxigraph as ox
 
-    dataset = ox.Dataset(ox.parse(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES))
+    dataset = ox.Dataset(oxigraph_quads(graph))
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
     blank_ids = sorted({t.value for q in dataset for t in (q.subject, q.object) if isinstance(t, ox.BlankNode)})
     # Canonical labels are 64-hex hashes; short names in their sorted order read better.
-    short = {old: BNode(f"b{i}") for i, old in enumerate(blank_ids, start=1)}
+    short = {old: f"b{i}" for i, old in enumerate(blank_ids, start=1)}
     result = bind_prefixes(Graph())
-    triples = [(_to_rdflib(q.subject, short), URIRef(q.predicate.value), _to_rdflib(q.object, short)) for q in dataset]
-    for triple in sorted(triples, key=_triple_key):
+    for triple in sorted(rdflib_triples((q.triple for q in dataset), blank_labels=short), key=_triple_key):
         result.add(triple)
     return result
-
-
-def _to_rdflib(term, short: dict[str, BNode]):
-    import pyoxigraph as ox
-
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return short[term.value]
-    if term.language:
-        return RDFLiteral(term.value, lang=term.language)
-    if term.datatype.value == _XSD_STRING:  # rdflib spells simple literals without a datatype
-        return RDFLiteral(term.value)
-    return RDFLiteral(term.value, datatype=URIRef(term.datatype.value))
 
 
 def _triple_key(triple: tuple) -> tuple:
@@ -75,43 +39,36 @@ def _triple_key(triple: tuple) -> tuple:
 
 
 def serialize(source: Graph | Dataset, fmt: str) -> bytes:
-    """The whole graph (or dataset) in ``fmt``, byte-for-byte deterministic.
+    """The whole graph (or dataset) in ``fmt`` (a name of :data:`hled_graph.formats.RDF_SYNTAXES`), byte-for-byte deterministic.
 
     Turtle comes from rdflib (its writer sorts and nests blank nodes readably); JSON-LD from
     rdflib with its arrays sorted; every other format from pyoxigraph fed sorted quads, because
     rdflib's other writers follow the store's unordered iteration.
     """
-    check_format(fmt)
+    syntax = rdf_syntax(fmt)
     if fmt == "turtle":
         return canonical(_as_graph(source)).serialize(format="turtle", encoding="utf-8")
     if fmt == "jsonld":
         # Compacted with the project's context, the JSON-LD reads as plain JSON (label, pillar, ...).
-        from hled_graph.publish.metadata import jsonld_context
-
         graph = canonical(_as_graph(source))
         return _sorted_jsonld(graph.serialize(format="json-ld", context=jsonld_context()["@context"], encoding="utf-8"))
-    return _oxigraph_serialize(source, fmt)
+    return _oxigraph_serialize(source, syntax)
 
 
-def _oxigraph_serialize(source: Graph | Dataset, fmt: str) -> bytes:
+def _oxigraph_serialize(source: Graph | Dataset, syntax: RdfSyntax) -> bytes:
     import pyoxigraph as ox
 
-    if fmt in DATASET_FORMATS:
-        parts = _named_parts(source)
-    else:
-        parts = [(None, canonical(_as_graph(source)))]
+    parts = _named_parts(source) if syntax.named_graphs else [(None, canonical(_as_graph(source)))]
     quads = []
     for name, part in parts:
         graph_name = ox.NamedNode(str(name)) if name is not None else ox.DefaultGraph()
-        text = part.serialize(format="nt", encoding="utf-8")
-        for triple in ox.parse(text, format=ox.RdfFormat.N_TRIPLES):
-            quads.append(ox.Quad(triple.subject, triple.predicate, triple.object, graph_name))
+        for quad in oxigraph_quads(part):
+            quads.append(ox.Quad(quad.subject, quad.predicate, quad.object, graph_name))
     quads.sort(key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
-    if fmt not in DATASET_FORMATS:
-        quads = [q.triple for q in quads]
-    target = getattr(ox.RdfFormat, {"nt": "N_TRIPLES", "xml": "RDF_XML", "trig": "TRIG", "nquads": "N_QUADS"}[fmt])
-    prefixes = None if fmt in {"nt", "nquads"} else dict(sorted(PREFIXES.items()))
-    return ox.serialize(quads, format=target, prefixes=prefixes)
+    statements: list[ox.Quad] | list[ox.Triple] = quads if syntax.named_graphs else [q.triple for q in quads]
+    line_based = syntax.rdf_format in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS)  # they have no prefixes
+    prefixes = None if line_based else dict(sorted(PREFIXES.items()))
+    return ox.serialize(statements, format=syntax.rdf_format, prefixes=prefixes) or b""  # None only given a file
 
 
 def _named_parts(source: Graph | Dataset) -> list[tuple[URIRef | None, Graph]]:
@@ -151,8 +108,136 @@ def _as_graph(source: Graph | Dataset) -> Graph:
 
 
 def file_name(stem: str, fmt: str) -> str:
-    return stem + FORMATS[check_format(fmt)][0]
+    return stem + rdf_syntax(fmt).extension
 
 
-def media_type(fmt: str) -> str:
-    return FORMATS[check_format(fmt)][1]
+# --- JSON-LD ----------------------------------------------------------------------------------
+
+
+def jsonld_context() -> dict[str, Any]:
+    """A JSON-LD context under which the graph reads as plain JSON.
+
+    Our prefixes, plus short keys for the common properties: IRIs coerced to ``@id``, typed
+    literals to their datatype (integers and booleans stay JSON numbers and booleans), and labels
+    as language maps (``"prefLabel": {"en": …, "es": …}``).
+    """
+    # The term "pillar" (hled:pillar) would shadow the prefix "pillar:" and make `pillar:1`
+    # expand wrongly; pillars compact to `hd:pillar/1` instead.
+    terms: dict[str, Any] = {prefix: iri for prefix, iri in PREFIXES.items() if prefix != "pillar"}
+    terms |= {"id": "@id", "type": "@type"}
+
+    def ref(curie: str) -> dict[str, str]:
+        return {"@id": curie, "@type": "@id"}
+
+    def typed(curie: str, datatype: str) -> dict[str, str]:
+        return {"@id": curie, "@type": datatype}
+
+    def by_language(curie: str) -> dict[str, str]:
+        return {"@id": curie, "@container": "@language"}
+
+    terms |= {
+        # names and descriptions
+        "label": by_language("rdfs:label"),
+        "prefLabel": by_language("skos:prefLabel"),
+        "altLabel": by_language("skos:altLabel"),
+        "definition": by_language("skos:definition"),
+        "description": by_language("dcterms:description"),
+        "title": by_language("dcterms:title"),
+        "comment": by_language("rdfs:comment"),
+        # schema:name is sometimes untagged (official titles), so no language map here.
+        "name": "schema:name",
+        "details": by_language("schema:description"),
+        "editorialNote": by_language("skos:editorialNote"),
+        "linkNote": by_language("hled:linkNote"),
+        "jobTitle": by_language("schema:jobTitle"),
+        "notation": "skos:notation",
+        "inScheme": ref("skos:inScheme"),
+        # the dialogue, pillars, organizations
+        "hasPillar": ref("hled:hasPillar"),
+        "pillar": ref("hled:pillar"),
+        "pillarNumber": "hled:pillarNumber",
+        "partOfDialogue": ref("hled:partOfDialogue"),
+        "country": ref("hled:country"),
+        "iso3166Code": "hled:iso3166Code",
+        "hasMember": ref("org:hasMember"),
+        "unitOf": ref("org:unitOf"),
+        "subOrganizationOf": ref("org:subOrganizationOf"),
+        "affiliation": ref("schema:affiliation"),
+        "containedInPlace": ref("schema:containedInPlace"),
+        # actions
+        "associatedWith": ref("prov:wasAssociatedWith"),
+        "qualifiedAssociation": "prov:qualifiedAssociation",
+        "agent": ref("prov:agent"),
+        "role": ref("prov:hadRole"),
+        "generated": ref("prov:generated"),
+        "used": ref("prov:used"),
+        "joined": ref("hled:joined"),
+        "atLocation": ref("prov:atLocation"),
+        "source": ref("dcterms:source"),
+        "issued": typed("dcterms:issued", "xsd:date"),
+        "created": typed("dcterms:created", "xsd:date"),
+        "modified": typed("dcterms:modified", "xsd:date"),
+        "copyPublished": typed("hled:copyPublished", "xsd:date"),
+        "sourceFile": "hled:sourceFile",
+        "sha256": "hled:sha256",
+        "creator": "dcterms:creator",
+        "license": ref("dcterms:license"),
+        "subject": ref("dcterms:subject"),
+        "isPartOf": ref("dcterms:isPartOf"),
+        "references": ref("dcterms:references"),
+        "relation": ref("dcterms:relation"),
+        "publisher": ref("dcterms:publisher"),
+        # money, counts, targets, time
+        "amount": "hled:amount",
+        "quantity": "hled:quantity",
+        "target": "hled:target",
+        "value": typed("schema:value", "xsd:decimal"),
+        "currency": "schema:currency",
+        "unitText": by_language("schema:unitText"),
+        "unitCode": "schema:unitCode",
+        "isLowerBound": "hled:isLowerBound",
+        "targetYear": typed("hled:targetYear", "xsd:gYear"),
+        "deadline": typed("hled:deadline", "xsd:gYearMonth"),
+        "hasTime": "time:hasTime",
+        "hasBeginning": "time:hasBeginning",
+        "hasEnd": "time:hasEnd",
+        "date": typed("time:inXSDDate", "xsd:date"),
+        "yearMonth": typed("time:inXSDgYearMonth", "xsd:gYearMonth"),
+        "year": typed("time:inXSDgYear", "xsd:gYear"),
+        # Event dates are xsd:date, xsd:gYearMonth or xsd:gYear: kept as typed values.
+        "startDate": "schema:startDate",
+        "endDate": "schema:endDate",
+        "superEvent": ref("schema:superEvent"),
+        "eventStatus": ref("schema:eventStatus"),
+        "eventAttendanceMode": ref("schema:eventAttendanceMode"),
+        "location": ref("schema:location"),
+        # links out
+        "sameAs": ref("owl:sameAs"),
+        "exactMatch": ref("skos:exactMatch"),
+        "closeMatch": ref("skos:closeMatch"),
+        "evidence": "hled:evidence",
+        # the ontology itself
+        "subClassOf": ref("rdfs:subClassOf"),
+        "subPropertyOf": ref("rdfs:subPropertyOf"),
+        "domain": ref("rdfs:domain"),
+        "range": ref("rdfs:range"),
+        "isDefinedBy": ref("rdfs:isDefinedBy"),
+        "versionIRI": ref("owl:versionIRI"),
+        "versionInfo": "owl:versionInfo",
+        "preferredNamespacePrefix": "vann:preferredNamespacePrefix",
+        "preferredNamespaceUri": typed("vann:preferredNamespaceUri", "xsd:anyURI"),
+        "hasTopConcept": ref("skos:hasTopConcept"),
+        "topConceptOf": ref("skos:topConceptOf"),
+        # source quotes
+        "hasBody": ref("oa:hasBody"),
+        "hasTarget": "oa:hasTarget",
+        "hasSource": ref("oa:hasSource"),
+        "hasSelector": "oa:hasSelector",
+        "motivatedBy": ref("oa:motivatedBy"),
+        "exact": "oa:exact",
+        "prefix": "oa:prefix",
+        "suffix": "oa:suffix",
+        "start": typed("oa:start", "xsd:nonNegativeInteger"),
+        "end": typed("oa:end", "xsd:nonNegativeInteger"),
+    }
+    return {"@context": terms}

@@ -10,20 +10,17 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from hled_graph.namespaces import GRAPH_WIKIDATA, ID, PREFIXES
-from hled_graph.publish import remote
+from hled_graph import http_client
+from hled_graph.namespaces import CC0, GRAPH_WIKIDATA, ID, PREFIXES, WIKIDATA, WIKIDATA_SPARQL
 
 if TYPE_CHECKING:
     from rdflib import Dataset, Graph
 
-WIKIDATA_SPARQL = "https://query.wikidata.org/sparql"
-WIKIDATA = "https://www.wikidata.org/"
 WD = PREFIXES["wd"]
 WDT = PREFIXES["wdt"]
-CC0 = "http://creativecommons.org/publicdomain/zero/1.0/"
 
 # Facts `enrich` fetches: Wikidata property id -> what it means.
 ENRICH_PROPERTIES: dict[str, str] = {
@@ -121,15 +118,15 @@ SELECT ?item ?label ?name ?redirect ?exists WHERE {{
   BIND(EXISTS {{ ?item ?anyProperty ?anyValue }} AS ?exists)
 }}"""
     facts: dict[str, dict[str, str | bool | None]] = {}
-    for row in remote.select(endpoint or WIKIDATA_SPARQL, query):
-        qid = row["item"]["value"][len(WD) :]
+    for row in http_client.sparql_select(endpoint or WIKIDATA_SPARQL, query):
+        qid = row["item"].value[len(WD) :]
         fact = facts.setdefault(qid, {"label": None, "redirect": None, "exists": False})
-        label = row.get("label") or row.get("name")
-        if label and fact["label"] is None:
-            fact["label"] = label["value"]
-        if "redirect" in row:
-            fact["redirect"] = row["redirect"]["value"].removeprefix(WD)
-        fact["exists"] = fact["exists"] or row.get("exists", {}).get("value") in {"true", "1"}
+        label = row["label"] or row["name"]
+        if label is not None and fact["label"] is None:
+            fact["label"] = label.value
+        if row["redirect"] is not None:
+            fact["redirect"] = row["redirect"].value.removeprefix(WD)
+        fact["exists"] = fact["exists"] or (row["exists"] is not None and row["exists"].value in {"true", "1"})
     return [_judge(link, facts.get(link.qid, {})) for link in found_links]
 
 
@@ -155,8 +152,7 @@ def _normal(label: str | None) -> str | None:
 
 def format_checks(checks: list[LinkCheck]) -> str:
     """A plain-text table: entity, QID, recorded label, found label, status."""
-    from hled_graph.validate import short
-    from rdflib import URIRef
+    from hled_graph.iris import compact
 
     header = ("entity", "QID", "recorded label", "found label", "status")
     rows = [header]
@@ -164,7 +160,7 @@ def format_checks(checks: list[LinkCheck]) -> str:
         status = f"{check.status} → {check.redirect_to}" if check.redirect_to else check.status
         rows.append(
             (
-                short(URIRef(check.link.entity)),
+                compact(check.link.entity),
                 check.link.qid,
                 check.link.recorded_label or "",
                 check.found_label or "",
@@ -173,7 +169,7 @@ def format_checks(checks: list[LinkCheck]) -> str:
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     lines = [
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)).rstrip() for row in rows
     ]
     lines.insert(1, "  ".join("-" * width for width in widths))
     problems = sum(not check.ok for check in checks)
@@ -197,10 +193,11 @@ def enrich(
     from rdflib.namespace import DCTERMS, PROV, XSD
 
     from hled_graph.graph import bind_prefixes
+    from hled_graph.terms import to_rdflib
 
     qids = sorted({link.qid for link in links_in(links)}, key=_qid_number)
     generated_at = (
-        (generated_at or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)
+        (generated_at or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     )
     dataset = Dataset()
     bind_prefixes(dataset)
@@ -244,11 +241,11 @@ SELECT ?item ?property ?value ?valueLabel WHERE {{
   {branches}
   OPTIONAL {{ ?value rdfs:label ?valueLabel FILTER(LANG(?valueLabel) = "en") }}
 }}"""
-    for row in remote.select(endpoint or WIKIDATA_SPARQL, query):
-        item, prop, value = (remote.json_term(row[key]) for key in ("item", "property", "value"))
+    for row in http_client.sparql_select(endpoint or WIKIDATA_SPARQL, query):
+        item, prop, value = (to_rdflib(row[key]) for key in ("item", "property", "value"))
         facts.add((item, prop, value))
-        if "valueLabel" in row and str(prop) == WDT + "P749":
-            facts.add((value, RDFS.label, remote.json_term(row["valueLabel"])))
+        if row["valueLabel"] is not None and str(prop) == WDT + "P749":
+            facts.add((value, RDFS.label, to_rdflib(row["valueLabel"])))
     return dataset
 
 

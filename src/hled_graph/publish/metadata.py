@@ -12,23 +12,23 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from rdflib import RDF, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, VOID, XSD
+from rdflib.term import Node
 
-from hled_graph import __version__
 from hled_graph.errors import InputError
-from hled_graph.namespaces import BASE, ID, PREFIXES, SOURCE_DOCUMENT
-from hled_graph.publish import links
 from hled_graph.files import write_atomic
-from hled_graph.publish.export import FORMATS, file_name, media_type, serialize
+from hled_graph.formats import RDF_SYNTAXES
+from hled_graph.namespaces import BASE, CC0, ID, PREFIXES, SOURCE_DOCUMENT, WIKIDATA, WIKIDATA_SPARQL
+from hled_graph.publish.export import jsonld_context, serialize
+from hled_graph.version import __version__
 
 DATASET = URIRef(BASE + "dataset")
-WIKIDATA_DATASET = URIRef(links.WIKIDATA)
-WIKIDATA_ENTITY_SPACE = links.WD
-WIKIDATA_SPARQL = URIRef(links.WIKIDATA_SPARQL)
-LICENSE = URIRef(links.CC0)
+WIKIDATA_DATASET = URIRef(WIKIDATA)
+WIKIDATA_ENTITY_SPACE = PREFIXES["wd"]
+WIKIDATA_SPARQL_SERVICE = URIRef(WIKIDATA_SPARQL)
+LICENSE = URIRef(CC0)
 LANDING_PAGE = URIRef("https://w3id.org/hled")
 DOWNLOAD_BASE = BASE
 TITLE = "hled-graph: the 2022 U.S.-Mexico High-Level Economic Dialogue as a knowledge graph"
@@ -49,7 +49,7 @@ LANGUAGES = ("en", "es")
 VOID_FILE = "void.ttl"
 CONTEXT_FILE = "context.jsonld"
 
-_MEDIA_TYPES = {file_name("", fmt): media_type(fmt) for fmt in FORMATS}
+_MEDIA_TYPES = {syntax.extension: syntax.media_type for syntax in RDF_SYNTAXES}
 
 
 def media_type_of(path: Path) -> str:
@@ -157,7 +157,7 @@ def _describe_linksets(out: Graph, triples: set[tuple]) -> None:
     out.add((WIKIDATA_DATASET, RDF.type, VOID.Dataset))
     out.add((WIKIDATA_DATASET, DCTERMS.title, Literal("Wikidata", lang="en")))
     out.add((WIKIDATA_DATASET, VOID.uriSpace, Literal(WIKIDATA_ENTITY_SPACE)))
-    out.add((WIKIDATA_DATASET, VOID.sparqlEndpoint, WIKIDATA_SPARQL))
+    out.add((WIKIDATA_DATASET, VOID.sparqlEndpoint, WIKIDATA_SPARQL_SERVICE))
     for predicate in sorted(per_predicate, key=str):
         linkset = URIRef(f"{DATASET}/linkset/wikidata-{_slug(predicate)}")
         out.add((DATASET, VOID.subset, linkset))
@@ -169,9 +169,9 @@ def _describe_linksets(out: Graph, triples: set[tuple]) -> None:
 
 
 def _slug(term: URIRef) -> str:
-    from hled_graph.validate import short
+    from hled_graph.iris import compact
 
-    return short(term).strip("<>").replace(":", "-").lower()
+    return compact(term).strip("<>").replace(":", "-").lower()
 
 
 def _describe_dcat(
@@ -246,7 +246,7 @@ def _pillars(triples: set[tuple]) -> list:
     return sorted({s for s, p, o in triples if p == in_scheme and o == scheme}, key=str)
 
 
-def _dates(triples: set[tuple], subject, predicate, *, of_type=None) -> list[Literal]:
+def _dates(triples: set[tuple], subject: Node | None, predicate: URIRef, *, of_type: URIRef | None = None) -> list[Literal]:
     typed = (
         {s for s, p, o in triples if p == RDF.type and o == of_type}
         if of_type is not None
@@ -272,140 +272,6 @@ def _describe_endpoint(out: Graph, endpoint: URIRef) -> None:
     out.add((service, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/")))
     out.add((service, DCAT.servesDataset, DATASET))
     out.add((service, DCTERMS.license, LICENSE))
-
-
-# --- JSON-LD ----------------------------------------------------------------------------------
-
-_ID = {"@type": "@id"}
-
-
-def jsonld_context() -> dict[str, Any]:
-    """A JSON-LD context under which the graph reads as plain JSON.
-
-    Our prefixes, plus short keys for the common properties: IRIs coerced to ``@id``, typed
-    literals to their datatype (integers and booleans stay JSON numbers and booleans), and labels
-    as language maps (``"prefLabel": {"en": …, "es": …}``).
-    """
-    # The term "pillar" (hled:pillar) would shadow the prefix "pillar:" and make `pillar:1`
-    # expand wrongly; pillars compact to `hd:pillar/1` instead.
-    terms: dict[str, Any] = {prefix: iri for prefix, iri in PREFIXES.items() if prefix != "pillar"}
-    terms |= {"id": "@id", "type": "@type"}
-
-    def ref(curie: str) -> dict[str, str]:
-        return {"@id": curie, "@type": "@id"}
-
-    def typed(curie: str, datatype: str) -> dict[str, str]:
-        return {"@id": curie, "@type": datatype}
-
-    def by_language(curie: str) -> dict[str, str]:
-        return {"@id": curie, "@container": "@language"}
-
-    terms |= {
-        # names and descriptions
-        "label": by_language("rdfs:label"),
-        "prefLabel": by_language("skos:prefLabel"),
-        "altLabel": by_language("skos:altLabel"),
-        "definition": by_language("skos:definition"),
-        "description": by_language("dcterms:description"),
-        "title": by_language("dcterms:title"),
-        "comment": by_language("rdfs:comment"),
-        # schema:name is sometimes untagged (official titles), so no language map here.
-        "name": "schema:name",
-        "details": by_language("schema:description"),
-        "editorialNote": by_language("skos:editorialNote"),
-        "linkNote": by_language("hled:linkNote"),
-        "jobTitle": by_language("schema:jobTitle"),
-        "notation": "skos:notation",
-        "inScheme": ref("skos:inScheme"),
-        # the dialogue, pillars, organizations
-        "hasPillar": ref("hled:hasPillar"),
-        "pillar": ref("hled:pillar"),
-        "pillarNumber": "hled:pillarNumber",
-        "partOfDialogue": ref("hled:partOfDialogue"),
-        "country": ref("hled:country"),
-        "iso3166Code": "hled:iso3166Code",
-        "hasMember": ref("org:hasMember"),
-        "unitOf": ref("org:unitOf"),
-        "subOrganizationOf": ref("org:subOrganizationOf"),
-        "affiliation": ref("schema:affiliation"),
-        "containedInPlace": ref("schema:containedInPlace"),
-        # actions
-        "associatedWith": ref("prov:wasAssociatedWith"),
-        "qualifiedAssociation": "prov:qualifiedAssociation",
-        "agent": ref("prov:agent"),
-        "role": ref("prov:hadRole"),
-        "generated": ref("prov:generated"),
-        "used": ref("prov:used"),
-        "joined": ref("hled:joined"),
-        "atLocation": ref("prov:atLocation"),
-        "source": ref("dcterms:source"),
-        "issued": typed("dcterms:issued", "xsd:date"),
-        "created": typed("dcterms:created", "xsd:date"),
-        "modified": typed("dcterms:modified", "xsd:date"),
-        "copyPublished": typed("hled:copyPublished", "xsd:date"),
-        "sourceFile": "hled:sourceFile",
-        "sha256": "hled:sha256",
-        "creator": "dcterms:creator",
-        "license": ref("dcterms:license"),
-        "subject": ref("dcterms:subject"),
-        "isPartOf": ref("dcterms:isPartOf"),
-        "references": ref("dcterms:references"),
-        "relation": ref("dcterms:relation"),
-        "publisher": ref("dcterms:publisher"),
-        # money, counts, targets, time
-        "amount": "hled:amount",
-        "quantity": "hled:quantity",
-        "target": "hled:target",
-        "value": typed("schema:value", "xsd:decimal"),
-        "currency": "schema:currency",
-        "unitText": by_language("schema:unitText"),
-        "unitCode": "schema:unitCode",
-        "isLowerBound": "hled:isLowerBound",
-        "targetYear": typed("hled:targetYear", "xsd:gYear"),
-        "deadline": typed("hled:deadline", "xsd:gYearMonth"),
-        "hasTime": "time:hasTime",
-        "hasBeginning": "time:hasBeginning",
-        "hasEnd": "time:hasEnd",
-        "date": typed("time:inXSDDate", "xsd:date"),
-        "yearMonth": typed("time:inXSDgYearMonth", "xsd:gYearMonth"),
-        "year": typed("time:inXSDgYear", "xsd:gYear"),
-        # Event dates are xsd:date, xsd:gYearMonth or xsd:gYear: kept as typed values.
-        "startDate": "schema:startDate",
-        "endDate": "schema:endDate",
-        "superEvent": ref("schema:superEvent"),
-        "eventStatus": ref("schema:eventStatus"),
-        "eventAttendanceMode": ref("schema:eventAttendanceMode"),
-        "location": ref("schema:location"),
-        # links out
-        "sameAs": ref("owl:sameAs"),
-        "exactMatch": ref("skos:exactMatch"),
-        "closeMatch": ref("skos:closeMatch"),
-        "evidence": "hled:evidence",
-        # the ontology itself
-        "subClassOf": ref("rdfs:subClassOf"),
-        "subPropertyOf": ref("rdfs:subPropertyOf"),
-        "domain": ref("rdfs:domain"),
-        "range": ref("rdfs:range"),
-        "isDefinedBy": ref("rdfs:isDefinedBy"),
-        "versionIRI": ref("owl:versionIRI"),
-        "versionInfo": "owl:versionInfo",
-        "preferredNamespacePrefix": "vann:preferredNamespacePrefix",
-        "preferredNamespaceUri": typed("vann:preferredNamespaceUri", "xsd:anyURI"),
-        "hasTopConcept": ref("skos:hasTopConcept"),
-        "topConceptOf": ref("skos:topConceptOf"),
-        # source quotes
-        "hasBody": ref("oa:hasBody"),
-        "hasTarget": "oa:hasTarget",
-        "hasSource": ref("oa:hasSource"),
-        "hasSelector": "oa:hasSelector",
-        "motivatedBy": ref("oa:motivatedBy"),
-        "exact": "oa:exact",
-        "prefix": "oa:prefix",
-        "suffix": "oa:suffix",
-        "start": typed("oa:start", "xsd:nonNegativeInteger"),
-        "end": typed("oa:end", "xsd:nonNegativeInteger"),
-    }
-    return {"@context": terms}
 
 
 # --- writing ----------------------------------------------------------------------------------

@@ -1,7 +1,6 @@
 """Talking to remote SPARQL 1.1 stores: queries, Graph Store Protocol pushes, Update fallback.
 
-Plain ``urllib`` on purpose: the SPARQL protocols are a few HTTP requests, and a client library
-would be one more core dependency for every user.
+The HTTP exchanges themselves (User-Agent, timeouts, errors) are :mod:`hled_graph.http_client`'s.
 
 Loading replaces the target graph, it never adds to it: the Graph Store HTTP Protocol ``PUT``
 swaps the graph atomically; the SPARQL Update fallback sends ``DROP SILENT`` and the first
@@ -10,24 +9,21 @@ swaps the graph atomically; the SPARQL Update fallback sends ``DROP SILENT`` and
 
 from __future__ import annotations
 
-import json
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from hled_graph import __version__
-from hled_graph.errors import HledError, InputError
+from hled_graph import http_client
+from hled_graph.errors import InputError
+from hled_graph.http_client import RemoteHTTPError
+from hled_graph.terms import to_oxigraph
 
 if TYPE_CHECKING:
     from rdflib import Graph
-    from rdflib.term import Identifier
+    from rdflib.term import Node
 
-USER_AGENT = f"hled-graph/{__version__} (https://w3id.org/hled; open knowledge graph of the 2022 U.S.-Mexico HLED)"
-TIMEOUT_S = 60.0
 # SPARQL Update requests stay well under common request-size limits (Virtuoso, proxies).
 DEFAULT_CHUNK_TRIPLES = 5000
 
@@ -54,11 +50,7 @@ def endpoints_for(endpoint: str, *, gsp: str | None = None, update: str | None =
     URL is taken as a store that answers queries and updates at one URL (Virtuoso's ``/sparql``,
     Fuseki's dataset URL) and has no Graph Store URL unless one is given.
     """
-    parsed = urllib.parse.urlsplit(endpoint)
-    if parsed.scheme not in {"http", "https"} or not parsed.netloc:
-        raise InputError(
-            f"{endpoint!r} is not an http(s) URL; give the store's SPARQL endpoint, e.g. http://localhost:7878/query"
-        )
+    parsed = urllib.parse.urlsplit(http_client.check_url(endpoint))
     path = parsed.path.rstrip("/")
     if path == "" or path.endswith("/query"):
         base = urllib.parse.urlunsplit(
@@ -68,92 +60,6 @@ def endpoints_for(endpoint: str, *, gsp: str | None = None, update: str | None =
             query=base + "/query", update=update or base + "/update", gsp=gsp or base + "/store"
         )
     return Endpoints(query=endpoint, update=update or endpoint, gsp=gsp)
-
-
-# --- HTTP -------------------------------------------------------------------------------------
-
-
-def _request(
-    url: str,
-    *,
-    method: str = "GET",
-    body: bytes | None = None,
-    headers: dict[str, str] | None = None,
-) -> tuple[int, str, bytes]:
-    """One HTTP exchange: (status, content type, body). Errors become one-line HledErrors."""
-    request = urllib.request.Request(url, data=body, method=method)
-    request.add_header("User-Agent", USER_AGENT)
-    for name, value in (headers or {}).items():
-        request.add_header(name, value)
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
-            return response.status, response.headers.get("Content-Type", ""), response.read()
-    except urllib.error.HTTPError as exc:
-        raise RemoteHTTPError(url, exc.code, exc.reason, _server_message(exc.read())) from None
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise InputError(
-            f"cannot reach {url}: {reason}; check the URL and that the server is running"
-        ) from None
-
-
-class RemoteHTTPError(HledError):
-    """The server answered with an HTTP error status; the message carries its own words."""
-
-    def __init__(self, url: str, status: int, reason: str, server_message: str) -> None:
-        detail = f": {server_message}" if server_message else ""
-        super().__init__(f"{url} answered HTTP {status} {reason}{detail}")
-        self.status = status
-
-
-def _server_message(body: bytes, limit: int = 300) -> str:
-    text = " ".join(body.decode("utf-8", errors="replace").split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def select(endpoint: str, query: str) -> list[dict[str, dict[str, str]]]:
-    """Run a SELECT query; the rows as SPARQL JSON bindings (``{"var": {"type", "value", …}}``)."""
-    status, _, body = _request(
-        endpoint,
-        method="POST",
-        body=urllib.parse.urlencode({"query": query}).encode("utf-8"),
-        headers={
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Accept": "application/sparql-results+json",
-        },
-    )
-    try:
-        return json.loads(body)["results"]["bindings"]
-    except (ValueError, KeyError, TypeError):
-        raise InputError(
-            f"{endpoint} did not answer with SPARQL JSON results (HTTP {status}); is it a SPARQL endpoint?"
-        ) from None
-
-
-def json_term(binding: dict[str, str]) -> Identifier:
-    """An rdflib term from one SPARQL JSON binding."""
-    from rdflib import BNode, Literal, URIRef
-
-    kind = binding["type"]
-    if kind == "uri":
-        return URIRef(binding["value"])
-    if kind == "bnode":
-        return BNode(binding["value"])
-    return Literal(
-        binding["value"],
-        lang=binding.get("xml:lang"),
-        datatype=URIRef(binding["datatype"]) if "datatype" in binding else None,
-    )
-
-
-def update(endpoint: str, request: str) -> None:
-    """Send one SPARQL 1.1 Update request."""
-    _request(
-        endpoint,
-        method="POST",
-        body=urllib.parse.urlencode({"update": request}).encode("utf-8"),
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
-    )
 
 
 def check_graph_iri(iri: str) -> str:
@@ -171,8 +77,11 @@ def count_triples(query_endpoint: str, *, graph: str | None = None) -> int:
     if graph is not None:
         check_graph_iri(graph)
     pattern = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "?s ?p ?o"
-    rows = select(query_endpoint, f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")
-    return int(rows[0]["n"]["value"])
+    solutions = http_client.sparql_select(query_endpoint, f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")
+    count = next(iter(solutions), None)
+    if count is None or count["n"] is None or not count["n"].value.isdigit():
+        raise InputError(f"{query_endpoint} did not answer a triple count; is it a SPARQL endpoint?")
+    return int(count["n"].value)
 
 
 # --- loading ----------------------------------------------------------------------------------
@@ -236,7 +145,7 @@ def _put_graph(graph: Graph, gsp_url: str, *, graph_iri: str | None) -> LoadResu
     separator = "&" if urllib.parse.urlsplit(gsp_url).query else "?"
     # N-Triples is a subset of Turtle; labelling it text/turtle is understood by every store,
     # including those that predate the application/n-triples media type.
-    _request(
+    http_client.send(
         f"{gsp_url}{separator}{selector}",
         method="PUT",
         body=_ntriples(graph).encode("utf-8"),
@@ -254,7 +163,7 @@ def _insert_data(
         lines = "\n".join(_ntriples_line(t) for t in chunk)
         body = f"GRAPH <{graph_iri}> {{\n{lines}\n}}" if graph_iri else lines
         request = f"INSERT DATA {{\n{body}\n}}"
-        update(update_url, f"{drop} ;\n{request}" if index == 0 else request)
+        http_client.sparql_update(update_url, f"{drop} ;\n{request}" if index == 0 else request)
     return LoadResult(triples=len(graph), graph=graph_iri, method="update", requests=len(chunks))
 
 
@@ -294,20 +203,8 @@ def _chunks(graph: Graph, size: int) -> Iterable[list[tuple]]:
         yield chunk
 
 
-_NT_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
-
-
-def _nt_term(term) -> str:
-    from rdflib import Literal
-
-    if not isinstance(term, Literal):
-        return term.n3()
-    text = '"' + str(term).translate(_NT_ESCAPES) + '"'
-    if term.language:
-        return f"{text}@{term.language}"
-    if term.datatype:
-        return f"{text}^^<{term.datatype}>"
-    return text
+def _nt_term(term: Node) -> str:
+    return str(to_oxigraph(term))
 
 
 def _ntriples_line(triple: tuple) -> str:

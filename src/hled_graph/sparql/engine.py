@@ -23,7 +23,7 @@ import pyoxigraph as ox
 from hled_graph import resources
 from hled_graph.errors import HledError, InputError
 from hled_graph.files import fsync_tree, replace_folder
-from hled_graph.formats import file_format
+from hled_graph.formats import rdf_syntax_of_file
 from hled_graph.input_limits import check_input_file
 from hled_graph.namespaces import GRAPH_DATA, GRAPH_LINKS, GRAPH_ONTOLOGY, PREFIXES, SPARQL_PROLOGUE
 from hled_graph.sparql.guard import Refusal, check_query
@@ -171,7 +171,7 @@ def _inputs(data: Sequence[Path] | None) -> list[tuple[Path, str | None]]:
 def _check_input_file(path: Path) -> ox.RdfFormat:
     if not path.is_file():
         raise InputError(f"{path}: no such file; check the path")
-    return getattr(ox.RdfFormat, file_format(path)[1])
+    return rdf_syntax_of_file(path).rdf_format
 
 
 def _load_file(store: ox.Store, path: Path, *, graph: str | None) -> None:
@@ -342,65 +342,21 @@ def _one_line(exc: BaseException | str) -> str:
 
 # --------------------------------------------------------------------------- remote endpoints
 
-_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
-
-
 class RemoteEndpoint:
     """A SPARQL 1.1 Protocol endpoint, queried like a local store (``hled-graph query --endpoint``)."""
 
-    def __init__(self, url: str, *, timeout: float = 60.0) -> None:
-        if not url.startswith(("http://", "https://")):
-            raise InputError(f"{url}: not an http(s) URL; give the endpoint's full address")
-        self.url = url
-        self.timeout = timeout
+    def __init__(self, url: str, *, timeout: float | None = None) -> None:
+        from hled_graph import http_client  # only remote queries pay for the HTTP stack
+
+        self.url = http_client.check_url(url)
+        self.timeout = http_client.TIMEOUT_S if timeout is None else timeout
 
     def query(self, text: str, *, bindings: Mapping[str, Term] | None = None) -> QueryOutcome:
         """Send ``text`` (with our prefixes and ``bindings`` inlined) and read the answer."""
-        import urllib.error  # only remote queries pay for the HTTP stack
-        import urllib.request
+        from hled_graph import http_client
 
         body = SPARQL_PROLOGUE + inline_bindings(text, bindings or {})
-        request = urllib.request.Request(
-            self.url,
-            data=body.encode("utf-8"),
-            method="POST",
-            headers={"Content-Type": "application/sparql-query; charset=utf-8", "Accept": _ACCEPT},
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                content_type = response.headers.get_content_type()
-                payload = response.read()
-        except urllib.error.HTTPError as exc:
-            detail = _one_line(exc.read().decode("utf-8", "replace"))[:300] or exc.reason
-            if 400 <= exc.code < 500:
-                raise InputError(
-                    f"{self.url}: the endpoint rejected the query (HTTP {exc.code}): {detail}"
-                ) from None
-            raise HledError(
-                f"{self.url}: the endpoint failed (HTTP {exc.code}): {detail}", exit_code=1
-            ) from None
-        except (urllib.error.URLError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise HledError(
-                f"{self.url}: cannot reach the endpoint ({_one_line(str(reason))}); check the URL and that it is running",
-                exit_code=1,
-            ) from None
-        return self._read(payload, content_type)
-
-    def _read(self, payload: bytes, content_type: str) -> QueryOutcome:
-        try:
-            if content_type in ("application/sparql-results+json", "application/json"):
-                return _outcome_of(
-                    ox.parse_query_results(payload, format=ox.QueryResultsFormat.JSON)
-                )
-            if content_type in ("application/n-triples", "text/plain"):
-                quads = ox.parse(payload, format=ox.RdfFormat.N_TRIPLES)
-                return _outcome_of(q.triple for q in quads)
-        except (SyntaxError, ValueError) as exc:
-            raise HledError(
-                f"{self.url}: unreadable answer ({_one_line(exc)})", exit_code=1
-            ) from None
-        raise HledError(f"{self.url}: unexpected answer type {content_type!r}", exit_code=1)
+        return _outcome_of(http_client.sparql_query(self.url, body, timeout=self.timeout))
 
 
 # A SPARQL lexer just good enough to find keywords outside strings, IRIs and comments.

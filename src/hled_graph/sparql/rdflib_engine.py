@@ -7,23 +7,23 @@ a table in Jupyter.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import cast
 
-import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef, Variable
+from rdflib import Graph, Literal, URIRef
 from rdflib.query import Result as RdflibResult
-from rdflib.term import Node
+from rdflib.query import ResultRow
+from rdflib.term import Identifier, Node
 
 from hled_graph.errors import InputError
+from hled_graph.iris import compact
 from hled_graph.namespaces import PREFIXES
 from hled_graph.sparql import library
 from hled_graph.sparql.engine import QueryKind
-from hled_graph.sparql.results import shorten
-
-_XSD_STRING = PREFIXES["xsd"] + "string"
+from hled_graph.templating import render
+from hled_graph.terms import to_rdflib
 
 
 @dataclass(frozen=True)
@@ -51,27 +51,16 @@ class Result:
         return [row[index] for row in self.rows]
 
     def _repr_html_(self) -> str:
-        if self.kind == "ask":
-            return f"<p><b>{'true' if self.boolean else 'false'}</b></p>"
-        head = "".join(f"<th>{html.escape(v)}</th>" for v in self.variables)
-        body = "".join(
-            "<tr>" + "".join(f"<td>{_cell_html(term)}</td>" for term in row) + "</tr>"
-            for row in self.rows
-        )
-        count = f"<p>{len(self.rows)} {'row' if len(self.rows) == 1 else 'rows'}</p>"
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{count}"
+        cells = [[_cell_view(term) for term in row] for row in self.rows]
+        return render("hled_graph.sparql", "result.html", kind=self.kind, boolean=self.boolean,
+                      variables=self.variables, rows=cells)
 
 
-def _cell_html(term: Node | None) -> str:
-    if term is None:
-        return ""
+def _cell_view(term: Node | None) -> dict[str, str | None]:
     if isinstance(term, URIRef):
-        return (
-            f'<a href="{html.escape(str(term), quote=True)}">{html.escape(shorten(str(term)))}</a>'
-        )
-    if isinstance(term, Literal) and term.language:
-        return f"{html.escape(str(term))} <small>@{html.escape(term.language)}</small>"
-    return html.escape(str(term))
+        return {"text": compact(str(term)), "href": str(term), "language": None}
+    language = term.language if isinstance(term, Literal) else None
+    return {"text": "" if term is None else str(term), "href": None, "language": language}
 
 
 @lru_cache(maxsize=1)
@@ -91,7 +80,7 @@ def query(
     command line (``"hdo:epa"``, ``"<http://…>"``, ``"42"``, ``'"text"@en'``).
     """
     target = shipped_graph() if graph is None else graph
-    init = {Variable(name): _to_rdflib(value) for name, value in (bindings or {}).items()}
+    init = {name: cast("Identifier", _binding_term(value)) for name, value in (bindings or {}).items()}
     try:
         # rdflib evaluates lazily: errors surface while the rows are read, so read them here.
         return _result_of(target.query(sparql, initNs=PREFIXES, initBindings=init or None))
@@ -111,6 +100,7 @@ def _result_of(raw: RdflibResult) -> Result:
         return Result(kind="ask", boolean=bool(raw.askAnswer))
     if raw.type in ("CONSTRUCT", "DESCRIBE"):
         constructed = raw.graph
+        assert constructed is not None  # rdflib gives every CONSTRUCT and DESCRIBE result a graph
         triples = sorted(constructed, key=lambda t: tuple(t[i].n3() for i in range(3)))
         return Result(
             kind="construct",
@@ -118,8 +108,8 @@ def _result_of(raw: RdflibResult) -> Result:
             rows=tuple(triples),
             graph=constructed,
         )
-    variables = tuple(str(v) for v in raw.vars)
-    rows = tuple(tuple(row[i] for i in range(len(variables))) for row in raw)
+    variables = tuple(str(v) for v in raw.vars or ())
+    rows = tuple(tuple(row[i] for i in range(len(variables))) for row in cast("list[ResultRow]", list(raw)))
     return Result(kind="select", variables=variables, rows=rows)
 
 
@@ -135,20 +125,7 @@ def run_named(name: str, graph: Graph | None = None, **bindings: str | Node) -> 
     return query(named.text, graph, bindings=values)
 
 
-def _to_rdflib(value: str | Node) -> Node:
+def _binding_term(value: str | Node) -> Node:
     if isinstance(value, str):
         return to_rdflib(library.parse_term(value, where="bindings: "))
     return value
-
-
-def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
-    """A pyoxigraph term as the equal rdflib term (a plain string literal stays untyped)."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    if term.datatype.value == _XSD_STRING:
-        return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))

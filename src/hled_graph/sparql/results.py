@@ -9,29 +9,17 @@ Every writer returns bytes, the same bytes for the same answer.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping, Sequence
 
 import pyoxigraph as ox
 
 from hled_graph.errors import InputError
+from hled_graph.formats import rdf_syntax, results_syntax
+from hled_graph.iris import compact, split
 from hled_graph.namespaces import PREFIXES
-from hled_graph.sparql import GRAPH_FORMATS, RESULT_FORMATS, SOLUTION_FORMATS
+from hled_graph.sparql import GRAPH_OUTPUTS, QUERY_OUTPUTS, SOLUTION_OUTPUTS, VIEW_OUTPUTS
 from hled_graph.sparql.engine import QueryOutcome, Term
 
-VIEW_FORMATS = ("table", "markdown")
-
-_RESULT_FORMATS = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
-_RDF_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-}
 _XSD = PREFIXES["xsd"]
 _NUMERIC = {
     _XSD + t
@@ -51,7 +39,6 @@ _NUMERIC = {
         "unsignedLong",
     )
 }
-_LOCAL_NAME = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?$")
 
 
 def default_format(outcome: QueryOutcome) -> str:
@@ -63,20 +50,20 @@ def write(
 ) -> bytes:
     """The answer in format ``fmt`` (default: table, or Turtle for a graph)."""
     fmt = fmt or default_format(outcome)
-    if fmt not in RESULT_FORMATS:
-        raise InputError(f"unknown format {fmt!r}; use one of {', '.join(RESULT_FORMATS)}")
+    if fmt not in QUERY_OUTPUTS:
+        raise InputError(f"unknown format {fmt!r}; use one of {', '.join(QUERY_OUTPUTS)}")
     if outcome.kind == "construct":
-        if fmt in GRAPH_FORMATS:
+        if fmt in GRAPH_OUTPUTS:
             return write_graph(outcome.triples(), fmt, prefixes=prefixes)
-        if fmt not in VIEW_FORMATS:
-            allowed = ", ".join(GRAPH_FORMATS + VIEW_FORMATS)
+        if fmt not in VIEW_OUTPUTS:
+            allowed = ", ".join(GRAPH_OUTPUTS + VIEW_OUTPUTS)
             raise InputError(
                 f"--format {fmt} is for SELECT and ASK answers; this query makes a graph: use one of {allowed}"
             )
-    elif fmt in GRAPH_FORMATS:
+    elif fmt in GRAPH_OUTPUTS:
         raise InputError(
             f"--format {fmt} is for CONSTRUCT and DESCRIBE answers; this is a {outcome.kind.upper()}: "
-            f"use one of {', '.join(SOLUTION_FORMATS)}"
+            f"use one of {', '.join(SOLUTION_OUTPUTS)}"
         )
     if fmt == "table":
         return write_table(outcome, prefixes=prefixes)
@@ -93,7 +80,7 @@ def results_json(outcome: QueryOutcome) -> dict:
     if outcome.kind == "ask":
         return {"head": {}, "boolean": bool(outcome.boolean)}
     bindings = [
-        {var: term_json(term) for var, term in zip(outcome.variables, row) if term is not None}
+        {var: term_json(term) for var, term in zip(outcome.variables, row, strict=False) if term is not None}
         for row in outcome.rows
     ]
     return {"head": {"vars": list(outcome.variables)}, "results": {"bindings": bindings}}
@@ -117,9 +104,13 @@ def term_json(term: Term) -> dict:
 
 def write_standard(outcome: QueryOutcome, fmt: str) -> bytes:
     """JSON, XML, CSV or TSV as the SPARQL 1.1 Results specs say, written by pyoxigraph."""
-    document = json.dumps(results_json(outcome)).encode("utf-8")
+    document = json.dumps(results_json(outcome), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    if fmt == "json":
+        # Byte for byte what pyoxigraph's JSON writer makes of it (checked on every library
+        # query), without parsing the document back and writing it again.
+        return document + b"\n"
     parsed = ox.parse_query_results(document, format=ox.QueryResultsFormat.JSON)
-    data = parsed.serialize(format=_RESULT_FORMATS[fmt])
+    data = parsed.serialize(format=results_syntax(fmt).results_format) or b""  # None only when given a file
     return data if data.endswith(b"\n") else data + b"\n"
 
 
@@ -134,7 +125,7 @@ def write_graph(
             "utf-8"
         )
     used = _used_prefixes(ordered, prefixes) if fmt == "turtle" else None
-    return ox.serialize(ordered, format=_RDF_FORMATS[fmt], prefixes=used) or b""
+    return ox.serialize(ordered, format=rdf_syntax(fmt).rdf_format, prefixes=used) or b""
 
 
 def _used_prefixes(triples: Sequence[ox.Triple], prefixes: Mapping[str, str]) -> dict[str, str]:
@@ -145,7 +136,7 @@ def _used_prefixes(triples: Sequence[ox.Triple], prefixes: Mapping[str, str]) ->
             if isinstance(term, ox.Literal):
                 iris.append(term.datatype.value)
             for iri in iris:
-                match = _split_iri(iri, prefixes)
+                match = split(iri, prefixes=prefixes)
                 if match:
                     used[match[0]] = prefixes[match[0]]
     return dict(sorted(used.items()))
@@ -154,28 +145,12 @@ def _used_prefixes(triples: Sequence[ox.Triple], prefixes: Mapping[str, str]) ->
 # --------------------------------------------------------------------------- for people
 
 
-def shorten(iri: str, prefixes: Mapping[str, str] = PREFIXES) -> str:
-    """``hdo:epa`` for an IRI in one of our namespaces, else ``<iri>``."""
-    match = _split_iri(iri, prefixes)
-    return f"{match[0]}:{match[1]}" if match else f"<{iri}>"
-
-
-def _split_iri(iri: str, prefixes: Mapping[str, str]) -> tuple[str, str] | None:
-    best: tuple[str, str] | None = None
-    for prefix, namespace in prefixes.items():
-        if iri.startswith(namespace) and (best is None or len(namespace) > len(prefixes[best[0]])):
-            local = iri[len(namespace) :]
-            if local == "" or _LOCAL_NAME.match(local):
-                best = (prefix, local)
-    return best
-
-
 def cell_text(term: Term | None, prefixes: Mapping[str, str] = PREFIXES) -> str:
     """What a person wants to read in a cell: a short IRI, a literal's text, nothing if unbound."""
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        return shorten(term.value, prefixes)
+        return compact(term.value, prefixes=prefixes)
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
     if isinstance(term, ox.Triple):
@@ -214,7 +189,7 @@ def write_table(outcome: QueryOutcome, *, prefixes: Mapping[str, str] = PREFIXES
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(header)]
 
     def line(values: Sequence[str]) -> str:
-        parts = [v.rjust(w) if num else v.ljust(w) for v, w, num in zip(values, widths, numeric)]
+        parts = [v.rjust(w) if num else v.ljust(w) for v, w, num in zip(values, widths, numeric, strict=False)]
         return "  ".join(parts).rstrip()
 
     out = [line(header), "  ".join("-" * w for w in widths)]

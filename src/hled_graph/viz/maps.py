@@ -1,8 +1,9 @@
 """Offline network maps: one self-contained HTML page per map, drawn with pyvis and vis-network.
 
 Every page carries its own copy of vis-network (vendored in ``static/``, no CDN, no ``lib/``
-folder), its data as JSON inside a ``<script type="application/json">`` block with ``<``, ``>``,
-``&``, U+2028 and U+2029 escaped, and a Content-Security-Policy that forbids any request. Node
+folder), its data as JSON inside a ``<script type="application/json">`` block (Jinja2's ``tojson``:
+``<``, ``>``, ``&``, ``'`` and every non-ASCII character, U+2028 and U+2029 among them, escaped), and
+a Content-Security-Policy that forbids any request. The page is ``templates/map.html``. Node
 positions come from NetworkX (Kamada-Kawai per connected component, components packed in rows),
 so a map is readable at once and the same graph gives the same page; physics is off unless the
 reader turns it on. Tooltips are plain text (vis-network 9 shows string titles as text).
@@ -19,8 +20,6 @@ from __future__ import annotations
 import base64
 import difflib
 import hashlib
-import html
-import json
 import math
 import os
 from collections import defaultdict
@@ -29,11 +28,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hled_graph import __version__
 from hled_graph.errors import InputError
 from hled_graph.files import write_atomic
+from hled_graph.iris import compact
 from hled_graph.namespaces import PREFIXES
-from hled_graph.viz.network import CATEGORIES, VIEWS, View, local_name, qname
+from hled_graph.templating import render
+from hled_graph.version import __version__
+from hled_graph.viz.network import CATEGORIES, VIEWS, View, local_name
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -49,7 +50,7 @@ TITLE_PREFIX = "HLED 2022"
 LABEL_LENGTH = 30  # characters of a label drawn on the canvas; the tooltip has the whole label
 
 _STATIC = Path(__file__).resolve().parent / "static"
-_TEMPLATES = Path(__file__).resolve().parent / "templates"
+_PACKAGE = "hled_graph.viz"  # its templates/ folder holds the pages
 
 # (fill colour, vis-network shape) per family of classes; borders say the country.
 STYLE: dict[str, tuple[str, str]] = {
@@ -89,11 +90,6 @@ class LegendEntry:
     shape: str
     count: int = 0
 
-    @property
-    def swatch(self) -> str:
-        """A small SVG of the node shape (markup of our own, never user text)."""
-        return _swatch(self.shape, self.colour)
-
 
 @dataclass
 class MapDocument:
@@ -113,11 +109,7 @@ class MapDocument:
 
     def _repr_html_(self) -> str:
         """Inline display in Jupyter: the page in a sandboxed iframe (scripts, nothing else)."""
-        return (
-            '<iframe sandbox="allow-scripts" style="width:100%;height:640px;border:1px solid #ddd"'
-            f' title="{html.escape(self.title)}" srcdoc="{html.escape(self.html, quote=True)}">'
-            "</iframe>"
-        )
+        return render(_PACKAGE, "notebook.html", title=self.title, page=self.html)
 
 
 # --- public entry points -----------------------------------------------------------------------
@@ -199,12 +191,12 @@ def resolve_focus(network: nx.MultiDiGraph, focus: str) -> str:
     if len(matches) == 1:
         return matches[0]
     if len(matches) > 1:
-        names = ", ".join(qname(n) for n in matches)
+        names = ", ".join(compact(n) for n in matches)
         raise InputError(f"focus {focus!r} is ambiguous: it names {names}; give the prefixed name")
-    candidates = {}
+    candidates: dict[str, str] = {}
     for node, data in network.nodes(data=True):
-        for name in (qname(node), local_name(node), str(data.get("label", ""))):
-            candidates.setdefault(name, qname(node))
+        for name in (compact(node), local_name(node), str(data.get("label", ""))):
+            candidates.setdefault(name, compact(node))
     close = difflib.get_close_matches(wanted, list(candidates), n=3, cutoff=0.5)
     hint = ("; did you mean " + ", ".join(sorted({candidates[c] for c in close})) + "?") if close \
         else "; give an IRI, a prefixed name like hdo:epa, or a short name like epa"
@@ -231,7 +223,7 @@ def _select_and_draw(network: nx.MultiDiGraph, *, pillar: int | None, focus: str
             raise InputError(f"--depth must be 0 or more, not {depth}")
         centre = resolve_focus(network, focus)
         if centre not in selected:
-            raise InputError(f"{qname(centre)} is not in pillar {pillar}; drop --pillar or "
+            raise InputError(f"{compact(centre)} is not in pillar {pillar}; drop --pillar or "
                              "choose another entity")
         # walk only the links the map draws: through a country hub, "two steps from EPA" would
         # be every U.S. organization, drawn without a single line to EPA
@@ -544,23 +536,6 @@ def _options(*, directed: bool, large: bool) -> dict[str, Any]:
     }
 
 
-def _script_json(value: Any) -> str:
-    """JSON that is safe inside a <script> element: no '<', '>', '&', U+2028 or U+2029 left."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
-        text = text.replace(raw, escaped)
-    return text
-
-
-@lru_cache(maxsize=1)
-def _environment() -> Any:
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
-    return Environment(loader=FileSystemLoader(str(_TEMPLATES)), autoescape=True,
-                       undefined=StrictUndefined, keep_trailing_newline=True)
-
-
 @lru_cache(maxsize=1)
 def _inline_scripts() -> tuple[str, str]:
     """The vendored vis-network and the page's own script, checked safe to inline."""
@@ -582,14 +557,14 @@ def _page(*, title: str, nodes: list[dict[str, Any]], edges: list[dict[str, Any]
     data = {"nodes": nodes, "edges": edges,
             "options": _options(directed=directed, large=len(nodes) > 400)}
     clusters = [n for n in network.nodes if network.nodes[n].get("cluster_size")]
-    return _environment().get_template("map.html").render(
+    return render(_PACKAGE, "map.html",
         title=title, version=__version__, vis_version=VIS_NETWORK_VERSION,
         pillars=[{"key": p, "label": p if p != NO_PILLAR else "no pillar"} for p in pillars],
         categories=legend["categories"], borders=legend["borders"],
         clustered=clustered, cluster_count=len(clusters),
         clustered_members=sum(network.nodes[n]["cluster_size"] for n in clusters),
         node_count=len(nodes), edge_count=len(edges),
-        vis_js=vis, app_js=app, data_json=_script_json(data),
+        vis_js=vis, app_js=app, data=data,
         script_hashes=" ".join(_csp_hash(code) for code in (vis, app)),
     )
 
@@ -597,24 +572,3 @@ def _page(*, title: str, nodes: list[dict[str, Any]], edges: list[dict[str, Any]
 def _csp_hash(code: str) -> str:
     digest = hashlib.sha256(code.encode("utf-8")).digest()
     return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
-
-
-def _swatch(shape: str, colour: str) -> str:
-    if shape == "border":
-        body = f'<circle cx="8" cy="8" r="5.5" fill="#ffffff" stroke="{colour}" stroke-width="3"/>'
-    elif shape == "square":
-        body = f'<rect x="3" y="3" width="10" height="10" fill="{colour}"/>'
-    elif shape == "diamond":
-        body = f'<polygon points="8,1 15,8 8,15 1,8" fill="{colour}"/>'
-    elif shape == "triangle":
-        body = f'<polygon points="8,2 15,14 1,14" fill="{colour}"/>'
-    elif shape == "triangleDown":
-        body = f'<polygon points="1,2 15,2 8,14" fill="{colour}"/>'
-    elif shape == "star":
-        body = (f'<polygon points="8,1 10,6 15,6 11,9.5 12.5,15 8,11.5 3.5,15 5,9.5 1,6 6,6" '
-                f'fill="{colour}"/>')
-    elif shape == "hexagon":
-        body = f'<polygon points="4,1.5 12,1.5 15.5,8 12,14.5 4,14.5 0.5,8" fill="{colour}"/>'
-    else:
-        body = f'<circle cx="8" cy="8" r="6.5" fill="{colour}"/>'
-    return f'<svg width="16" height="16" viewBox="0 0 16 16" aria-hidden="true">{body}</svg>'

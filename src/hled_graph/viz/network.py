@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from hled_graph.errors import InputError
+from hled_graph.iris import compact
+from hled_graph.labels import LABEL_PROPERTIES, choose
 from hled_graph.namespaces import HLED, ID, PREFIXES, SOURCE_DOCUMENT
 
 if TYPE_CHECKING:
@@ -46,12 +48,11 @@ EXPORT_FORMATS: tuple[str, ...] = get_args(ExportFormat)
 PROV = PREFIXES["prov"]
 WAS_ASSOCIATED_WITH = PROV + "wasAssociatedWith"
 QUOTE_NS = PREFIXES["hdq"]
+_DESCRIPTION_PROPERTIES = (PREFIXES["dcterms"] + "description", PREFIXES["skos"] + "definition")
 
 # Namespaces that hold vocabulary terms, never entities (used when external IRIs are drawn).
 _VOCABULARY_NAMESPACES = tuple(
-    iri
-    for prefix, iri in PREFIXES.items()
-    if not iri.startswith(ID) and prefix not in {"wd"}
+    iri for prefix, iri in PREFIXES.items() if not iri.startswith(ID) and prefix not in {"wd"}
 )
 
 # Which family a class belongs to: colours, shapes and the class filter of the maps use it.
@@ -73,26 +74,62 @@ CATEGORIES: dict[str, str] = {
 
 _CATEGORY_OF_CLASS: dict[str, str] = {
     **dict.fromkeys(
-        ["NationalGovernment", "FederalAgency", "Ministry", "Embassy", "StateGovernment",
-         "GovernmentOrganization"], "government"),
+        ["NationalGovernment", "FederalAgency", "Ministry", "Embassy", "StateGovernment", "GovernmentOrganization"],
+        "government",
+    ),
     "IntergovernmentalBody": "intergovernmental",
     **dict.fromkeys(
-        ["University", "Company", "NGO", "CollegeOrUniversity", "Corporation",
-         "FormalOrganization", "OrganizationalUnit", "Organization"], "organization"),
+        [
+            "University",
+            "Company",
+            "NGO",
+            "CollegeOrUniversity",
+            "Corporation",
+            "FormalOrganization",
+            "OrganizationalUnit",
+            "Organization",
+        ],
+        "organization",
+    ),
     **dict.fromkeys(["Dialogue", "WorkingGroup", "OrganizationalCollaboration"], "collaboration"),
     **dict.fromkeys(["StakeholderGroup", "Group"], "stakeholders"),
     "Person": "person",
     **dict.fromkeys(["Event", "Forum", "Meeting", "Roundtable", "TechnicalExchange"], "event"),
     **dict.fromkeys(
-        ["Action", "Launch", "Establishment", "AgreementSigning", "Commitment",
-         "FundingCommitment", "Award", "Campaign", "Accession", "Cooperation", "Approval",
-         "Outreach", "Activity"], "action"),
+        [
+            "Action",
+            "Launch",
+            "Establishment",
+            "AgreementSigning",
+            "Commitment",
+            "FundingCommitment",
+            "Award",
+            "Campaign",
+            "Accession",
+            "Cooperation",
+            "Approval",
+            "Outreach",
+            "Activity",
+        ],
+        "action",
+    ),
     **dict.fromkeys(
-        ["Program", "Agreement", "MemorandumOfUnderstanding", "StatementOfIntent", "Law",
-         "Legislation", "Pledge", "Declaration", "Goal", "EventSeries", "Entity"], "work"),
-    **dict.fromkeys(
-        ["Country", "State", "City", "AdministrativeArea", "BodyOfWater", "Location", "Place"],
-        "place"),
+        [
+            "Program",
+            "Agreement",
+            "MemorandumOfUnderstanding",
+            "StatementOfIntent",
+            "Law",
+            "Legislation",
+            "Pledge",
+            "Declaration",
+            "Goal",
+            "EventSeries",
+            "Entity",
+        ],
+        "work",
+    ),
+    **dict.fromkeys(["Country", "State", "City", "AdministrativeArea", "BodyOfWater", "Location", "Place"], "place"),
     **dict.fromkeys(["Pillar", "Concept", "ConceptScheme"], "topic"),
 }
 
@@ -106,8 +143,14 @@ _CATEGORY_OF_NAMESPACE: dict[str, str] = {
 }
 
 # When a node has several most specific classes, the project's own classes say the most.
-_CLASS_NAMESPACE_RANK = [HLED, PREFIXES["schema"], PREFIXES["org"], PREFIXES["foaf"],
-                         PREFIXES["skos"], PREFIXES["prov"]]
+_CLASS_NAMESPACE_RANK = [
+    HLED,
+    PREFIXES["schema"],
+    PREFIXES["org"],
+    PREFIXES["foaf"],
+    PREFIXES["skos"],
+    PREFIXES["prov"],
+]
 
 # One row per (resource, field, value): a long table, so no OPTIONAL multiplies another's rows.
 # It covers every resource, vocabulary terms included (their labels name edges and roles); which
@@ -118,23 +161,20 @@ SELECT DISTINCT ?node ?field ?value ?extra WHERE {
   {
     SELECT DISTINCT ?node WHERE { ?node ?anyP ?anyO }
   } UNION {
-    ?node rdfs:label ?value FILTER(langMatches(lang(?value), "en")) BIND("rdfsLabel" AS ?field)
-  } UNION {
-    ?node skos:prefLabel ?value FILTER(langMatches(lang(?value), "en")) BIND("prefLabel" AS ?field)
-  } UNION {
-    ?node schema:name|rdfs:label ?value BIND("anyLabel" AS ?field)
+    # every label candidate; hled_graph.labels chooses. ?extra is "<property IRI> <language tag>".
+    VALUES ?labelProperty { skos:prefLabel rdfs:label schema:name }
+    ?node ?labelProperty ?value FILTER(isLiteral(?value))
+    BIND("label" AS ?field) BIND(CONCAT(STR(?labelProperty), " ", LANG(?value)) AS ?extra)
   } UNION {
     ?node a ?value .
     # only the most specific classes: none of the node's other classes is below this one
     FILTER NOT EXISTS { ?node a ?sub . ?sub rdfs:subClassOf+ ?value . FILTER(?sub != ?value) }
-    OPTIONAL { ?value rdfs:label ?extra FILTER(langMatches(lang(?extra), "en")) }
     BIND("type" AS ?field)
   } UNION {
     { ?node hled:country ?value }
     UNION { ?node schema:affiliation/hled:country ?value }
     UNION { ?node org:unitOf+/hled:country ?value }
     UNION { ?value a schema:Country . ?node schema:containedInPlace* ?value }
-    OPTIONAL { ?value rdfs:label ?extra FILTER(langMatches(lang(?extra), "en")) }
     BIND("country" AS ?field)
   } UNION {
     { ?node hled:pillar ?pillar }
@@ -156,9 +196,9 @@ SELECT DISTINCT ?node ?field ?value ?extra WHERE {
     ?annotation oa:hasBody ?node ; oa:hasTarget/oa:hasSelector/oa:exact ?value .
     BIND("quote" AS ?field)
   } UNION {
-    ?node dcterms:description|skos:definition ?value
-    FILTER(langMatches(lang(?value), "en") || lang(?value) = "")
-    BIND("description" AS ?field)
+    VALUES ?textProperty { dcterms:description skos:definition }
+    ?node ?textProperty ?value FILTER(isLiteral(?value))
+    BIND("description" AS ?field) BIND(CONCAT(STR(?textProperty), " ", LANG(?value)) AS ?extra)
   }
 }
 """
@@ -208,16 +248,6 @@ class _EdgeFact:
     is_association: bool
 
 
-def qname(iri: str) -> str:
-    """``hdo:epa`` for an IRI in a known namespace, else the IRI itself."""
-    best = max(
-        ((prefix, ns) for prefix, ns in PREFIXES.items() if iri.startswith(ns)),
-        key=lambda item: len(item[1]),
-        default=None,
-    )
-    return f"{best[0]}:{iri[len(best[1]):]}" if best else iri
-
-
 def local_name(iri: str) -> str:
     return re.split(r"[#/]", iri.rstrip("/#"))[-1]
 
@@ -242,13 +272,12 @@ def _format_amount(currency: str, value: str) -> str:
     return f"{currency} {shown}".strip()
 
 
-def _pick_class(types: list[tuple[str, str]]) -> tuple[str | None, str | None]:
+def _pick_class(types: list[str]) -> str | None:
     """The one class to show: the project's own first, then schema.org, ORG, FOAF, SKOS, PROV."""
     if not types:
-        return None, None
+        return None
 
-    def rank(item: tuple[str, str]) -> tuple[int, str]:
-        iri = item[0]
+    def rank(iri: str) -> tuple[int, str]:
         for index, ns in enumerate(_CLASS_NAMESPACE_RANK):
             if iri.startswith(ns):
                 return index, iri
@@ -257,9 +286,9 @@ def _pick_class(types: list[tuple[str, str]]) -> tuple[str | None, str | None]:
     return min(types, key=rank)
 
 
-def _category(node: str, types: list[tuple[str, str]]) -> str:
-    chosen, _ = _pick_class(types)
-    ordered = ([chosen] if chosen else []) + sorted(t for t, _ in types)
+def _category(node: str, types: list[str]) -> str:
+    chosen = _pick_class(types)
+    ordered = ([chosen] if chosen else []) + sorted(types)
     for class_iri in ordered:
         category = _CATEGORY_OF_CLASS.get(local_name(class_iri))
         if category:
@@ -271,7 +300,7 @@ def _category(node: str, types: list[tuple[str, str]]) -> str:
 
 
 def _facts(graph: Graph) -> dict[str, dict[str, set[tuple[str, str]]]]:
-    """Every IRI's facts, by field: {iri: {"rdfsLabel": {(value, extra)}, "type": ...}}."""
+    """Every IRI's facts, by field: {iri: {"label": {(value, extra)}, "type": ...}}."""
     from rdflib import URIRef
 
     fields: dict[str, dict[str, set[tuple[str, str]]]] = defaultdict(lambda: defaultdict(set))
@@ -286,33 +315,41 @@ def _facts(graph: Graph) -> dict[str, dict[str, set[tuple[str, str]]]]:
     return fields
 
 
-def _label_of(found: dict[str, set[tuple[str, str]]] | None) -> str | None:
+def _label_of(
+    found: dict[str, set[tuple[str, str]]] | None,
+    *,
+    field: str = "label",
+    properties: tuple[str, ...] = LABEL_PROPERTIES,
+) -> str | None:
+    """The label (or the description) by the project's one policy (:mod:`hled_graph.labels`)."""
     if not found:
         return None
-    for field in ("rdfsLabel", "prefLabel", "anyLabel"):
-        labels = sorted(value for value, _ in found.get(field, ()))
-        if labels:
-            return labels[0]
-    return None
+    candidates = []
+    for text, extra in found.get(field, ()):
+        prop, _, language = extra.partition(" ")
+        candidates.append((prop, text, language or None))
+    return choose(candidates, properties=properties)
 
 
-def _node_attributes(iri: str, found: dict[str, set[tuple[str, str]]]) -> dict[str, Any]:
+def _node_attributes(iri: str, facts: dict[str, dict[str, set[tuple[str, str]]]]) -> dict[str, Any]:
+    found = facts[iri]
+
     def values(field: str) -> list[str]:
         return sorted({value for value, _ in found.get(field, ())})
 
-    label = _label_of(found)  # English rdfs:label, else English prefLabel, else any name
-    types = sorted(found.get("type", ()))
-    class_iri, class_label = _pick_class(types)
+    label = _label_of(found)
+    types = values("type")
+    class_iri = _pick_class(types)
+    class_label = _label_of(facts.get(class_iri)) if class_iri else None
     countries = sorted(
-        (country, label or humanize(local_name(country))) for country, label in found.get("country", ())
+        (country, _label_of(facts.get(country)) or humanize(local_name(country))) for country in values("country")
     )
     # one label per country, even when a country has labels in several forms
-    country_labels = {country: label for country, label in countries}
-    descriptions = values("description")
+    country_labels = dict(countries)
     quotes = values("quote")
     return {
         "iri": iri,
-        "label": label if label is not None else qname(iri),
+        "label": label if label is not None else compact(iri),
         "class": local_name(class_iri) if class_iri else None,
         "class_label": (class_label or humanize(local_name(class_iri))) if class_iri else None,
         "class_iri": class_iri,
@@ -320,16 +357,14 @@ def _node_attributes(iri: str, found: dict[str, set[tuple[str, str]]]) -> dict[s
         "country": " / ".join(country_labels[c] for c in sorted(country_labels)) or None,
         "country_iris": sorted(country_labels),
         "pillars": sorted({int(float(p)) for p in values("pillar")}),
-        "amounts": [_format_amount(currency, value)
-                    for value, currency in sorted(found.get("amount", ()))],
+        "amounts": [_format_amount(currency, value) for value, currency in sorted(found.get("amount", ()))],
         "dates": values("date"),
-        "description": descriptions[0] if descriptions else None,
+        "description": _label_of(found, field="description", properties=_DESCRIPTION_PROPERTIES),
         "quote": quotes[0] if quotes else None,
     }
 
 
-def _edge_facts(graph: Graph, facts: dict[str, dict[str, set[tuple[str, str]]]], *,
-                external: bool) -> list[_EdgeFact]:
+def _edge_facts(graph: Graph, facts: dict[str, dict[str, set[tuple[str, str]]]], *, external: bool) -> list[_EdgeFact]:
     from rdflib import URIRef
 
     links: set[tuple[str, str, str]] = set()
@@ -355,9 +390,9 @@ def _edge_facts(graph: Graph, facts: dict[str, dict[str, set[tuple[str, str]]]],
 
     edges = [_EdgeFact(s, p, o, label(p), None, False) for s, p, o in links]
     edges += [
-        _EdgeFact(agent, WAS_ASSOCIATED_WITH, action,
-                  label(role) if role else "associated with", role, True)
-        for (agent, action), found in roles.items() for role in found
+        _EdgeFact(agent, WAS_ASSOCIATED_WITH, action, label(role) if role else "associated with", role, True)
+        for (agent, action), found in roles.items()
+        for role in found
     ]
     return sorted(edges, key=lambda e: (e.source, e.target, e.predicate, e.role or ""))
 
@@ -367,8 +402,7 @@ def to_networkx(graph: Graph, *, view: View = "entities") -> nx.MultiDiGraph:
     return build_views(graph, views=(view,))[view]
 
 
-def build_views(graph: Graph, *, views: tuple[str, ...] = VIEWS,
-                external: bool = False) -> dict[str, nx.MultiDiGraph]:
+def build_views(graph: Graph, *, views: tuple[str, ...] = VIEWS, external: bool = False) -> dict[str, nx.MultiDiGraph]:
     """Several views from one pass over the graph (the two queries run once).
 
     ``external`` makes any non-vocabulary IRI a node, not only HLED entities: maps of CONSTRUCT
@@ -378,8 +412,7 @@ def build_views(graph: Graph, *, views: tuple[str, ...] = VIEWS,
         if view not in VIEWS:
             raise InputError(f"unknown network view {view!r}; use one of {', '.join(VIEWS)}")
     facts = _facts(graph)
-    nodes = {iri: _node_attributes(iri, found) for iri, found in sorted(facts.items())
-             if is_entity(iri, external=external)}
+    nodes = {iri: _node_attributes(iri, facts) for iri in sorted(facts) if is_entity(iri, external=external)}
     edges = _edge_facts(graph, facts, external=external)
     return {view: _assemble(view, nodes, edges) for view in views}
 
@@ -410,14 +443,23 @@ def _assemble(view: str, nodes: dict[str, dict[str, Any]], edges: list[_EdgeFact
 
 def _bare_node(iri: str) -> dict[str, Any]:
     return {
-        "iri": iri, "label": qname(iri), "class": None, "class_label": None, "class_iri": None,
-        "category": _category(iri, []), "country": None, "country_iris": [], "pillars": [],
-        "amounts": [], "dates": [], "description": None, "quote": None,
+        "iri": iri,
+        "label": compact(iri),
+        "class": None,
+        "class_label": None,
+        "class_iri": None,
+        "category": _category(iri, []),
+        "country": None,
+        "country_iris": [],
+        "pillars": [],
+        "amounts": [],
+        "dates": [],
+        "description": None,
+        "quote": None,
     }
 
 
-def _add_bipartite(result: nx.MultiDiGraph, nodes: dict[str, dict[str, Any]],
-                   associations: list[_EdgeFact]) -> None:
+def _add_bipartite(result: nx.MultiDiGraph, nodes: dict[str, dict[str, Any]], associations: list[_EdgeFact]) -> None:
     agents = sorted({e.source for e in associations})
     actions = sorted({e.target for e in associations})
     for iri in agents:
@@ -431,31 +473,36 @@ def _add_bipartite(result: nx.MultiDiGraph, nodes: dict[str, dict[str, Any]],
         result.add_edge(edge.source, edge.target, **attributes)
 
 
-def _add_collaboration(result: nx.MultiDiGraph, nodes: dict[str, dict[str, Any]],
-                       associations: list[_EdgeFact]) -> None:
+def _add_collaboration(
+    result: nx.MultiDiGraph, nodes: dict[str, dict[str, Any]], associations: list[_EdgeFact]
+) -> None:
     actions_of: dict[str, set[str]] = defaultdict(set)
     for edge in associations:
         actions_of[edge.source].add(edge.target)
     agents = sorted(actions_of)
     for iri in agents:
-        result.add_node(iri, **{**nodes.get(iri, _bare_node(iri)),
-                                "action_count": len(actions_of[iri])})
+        result.add_node(iri, **{**nodes.get(iri, _bare_node(iri)), "action_count": len(actions_of[iri])})
     for index, first in enumerate(agents):
-        for second in agents[index + 1:]:
+        for second in agents[index + 1 :]:
             shared = sorted(actions_of[first] & actions_of[second])
             if not shared:
                 continue
             labels = [nodes.get(a, _bare_node(a))["label"] for a in shared]
             pillars = sorted({p for a in shared for p in nodes.get(a, _bare_node(a))["pillars"]})
             result.add_edge(
-                first, second,
+                first,
+                second,
                 predicate=WAS_ASSOCIATED_WITH,
                 label=f"{len(shared)} shared action" + ("s" if len(shared) != 1 else ""),
-                weight=len(shared), actions=shared, action_labels=labels, pillars=pillars,
+                weight=len(shared),
+                actions=shared,
+                action_labels=labels,
+                pillars=pillars,
             )
 
 
 # --- export ------------------------------------------------------------------------------------
+
 
 def export_network(nx_graph: nx.MultiDiGraph, *, fmt: ExportFormat = "graphml") -> str:
     """The graph as text: GraphML, GEXF, node-link JSON or Cytoscape JSON; same bytes every run.
@@ -484,10 +531,7 @@ def export_network(nx_graph: nx.MultiDiGraph, *, fmt: ExportFormat = "graphml") 
         text = "\n".join(nx.generate_gexf(ordered)) + "\n"
         # GEXF writes today's date into <meta>: drop it, the output must not change by the day
         return re.sub(r' lastmodifieddate="[^"]*"', "", text)
-    if fmt == "json":
-        data = nx.node_link_data(ordered, edges="edges")
-    else:
-        data = nx.cytoscape_data(ordered, name="label")
+    data = nx.node_link_data(ordered, edges="edges") if fmt == "json" else nx.cytoscape_data(ordered, name="label")
     return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from hled_graph.namespaces import GRAPH_ONTOLOGY
 from hled_graph.sparql.server import service_description
 from hled_graph.sparql.server.examples import example_queries
 from hled_graph.sparql.server.linked_data import EntityPages, entity_iri
@@ -24,12 +24,16 @@ from hled_graph.sparql.server.sparql_protocol import TRUNCATED_HEADER, answer_qu
 
 log = logging.getLogger("hled_graph.server")
 
+# Writes the ontology documentation page (HTML) of a store; None when it has no ontology. The
+# caller supplies it (`hled-graph serve` uses the publisher's), so the server needs no rdflib.
+OntologyDocs = Callable[[ox.Store], "bytes | None"]
+
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 _STATIC_TYPES = {
     ".html": "text/html", ".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml",
     ".txt": "text/plain", ".json": "application/json",
 }
-_SD_FORMATS = GRAPH_FORMATS + (HTML,)
+_SD_FORMATS = (*GRAPH_FORMATS, HTML)
 COMMON_HEADERS = (
     ("X-Content-Type-Options", "nosniff"),
     ("Access-Control-Allow-Origin", "*"),
@@ -48,9 +52,10 @@ PREFLIGHT_HEADERS = (
 class App:
     """Answers HTTP requests about one read-only store."""
 
-    def __init__(self, store: ox.Store, settings: ServerSettings) -> None:
+    def __init__(self, store: ox.Store, settings: ServerSettings, *, ontology_docs: OntologyDocs | None = None) -> None:
         self.store = store
         self.settings = settings
+        self._write_docs = ontology_docs
         self.entities = EntityPages(store)
         # Counted at the first request for the service description, not at start: on a large
         # on-disk store the count takes a while, and every worker would pay it while starting.
@@ -109,25 +114,13 @@ class App:
                              "or /ontology.html (the ontology's documentation)")
 
     def _ontology_docs(self) -> bytes:
-        """The generated ontology documentation (the build's ontology.html) of this store.
-
-        Made on first request and kept: it needs rdflib and the whole ontology, and the store
-        never changes.
-        """
+        """The ontology documentation of this store, made on first request and kept (the store never changes)."""
         if self._docs is None:
-            from rdflib import Graph
-
-            from hled_graph.publish.docs import ontology_html
-            from hled_graph.sparql.rdflib_engine import to_rdflib
-
-            ontology_name = ox.NamedNode(GRAPH_ONTOLOGY)
-            ontology, data = Graph(), Graph()
-            for quad in self.store:
-                triple = (to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object))
-                (ontology if quad.graph_name == ontology_name else data).add(triple)
-            if not len(ontology):
-                raise HttpError(404, "this store has no ontology graph; serve the shipped graph for its documentation")
-            self._docs = ontology_html(ontology, data).encode("utf-8")
+            page = self._write_docs(self.store) if self._write_docs is not None else None
+            if page is None:
+                raise HttpError(404, "no ontology documentation here; serve the shipped graph "
+                                     "with `hled-graph serve` for it")
+            self._docs = page
         return self._docs
 
     def _static_file(self, name: str) -> Response:
@@ -152,10 +145,10 @@ class App:
         endpoint = service_description.endpoint_url(request.header("host"), fallback=fallback)
         if self._counts is None:
             self._counts = service_description.graph_counts(self.store)
-        options = {"counts": self._counts, "allow_federation": self.settings.allow_federation}
+        counts, federation = self._counts, self.settings.allow_federation
         if fmt.key == "html":
-            return text_response(200, service_description.description_html(endpoint, **options), "text/html",
-                                 headers=[("Vary", "Accept")])
-        body = service_description.description_bytes(fmt.key, endpoint, **options)
+            page = service_description.description_html(endpoint, counts=counts, allow_federation=federation)
+            return text_response(200, page, "text/html", headers=[("Vary", "Accept")])
+        body = service_description.description_bytes(fmt.key, endpoint, counts=counts, allow_federation=federation)
         return Response(200, body, f"{fmt.media_type}; charset=utf-8", [("Vary", "Accept")])
 

@@ -1,30 +1,30 @@
 """Linked Data: the path of an entity's IRI (``/id/org/epa``) answers its description.
 
 HTML for people (labels, links to neighbours as local links, incoming links, the source quote of
-an action), Turtle / JSON-LD / N-Triples / RDF/XML for programs. Every value written into HTML
-passes through ``html.escape``; labels come from the data and are not trusted.
+an action), Turtle / JSON-LD / N-Triples / RDF/XML for programs. The HTML comes from the Jinja2
+templates in ``templates/`` (autoescape on): this module only builds plain views of the terms, so
+labels, which come from the data and are not trusted, are escaped by the template engine.
 """
 
 from __future__ import annotations
 
-from html import escape
+from typing import Any, cast
 from urllib.parse import quote
 
 import pyoxigraph as ox
 
+from hled_graph.iris import compact
+from hled_graph.labels import label_in_store
 from hled_graph.namespaces import HLED, ID, PREFIXES
 from hled_graph.sparql.server import writers
 from hled_graph.sparql.server.messages import HttpError, Request, Response, text_response
 from hled_graph.sparql.server.negotiation import GRAPH_FORMATS, HTML, names, negotiate
-from hled_graph.sparql.server.pages import page
+from hled_graph.sparql.server.pages import PACKAGE
+from hled_graph.templating import render
 
-ENTITY_FORMATS = GRAPH_FORMATS + (HTML,)
+ENTITY_FORMATS = (*GRAPH_FORMATS, HTML)
 ONTOLOGY = HLED.rstrip("#")
 RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
-_LABEL_PROPERTIES = tuple(
-    ox.NamedNode(iri)
-    for iri in (PREFIXES["skos"] + "prefLabel", PREFIXES["rdfs"] + "label", "https://schema.org/name")
-)
 _MAX_NESTING = 4
 _MAX_INCOMING = 500
 _QUOTE_QUERY = """
@@ -38,8 +38,6 @@ SELECT ?entity ?annotation ?exact ?prefix ?suffix ?start ?end WHERE {
   OPTIONAL { ?target oa:hasSelector ?position . ?position oa:start ?start ; oa:end ?end }
 } ORDER BY ?annotation ?start
 """
-# Longest namespace first, so "hdo:epa" wins over "hd:org/epa".
-_NAMESPACES = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
 
 
 def entity_iri(path: str) -> str | None:
@@ -106,18 +104,16 @@ class EntityPages:
             triples = sorted({t for node in [ontology, *terms] for t in self.description(node)}, key=str)
             return Response(200, writers.write_triples(fmt.key, triples), f"{fmt.media_type}; charset=utf-8", vary)
         title = self.label(ontology) or "Ontology"
-        sections = [f"<h1>{escape(title)}</h1><p class=\"iri\"><code>{escape(ONTOLOGY)}</code></p>",
-                    self._properties_html(ontology, depth=0)]
-        for term in terms:
-            name = term.value[len(HLED):]
-            types = ", ".join(self._term_html(q.object) for q in self._store.quads_for_pattern(term, RDF_TYPE, None))
-            sections.append(
-                f"<section id=\"{escape(name)}\"><h2>{escape(self.label(term) or name)} "
-                f"<code>hled:{escape(name)}</code></h2><p class=\"types\">{types}</p>"
-                f"{self._properties_html(term, depth=0)}</section>"
-            )
+        entries = [
+            {"name": term.value[len(HLED):], "label": self.label(term) or term.value[len(HLED):],
+             "types": [self._term_view(q.object) for q in self._store.quads_for_pattern(term, RDF_TYPE, None)],
+             "properties": self._properties_view(term, depth=0)}
+            for term in terms
+        ]
         alternates = tuple((f.media_type, f"/ontology?format={f.key}") for f in GRAPH_FORMATS)
-        return text_response(200, page(title, "".join(sections), alternates=alternates), "text/html", headers=vary)
+        html = render(PACKAGE, "ontology.html", title=title, iri=ONTOLOGY, alternates=alternates,
+                      properties_table=self._properties_view(ontology, depth=0), entries=entries)
+        return text_response(200, html, "text/html", headers=vary)
 
     def description(self, node: ox.NamedNode) -> list[ox.Triple]:
         """The concise bounded description: the entity's triples and those of its blank nodes."""
@@ -136,94 +132,59 @@ class EntityPages:
         return sorted(triples, key=str)
 
     def label(self, node: ox.NamedNode) -> str | None:
-        """The English label of ``node`` (prefLabel, rdfs:label, schema:name), any label, or None."""
-        if node in self._labels:
-            return self._labels[node]
-        found: str | None = None
-        fallback: str | None = None
-        for prop in _LABEL_PROPERTIES:
-            for quad in self._store.quads_for_pattern(node, prop, None):
-                literal = quad.object
-                if isinstance(literal, ox.Literal):
-                    if literal.language in ("en", None) or (literal.language or "").startswith("en-"):
-                        found = found or literal.value
-                    fallback = fallback or literal.value
-            if found:
-                break
-        self._labels[node] = found or fallback
+        """The label of ``node`` by the project's one policy (:mod:`hled_graph.labels`), or None."""
+        if node not in self._labels:
+            self._labels[node] = label_in_store(self._store, node.value)
         return self._labels[node]
 
-    # HTML ---------------------------------------------------------------------------------
+    # HTML: views of the terms, rendered by the templates in templates/ --------------------
 
     def _html(self, node: ox.NamedNode) -> str:
-        title = self.label(node) or compact(node.value)
-        types = sorted({q.object for q in self._store.quads_for_pattern(node, RDF_TYPE, None)}, key=str)
-        type_links = ", ".join(self._term_html(t) for t in types)
-        body = [
-            f"<h1>{escape(title)}</h1>",
-            f"<p class=\"iri\"><code>{escape(node.value)}</code></p>",
-            f"<p class=\"types\">{type_links}</p>" if types else "",
-            self._quote_html(node),
-            "<h2>Properties</h2>",
-            self._properties_html(node, depth=0),
-            "<h2>Referenced by</h2>",
-            self._incoming_html(node),
-        ]
         path = local_path(node.value) or ""
-        alternates = tuple(
-            (fmt.media_type, f"{path}?format={fmt.key}") for fmt in GRAPH_FORMATS
+        types = sorted({q.object for q in self._store.quads_for_pattern(node, RDF_TYPE, None)}, key=str)
+        return render(
+            PACKAGE, "entity.html",
+            title=self.label(node) or compact(node.value), iri=node.value,
+            types=[self._term_view(t) for t in types],
+            quotes=self._quotes(node),
+            properties_table=self._properties_view(node, depth=0),
+            incoming=self._incoming(node),
+            alternates=tuple((fmt.media_type, f"{path}?format={fmt.key}") for fmt in GRAPH_FORMATS),
         )
-        formats = " · ".join(
-            f"<a href=\"{escape(href)}\">{escape(media)}</a>" for media, href in alternates
-        )
-        body.append(f"<p class=\"formats\">This description as {formats}.</p>")
-        return page(title, "".join(body), alternates=alternates)
 
-    def _properties_html(self, subject: ox.NamedNode | ox.BlankNode, *, depth: int) -> str:
+    def _properties_view(self, subject: ox.NamedNode | ox.BlankNode, *, depth: int) -> dict[str, Any]:
         grouped: dict[ox.NamedNode, set[object]] = {}
         for quad in self._store.quads_for_pattern(subject, None, None):
             if depth == 0 and quad.predicate == RDF_TYPE:
                 continue
             grouped.setdefault(quad.predicate, set()).add(quad.object)
-        if not grouped:
-            return "<p class=\"none\">none</p>"
-        rows = []
-        for predicate in sorted(grouped, key=lambda p: (self._name(p).lower(), p.value)):
-            values = sorted(grouped[predicate], key=str)
-            cells = "".join(f"<li>{self._value_html(v, depth=depth)}</li>" for v in values)
-            rows.append(
-                f"<tr><th scope=\"row\" title=\"{escape(predicate.value)}\">{escape(self._name(predicate))}</th>"
-                f"<td><ul>{cells}</ul></td></tr>"
-            )
-        return f"<table class=\"properties\"><tbody>{''.join(rows)}</tbody></table>"
+        rows = [
+            {"iri": predicate.value, "name": self._name(predicate),
+             "objects": [self._value_view(v, depth=depth) for v in sorted(grouped[predicate], key=str)]}
+            for predicate in sorted(grouped, key=lambda p: (self._name(p).lower(), p.value))
+        ]
+        return {"kind": "properties", "rows": rows}
 
-    def _value_html(self, term: object, *, depth: int) -> str:
+    def _value_view(self, term: object, *, depth: int) -> dict[str, Any]:
         if isinstance(term, ox.BlankNode):
             if depth >= _MAX_NESTING:
-                return "<span class=\"bnode\">(nested description)</span>"
-            return self._properties_html(term, depth=depth + 1)
-        return self._term_html(term)
+                return {"kind": "nested"}
+            return self._properties_view(term, depth=depth + 1)
+        return self._term_view(term)
 
-    def _term_html(self, term: object) -> str:
+    def _term_view(self, term: object) -> dict[str, Any]:
         if isinstance(term, ox.NamedNode):
-            label = self.label(term)
-            text = escape(label or compact(term.value))
             href = local_path(term.value) or term.value
-            scheme_ok = href.startswith(("/", "http://", "https://"))
-            if not scheme_ok:
-                return f"<span title=\"{escape(term.value)}\">{text}</span>"
-            return f"<a href=\"{escape(href)}\" title=\"{escape(term.value)}\">{text}</a>"
+            return {"kind": "iri", "iri": term.value, "text": self._name(term),
+                    "href": href if href.startswith(("/", "http://", "https://")) else None}
         if isinstance(term, ox.Literal):
-            note = ""
-            if term.language:
-                note = f" <span class=\"lang\">@{escape(term.language)}</span>"
-            elif not term.datatype.value.endswith("#string"):
-                note = f" <span class=\"datatype\">{escape(compact(term.datatype.value))}</span>"
-            return f"<span class=\"literal\">{escape(term.value)}</span>{note}"
-        return f"<span>{escape(str(term))}</span>"
+            plain = term.language or term.datatype.value.endswith("#string")
+            return {"kind": "literal", "text": term.value, "language": term.language,
+                    "datatype": None if plain else compact(term.datatype.value)}
+        return {"kind": "other", "text": str(term)}
 
-    def _incoming_html(self, node: ox.NamedNode) -> str:
-        items: set[tuple[str, str]] = set()
+    def _incoming(self, node: ox.NamedNode) -> list[dict[str, Any]]:
+        items: set[tuple[str, str]] = set()  # (subject IRI, path)
         for quad in self._store.quads_for_pattern(None, None, node):
             if len(items) >= _MAX_INCOMING:
                 break
@@ -232,42 +193,24 @@ class EntityPages:
                 # A structural node (an association, an amount): show the entity it belongs to.
                 for parent in self._store.quads_for_pattern(None, None, subject):
                     if isinstance(parent.subject, ox.NamedNode):
-                        items.add((self._term_html(parent.subject), f"{self._name(parent.predicate)} / {path}"))
+                        items.add((parent.subject.value, f"{self._name(parent.predicate)} / {path}"))
                 continue
             if isinstance(subject, ox.NamedNode):
-                items.add((self._term_html(subject), path))
-        if not items:
-            return "<p class=\"none\">nothing in this graph links here</p>"
-        rows = "".join(f"<li>{link} <span class=\"via\">({escape(path)})</span></li>" for link, path in sorted(items))
-        return f"<ul class=\"incoming\">{rows}</ul>"
+                items.add((subject.value, path))
+        return [{"subject": self._term_view(ox.NamedNode(iri)), "path": path} for iri, path in sorted(items)]
 
-    def _quote_html(self, node: ox.NamedNode) -> str:
-        rows = list(self._store.query(_QUOTE_QUERY, substitutions={ox.Variable("entity"): node},
-                                      use_default_graph_as_union=True))
-        if not rows:
-            return ""
-        quotes = []
-        for row in rows:
-            prefix = escape(row["prefix"].value) if row["prefix"] else ""
-            suffix = escape(row["suffix"].value) if row["suffix"] else ""
-            where = ""
-            if row["start"] is not None and row["end"] is not None:
-                span = f"{escape(row['start'].value)}–{escape(row['end'].value)}"
-                where = f" <span class=\"offsets\">(characters {span})</span>"
-            quotes.append(
-                f"<blockquote class=\"source\"><span class=\"context\">{prefix}</span>"
-                f"<mark>{escape(row['exact'].value)}</mark><span class=\"context\">{suffix}</span></blockquote>"
-                f"<p class=\"cite\">Source: the fact sheet{where}, via {self._term_html(row['annotation'])}</p>"
-            )
-        return "<h2>Source quote</h2>" + "".join(quotes)
+    def _quotes(self, node: ox.NamedNode) -> list[dict[str, Any]]:
+        rows = cast("ox.QuerySolutions", self._store.query(
+            _QUOTE_QUERY, substitutions={ox.Variable("entity"): node}, use_default_graph_as_union=True))
+        return [
+            {"prefix": row["prefix"].value if row["prefix"] else "",
+             "exact": row["exact"].value,
+             "suffix": row["suffix"].value if row["suffix"] else "",
+             "start": row["start"].value if row["start"] is not None and row["end"] is not None else None,
+             "end": row["end"].value if row["end"] is not None else None,
+             "annotation": self._term_view(row["annotation"])}
+            for row in rows
+        ]
 
     def _name(self, node: ox.NamedNode) -> str:
         return self.label(node) or compact(node.value)
-
-
-def compact(iri: str) -> str:
-    """``hdo:epa`` for ``https://w3id.org/hled/id/org/epa``; the IRI itself when no prefix fits."""
-    for prefix, namespace in _NAMESPACES:
-        if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace):]}"
-    return iri

@@ -5,14 +5,13 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import dataclass, field
-from html import escape
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from hled_graph.sparql.server.negotiation import HTML, Format, negotiate
 
 REASONS = {
     200: "OK", 204: "No Content", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
-    405: "Method Not Allowed", 406: "Not Acceptable", 408: "Request Timeout", 411: "Length Required",
+    405: "Method Not Allowed", 406: "Not Acceptable", 408: "Request Timeout",
     413: "Content Too Large", 414: "URI Too Long", 415: "Unsupported Media Type",
     431: "Request Header Fields Too Large", 500: "Internal Server Error", 501: "Not Implemented",
     503: "Service Unavailable", 505: "HTTP Version Not Supported",
@@ -121,12 +120,9 @@ def error_response(status: int, message: str, *, accept: str | None = None,
         body = json.dumps({"status": status, "error": reason, "message": message}, ensure_ascii=False)
         response = text_response(status, body + "\n", "application/json")
     elif wanted.key == "html":
-        page = (
-            f"<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{status} {escape(reason)}</title>"
-            "<link rel=\"icon\" href=\"data:,\"><link rel=\"stylesheet\" href=\"/static/hled.css\"></head>"
-            f"<body><main><h1>{status} {escape(reason)}</h1>"
-            f"<p class=\"error\">{escape(message)}</p><p><a href=\"/\">Query the graph</a></p></main></body></html>\n"
-        )
+        from hled_graph.templating import render  # Jinja2 only when an error page is asked for
+
+        page = render("hled_graph.sparql.server", "error.html", status=status, reason=reason, message=message)
         response = text_response(status, page, "text/html")
     else:
         response = text_response(status, f"{status} {reason}: {message}\n", "text/plain")

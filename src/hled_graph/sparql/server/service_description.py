@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from html import escape
 
 import pyoxigraph as ox
 
 from hled_graph.sparql.server import writers
-from hled_graph.sparql.server.pages import page
+from hled_graph.sparql.server.pages import PACKAGE
+from hled_graph.templating import render
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS = "http://www.w3.org/ns/formats/"
@@ -24,15 +24,23 @@ _SAFE_HOST = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9
 
 def graph_counts(store: ox.Store) -> tuple[int, list[tuple[str, int]]]:
     """The number of distinct triples of the union default graph, and of each named graph."""
-    total = next(iter(store.query(
+    total = _solutions(store.query(
         "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }",
         use_default_graph_as_union=True,
-    )))[0]
+    ))[0][0]
     named = [
         (row[0].value, int(row[1].value))
-        for row in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
+        for row in _solutions(
+            store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
+        )
     ]
     return int(total.value), named
+
+
+def _solutions(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> list[ox.QuerySolution]:
+    """The rows of a SELECT (pyoxigraph types every answer as the union of the three kinds)."""
+    assert isinstance(result, ox.QuerySolutions)
+    return list(result)
 
 
 def endpoint_url(host_header: str | None, *, fallback: str) -> str:
@@ -84,21 +92,10 @@ def description_triples(endpoint: str, *, counts: tuple[int, list[tuple[str, int
 
 
 def description_html(endpoint: str, *, counts: tuple[int, list[tuple[str, int]]], allow_federation: bool) -> str:
-    rows = "".join(
-        f"<tr><td><code>{escape(name)}</code></td><td class=\"num\">{count}</td></tr>" for name, count in counts[1]
-    )
-    formats = "".join(f"<li>{escape(name.replace('_', ' '))}</li>" for name in RESULT_FORMATS)
-    federation = "enabled" if allow_federation else "disabled (SERVICE clauses are refused)"
-    body = (
-        "<h1>SPARQL service description</h1>"
-        f"<p>Endpoint: <code>{escape(endpoint)}</code> — SPARQL 1.1 Query, read-only; federation {federation}.</p>"
-        "<p>The default graph is the union of the named graphs "
-        f"({counts[0]} distinct triples).</p>"
-        f"<table><thead><tr><th>Named graph</th><th>Triples</th></tr></thead><tbody>{rows}</tbody></table>"
-        f"<h2>Result formats</h2><ul>{formats}</ul>"
-        "<p>This description as <a href=\"/sparql?format=turtle\">Turtle</a>.</p>"
-    )
-    return page("Service description", body, alternates=(("text/turtle", "/sparql?format=turtle"),))
+    return render(PACKAGE, "service_description.html", title="Service description",
+                  alternates=(("text/turtle", "/sparql?format=turtle"),), endpoint=endpoint,
+                  allow_federation=allow_federation, total=counts[0], named=counts[1],
+                  formats=[name.replace("_", " ") for name in RESULT_FORMATS])
 
 
 def description_bytes(key: str, endpoint: str, *, counts: tuple[int, list[tuple[str, int]]],

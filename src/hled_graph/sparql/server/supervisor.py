@@ -7,6 +7,7 @@ runaway query, or a crash) is replaced by a fresh fork within milliseconds.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -15,9 +16,13 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from hled_graph.errors import InputError
 from hled_graph.sparql.server.settings import ServerSettings
+
+if TYPE_CHECKING:
+    from hled_graph.sparql.server.app import App, OntologyDocs
 
 log = logging.getLogger("hled_graph.server")
 
@@ -29,8 +34,11 @@ class _Stop(Exception):
     pass
 
 
-def serve(settings: ServerSettings) -> None:
-    """Run the endpoint until SIGINT/SIGTERM. Raises InputError for bad data or a busy port."""
+def serve(settings: ServerSettings, *, ontology_docs: OntologyDocs | None = None) -> None:
+    """Run the endpoint until SIGINT/SIGTERM. Raises InputError for bad data or a busy port.
+
+    ``ontology_docs`` writes the page at /ontology.html from the store (see :class:`App`).
+    """
     from hled_graph.sparql.engine import load_store
     from hled_graph.sparql.server.app import App
 
@@ -46,9 +54,9 @@ def serve(settings: ServerSettings) -> None:
         # An on-disk store is opened by each worker after the fork (its handles are not fork-safe);
         # opening it here first reports a missing or broken store before anything listens.
         App(load_store(store_path=settings.store), settings)
-        make_app = lambda: App(load_store(store_path=settings.store), settings)  # noqa: E731
+        make_app = lambda: App(load_store(store_path=settings.store), settings, ontology_docs=ontology_docs)  # noqa: E731
     else:
-        app = App(load_store(data=list(settings.data) or None), settings)
+        app = App(load_store(data=list(settings.data) or None), settings, ontology_docs=ontology_docs)
         make_app = lambda: app  # noqa: E731
     print(
         f"hled-graph serve: listening on http://{_url_host(settings.host)}:{settings.port}/ "
@@ -75,7 +83,7 @@ def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
-def _supervise(make_app: Callable[[], object], sock: socket.socket, settings: ServerSettings) -> None:
+def _supervise(make_app: Callable[[], App], sock: socket.socket, settings: ServerSettings) -> None:
     from hled_graph.sparql.server.worker import EXIT_AFTER_TIMEOUT, run_worker
 
     children: dict[int, float] = {}
@@ -85,8 +93,8 @@ def _supervise(make_app: Callable[[], object], sock: socket.socket, settings: Se
         if pid == 0:
             code = 1
             try:
-                code = run_worker(make_app, sock, settings)  # type: ignore[arg-type]
-            except BaseException:  # noqa: BLE001 - a child must never return into the parent's code
+                code = run_worker(make_app, sock, settings)
+            except BaseException:
                 log.exception("worker %d failed", os.getpid())
             finally:
                 os._exit(code)
@@ -121,10 +129,8 @@ def _supervise(make_app: Callable[[], object], sock: socket.socket, settings: Se
 
 def _stop_children(children: dict[int, float]) -> None:
     for pid in children:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
     deadline = time.monotonic() + _STOP_GRACE
     while children and time.monotonic() < deadline:
         pid, _ = os.waitpid(-1, os.WNOHANG)

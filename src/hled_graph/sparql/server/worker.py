@@ -1,26 +1,39 @@
-"""One worker process: a lean HTTP/1.1 server (asyncio) that runs each request in a thread.
+"""One worker process: a uvicorn server (httptools) on the shared socket, queries run in a thread pool.
 
-Why this shape (measured, see README "Endpoint"): pyoxigraph releases the GIL while it evaluates,
-so a worker keeps answering other connections while one query runs; but it has no way to cancel
-a query, so a query that outlives the timeout is answered with 503 and the whole worker exits,
-which is the only way to get its CPU back. The supervisor then forks a fresh worker.
+Why this shape (measured, see README "Serve it"): pyoxigraph releases the GIL while it
+evaluates, so a worker keeps answering other connections while one query runs; but it has no
+way to cancel a query, so a query that outlives the timeout is answered with 503 and the whole
+worker exits, which is the only way to get its CPU back. The supervisor then forks a fresh one.
+
+HTTP parsing, framing and keep-alive are uvicorn's and llhttp's (through httptools, the strictest
+of uvicorn's parsers: it refuses bare LF, obs-fold, bad header names, bad or doubled
+Content-Length, Content-Length with Transfer-Encoding, bad chunk sizes). What uvicorn has no
+setting for is added here, in its protocol class: the limits on URL and header size (414, 431),
+the time a client may take to send its headers (408), and our one error shape for its 400s.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
+import re
 import resource
 import signal
 import socket
 import sys
 import threading
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import uvicorn
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from hled_graph.sparql.server.app import COMMON_HEADERS, App
-from hled_graph.sparql.server.messages import REASONS, HttpError, Request, Response, error_response
+from hled_graph.sparql.server.asgi import AsgiAdapter
+from hled_graph.sparql.server.messages import REASONS, error_response
 from hled_graph.sparql.server.settings import ServerSettings
 
 log = logging.getLogger("hled_graph.server")
@@ -33,290 +46,248 @@ _QUERY_THREAD_STACK = 64 * 1024 * 1024
 # The event loop hands each request to a query thread and back; with the default 5 ms GIL
 # switch interval every hand-off can wait that long.
 _SWITCH_INTERVAL = 0.0002
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
 
 
-class Worker:
-    """Serves HTTP on an already-listening socket until told to stop or a query times out."""
+class _Refused(Exception):
+    """Raised in a parser callback: the request is answered with ``status`` and the connection closed."""
 
-    def __init__(self, app: App, sock: socket.socket, settings: ServerSettings) -> None:
-        self.app = app
-        self.sock = sock
-        self.settings = settings
-        self.connections: set[HttpConnection] = set()
-        self.draining = False
-        self._parent = os.getppid()
-        self._server: asyncio.base_events.Server | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._exit_code = 0
-        threading.stack_size(_QUERY_THREAD_STACK)
-        sys.setswitchinterval(_SWITCH_INTERVAL)
-        self.pool = ThreadPoolExecutor(settings.threads_per_worker, thread_name_prefix="hled-query")
-
-    def run(self) -> int:
-        """Serve until stopped; returns the exit code (EXIT_AFTER_TIMEOUT after a runaway query)."""
-        loop = asyncio.new_event_loop()
-        self._loop = loop
-        asyncio.set_event_loop(loop)
-        self._server = loop.run_until_complete(
-            loop.create_server(lambda: HttpConnection(self), sock=self.sock, backlog=1024)
-        )
-        loop.add_signal_handler(signal.SIGTERM, lambda: self.drain(code=0))
-        loop.call_later(1.0, self._watch_parent)
-        loop.run_forever()
-        return self._exit_code
-
-    async def dispatch(self, request: Request) -> Response:
-        loop = asyncio.get_running_loop()
-        # A bare future and a timer rather than asyncio.wait_for, which costs a task per request.
-        answer: asyncio.Future[Response | None] = loop.create_future()
-        job = self.pool.submit(self.app.handle, request)
-        job.add_done_callback(lambda done: loop.call_soon_threadsafe(_settle, answer, done))
-        timer = loop.call_later(self.settings.timeout, _settle, answer, None)
-        response = await answer
-        timer.cancel()
-        if response is None:
-            log.warning("worker %d: a request ran past %.3g s (%s %s); answering 503 and restarting the worker",
-                        os.getpid(), self.settings.timeout, request.method, request.target[:120])
-            self.drain(code=EXIT_AFTER_TIMEOUT)
-            response = error_response(
-                503,
-                f"the query ran longer than the {self.settings.timeout:g} s limit and was stopped; "
-                "narrow it (more specific patterns, LIMIT) and try again",
-                accept=request.header("accept"),
-                headers=(("Retry-After", "1"),),
-            )
-            response.headers.extend(COMMON_HEADERS)
-            response.close = True
-        return response
-
-    def drain(self, *, code: int) -> None:
-        """Stop accepting, let requests in flight finish briefly, then leave the process."""
-        if self.draining:
-            return
-        self.draining = True
-        self._exit_code = code
-        if self._server is not None:
-            self._server.close()
-        # Open keep-alive connections are not cut now: each gets its next answer with
-        # "Connection: close", so clients move to another worker without a failed request.
-        assert self._loop is not None
-        self._loop.create_task(self._exit_when_quiet())
-
-    async def _exit_when_quiet(self) -> None:
-        assert self._loop is not None
-        deadline = self._loop.time() + _DRAIN_GRACE
-        while self._loop.time() < deadline and self.connections:
-            await asyncio.sleep(0.01)
-        # A runaway query keeps a thread busy that cannot be stopped: leave without joining it.
-        logging.shutdown()
-        os._exit(self._exit_code)
-
-    def _watch_parent(self) -> None:
-        if os.getppid() != self._parent:
-            os._exit(0)
-        assert self._loop is not None
-        self._loop.call_later(1.0, self._watch_parent)
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
 
 
-def _settle(answer: asyncio.Future[Response | None], job: Future[Response] | None) -> None:
-    """Resolve ``answer`` with the job's response, or with None when the timer fires first."""
-    if answer.done():
-        return
-    if job is None:
-        answer.set_result(None)
-    elif job.exception() is not None:
-        answer.set_exception(job.exception())  # type: ignore[arg-type]
-    else:
-        answer.set_result(job.result())
+class BoundedHttpProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol with the endpoint's limits on the request head and its time.
 
+    ``settings`` is set on a subclass made per server (uvicorn creates protocols from a class).
+    """
 
-class HttpConnection(asyncio.Protocol):
-    """One client connection: HTTP/1.1 with keep-alive, one request at a time, bounded sizes and times."""
+    settings: ServerSettings
 
-    def __init__(self, worker: Worker) -> None:
-        self.worker = worker
-        self.settings = worker.settings
-        self.transport: asyncio.Transport | None = None
-        self.buffer = bytearray()
-        self.busy = False
-        self._timer: asyncio.TimerHandle | None = None
-        self._continue_sent = False
-        self._closing = False
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._refusal: _Refused | None = None
+        self._in_request_line = True
+        self._in_head = False
+        self._head_bytes = 0
+        self._header_count = 0
+        self._stall: asyncio.TimerHandle | None = None
 
-    # asyncio callbacks --------------------------------------------------------------------
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
-        self.worker.connections.add(self)
-        self._arm_timer(self.settings.header_timeout)
-        if len(self.worker.connections) > self.settings.max_connections_per_worker:
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        # uvicorn writes a response's head and body separately; with Nagle's algorithm the body
+        # waits for the client's delayed ACK (40 ms). asyncio only sets TCP_NODELAY itself when
+        # the listening socket was made with proto=IPPROTO_TCP, which the supervisor's is not.
+        sock = transport.get_extra_info("socket")
+        if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if len(self.connections) > self.settings.max_connections_per_worker:
             # Many idle or stalled connections (a slowloris) must not exhaust file descriptors.
-            self._fail(503, "too many open connections; try again shortly")
+            # (uvicorn's limit_concurrency would answer too, but in its own words, not our error shape.)
+            self._refuse(503, "too many open connections; try again shortly")
+            return
+        # A connection that never sends a request is closed after the header timeout, without a word.
+        self._arm_stall_timer()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self.worker.connections.discard(self)
-        if self._timer is not None:
-            self._timer.cancel()
-        self.transport = None
+        if self._stall is not None:
+            self._stall.cancel()
+        super().connection_lost(exc)
+
+    def _arm_stall_timer(self) -> None:
+        if self._stall is not None:
+            self._stall.cancel()
+        self._stall = self.loop.call_later(self.settings.header_timeout, self._on_stall)
+
+    def _on_stall(self) -> None:
+        self._stall = None
+        if self.transport.is_closing():
+            return
+        if self._in_head:
+            self._refuse(408, f"the request was not complete within {self.settings.header_timeout:g} s")
+        elif self.cycle is None:
+            self.transport.close()
+
+    # parser callbacks ---------------------------------------------------------------------
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._in_head = True
+        self._head_bytes = 0
+        self._header_count = 0
+
+    def on_url(self, url: bytes) -> None:
+        super().on_url(url)
+        if len(self.url) > self.settings.max_url_bytes:
+            raise self._refusing(414, f"URL longer than {self.settings.max_url_bytes} bytes; "
+                                      "send long queries with POST")
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        super().on_header(name, value)
+        self._header_count += 1
+        self._head_bytes += len(name) + len(value) + 4
+        if self._header_count > _MAX_HEADERS or self._head_bytes > self.settings.max_header_bytes:
+            raise self._refusing(431, f"more than {_MAX_HEADERS} request headers or more than "
+                                      f"{self.settings.max_header_bytes} bytes of them")
+
+    def on_headers_complete(self) -> None:
+        self._in_head = False
+        if self._stall is not None:
+            self._stall.cancel()
+            self._stall = None
+        super().on_headers_complete()
+        cycle = getattr(self, "cycle", None)
+        if cycle is not None and not isinstance(cycle.transport, _OneWriteResponse):
+            writer = _OneWriteResponse(cycle.transport)
+            cycle.transport = writer
+            answered = cycle.on_response
+
+            def on_response() -> None:
+                writer.flush()  # a response without a body write (HEAD, 204) still goes out
+                answered()
+
+            cycle.on_response = on_response
+
+    def on_message_complete(self) -> None:
+        super().on_message_complete()
+        self._in_request_line = True
 
     def data_received(self, data: bytes) -> None:
-        if self._closing:
-            return  # discarding the rest of a refused request
-        self.buffer += data
-        if self.busy:
-            if len(self.buffer) > self.settings.max_body_bytes + self.settings.max_header_bytes and self.transport:
-                self.transport.pause_reading()
-            return
-        self._next_request()
+        if self._in_request_line:
+            # llhttp refuses bytes beyond ASCII in the request target, but clients send IRIs raw
+            # (RFC 3987): percent-encode them, and the router decodes the target as UTF-8 (a
+            # byte sequence that is not UTF-8 is a 400 there). Only the request line is touched.
+            end = data.find(b"\n")
+            line = data if end < 0 else data[:end]
+            if not line.isascii():
+                data = _NON_ASCII.sub(lambda byte: b"%%%02X" % byte[0][0], line) + data[len(line):]
+            self._in_request_line = end < 0
+        super().data_received(data)
+        if self._in_head and self._stall is None:
+            # A head split over packets: from here the rest must come within the header timeout.
+            # (Most heads come whole, and then no timer is made at all.)
+            self._arm_stall_timer()
 
-    # state ----------------------------------------------------------------------------------
+    # answers uvicorn sends itself -----------------------------------------------------------
 
-    def _arm_timer(self, seconds: float) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-        loop = asyncio.get_running_loop()
-        self._timer = loop.call_later(seconds, self._on_timer)
+    def _refusing(self, status: int, message: str) -> _Refused:
+        self._refusal = _Refused(status, message)
+        return self._refusal
 
-    def _on_timer(self) -> None:
-        if self.busy or self.transport is None or self._closing:
-            return
-        if self.buffer:
-            # A client that started a request and stalled: tell it, and free the connection.
-            self._fail(408, f"the request was not complete within {self.settings.header_timeout:g} s")
+    def send_400_response(self, msg: str) -> None:
+        """Malformed HTTP (the parser refused it) or a limit above, in the endpoint's error shape."""
+        refusal, self._refusal = self._refusal, None
+        if refusal is None:
+            self._refuse(400, "malformed HTTP request: see RFC 9112 for the request line, header fields, "
+                              "Content-Length and chunked framing")
         else:
-            self.transport.close()
+            self._refuse(refusal.status, refusal.message)
 
-    # parsing ----------------------------------------------------------------------------------
-
-    def _next_request(self) -> None:
-        try:
-            parsed = self._parse()
-        except HttpError as exc:
-            self._fail(exc.status, exc.message)
-            return
-        if parsed is None:
-            return
-        request, keep_alive = parsed
-        self.busy = True
-        if self._timer is not None:
-            self._timer.cancel()
-        asyncio.get_running_loop().create_task(self._respond(request, keep_alive))
-
-    def _parse(self) -> tuple[Request, bool] | None:
-        settings = self.settings
-        end = self.buffer.find(b"\r\n\r\n")
-        if end < 0:
-            line_end = self.buffer.find(b"\r\n")
-            if line_end < 0 and len(self.buffer) > settings.max_url_bytes + 64:
-                raise HttpError(414, f"request line longer than {settings.max_url_bytes} bytes")
-            if len(self.buffer) > settings.max_url_bytes + settings.max_header_bytes:
-                raise HttpError(431, f"request headers longer than {settings.max_header_bytes} bytes")
-            return None
-        head = bytes(self.buffer[:end]).decode("latin-1")
-        lines = head.split("\r\n")
-        parts = lines[0].split(" ")
-        if len(parts) != 3 or not parts[0].isalpha() or not parts[1]:
-            raise HttpError(400, "malformed request line")
-        method, target, version = parts
-        if version not in ("HTTP/1.1", "HTTP/1.0"):
-            raise HttpError(505, "only HTTP/1.0 and HTTP/1.1 are supported")
-        if len(target) > settings.max_url_bytes:
-            raise HttpError(414, f"URL longer than {settings.max_url_bytes} bytes; send long queries with POST")
-        if len(lines) > _MAX_HEADERS or end - len(lines[0]) > settings.max_header_bytes:
-            raise HttpError(431, "too many or too long request headers")
-        headers: dict[str, str] = {}
-        for line in lines[1:]:
-            name, sep, value = line.partition(":")
-            if not sep or not name or name != name.strip():
-                raise HttpError(400, "malformed request header")
-            key = name.lower()
-            value = value.strip()
-            headers[key] = f"{headers[key]}, {value}" if key in headers else value
-        if "transfer-encoding" in headers:
-            raise HttpError(411, "chunked request bodies are not supported; send Content-Length")
-        length_text = headers.get("content-length", "0")
-        if not length_text.isdigit() or "," in length_text:
-            raise HttpError(400, "invalid Content-Length")
-        length = int(length_text)
-        if length > settings.max_body_bytes:
-            raise HttpError(413, f"request body larger than {settings.max_body_bytes} bytes")
-        body_start = end + 4
-        if len(self.buffer) < body_start + length:
-            if headers.get("expect", "").lower() == "100-continue" and not self._continue_sent and self.transport:
-                self._continue_sent = True
-                self.transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-            return None
-        body = bytes(self.buffer[body_start:body_start + length])
-        del self.buffer[:body_start + length]
-        self._continue_sent = False
-        connection = headers.get("connection", "").lower()
-        keep_alive = "close" not in connection if version == "HTTP/1.1" else "keep-alive" in connection
-        return Request(method=method.upper(), target=target, headers=headers, body=body), keep_alive
-
-    # answering --------------------------------------------------------------------------------
-
-    async def _respond(self, request: Request, keep_alive: bool) -> None:
-        try:
-            response = await self.worker.dispatch(request)
-            if not isinstance(response, Response):
-                raise TypeError(f"dispatch answered {response!r}")
-        except Exception:  # a bug in the loop's own code: never leave the client hanging
-            log.exception("worker error answering %s %s", request.method, request.target[:120])
-            response = error_response(500, "internal error; the server log has the details")
-            response.headers.extend(COMMON_HEADERS)
-        keep_alive = keep_alive and not response.close and not self.worker.draining
-        if self.transport is None:
-            return
-        self.transport.write(encode(response, keep_alive=keep_alive, head_only=request.method == "HEAD"))
-        self.busy = False
-        if not keep_alive:
-            self.transport.close()
-            return
-        self.transport.resume_reading()
-        self._arm_timer(self.settings.header_timeout if self.buffer else self.settings.keep_alive_timeout)
-        if self.buffer:
-            self._next_request()
-
-    def _fail(self, status: int, message: str) -> None:
-        if self.transport is None:
-            return
+    def _refuse(self, status: int, message: str) -> None:
         response = error_response(status, message)
         response.headers.extend(COMMON_HEADERS)
-        self.transport.write(encode(response, keep_alive=False, head_only=False))
-        self.buffer.clear()
-        # Closing with unread input would reset the connection before the client reads the
-        # answer (a 413 while it still uploads): stop writing, discard input, close a bit later.
-        self._closing = True
-        if self.transport.can_write_eof():
-            self.transport.write_eof()
-        if self._timer is not None:
-            self._timer.cancel()
-        self._timer = asyncio.get_running_loop().call_later(2.0, self._close_now)
-
-    def _close_now(self) -> None:
-        if self.transport is not None:
-            self.transport.close()
+        head = [f"HTTP/1.1 {status} {REASONS.get(status, 'Error')}",
+                f"Content-Type: {response.content_type}", f"Content-Length: {len(response.body)}",
+                *(f"{name}: {value}" for name, value in response.headers), "Connection: close"]
+        self.transport.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + response.body)
+        self.transport.close()
 
 
-def encode(response: Response, *, keep_alive: bool, head_only: bool) -> bytes:
-    """The response as bytes on the wire (status line, headers, body)."""
-    lines = [f"HTTP/1.1 {response.status} {REASONS.get(response.status, 'Unknown')}"]
-    if response.content_type:
-        lines.append(f"Content-Type: {response.content_type}")
-    lines.append(f"Content-Length: {len(response.body)}")
-    lines += [f"{name}: {value}" for name, value in response.headers]
-    lines.append("Connection: keep-alive" if keep_alive else "Connection: close")
-    head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-    return head if head_only else head + response.body
+class _OneWriteResponse:
+    """The transport of one request, holding the response head until its body comes.
+
+    uvicorn writes head and body in two calls, i.e. two system calls and two TCP segments per
+    answer; joined, a small answer is one (measured: the writes were a third of the event loop's time).
+    """
+
+    def __init__(self, transport: asyncio.Transport) -> None:
+        self._transport = transport
+        self._head: bytes | None = None
+        self._first = True
+
+    def write(self, data: bytes) -> None:
+        if self._first:
+            self._first = False
+            if data.endswith(b"\r\n\r\n") and not data.startswith(b"HTTP/1.1 100 "):
+                self._head = data
+                return
+        if self._head is not None:
+            data, self._head = self._head + data, None
+        self._transport.write(data)
+
+    def flush(self) -> None:
+        if self._head is not None:
+            head, self._head = self._head, None
+            self._transport.write(head)
+
+    def close(self) -> None:
+        self.flush()
+        self._transport.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+
+class _WorkerServer(uvicorn.Server):
+    """uvicorn's server with the worker's signals: SIGTERM drains, SIGINT is the supervisor's."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        previous = signal.signal(signal.SIGTERM, self.handle_exit)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def run_worker(make_app: Callable[[], App], sock: socket.socket, settings: ServerSettings) -> int:
-    """Entry point of a forked worker process."""
+    """Entry point of a forked worker process; returns its exit code (EXIT_AFTER_TIMEOUT after a runaway)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the supervisor's to handle
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _raise_open_files_limit(settings.max_connections_per_worker + 64)
-    return Worker(make_app(), sock, settings).run()
+    threading.stack_size(_QUERY_THREAD_STACK)
+    sys.setswitchinterval(_SWITCH_INTERVAL)
+    pool = ThreadPoolExecutor(settings.threads_per_worker, thread_name_prefix="hled-query")
+    exit_code = 0
+
+    def after_runaway() -> None:
+        # Stop accepting; open keep-alive connections get their next answer with
+        # "Connection: close", so clients move to another worker without a failed request.
+        nonlocal exit_code
+        log.warning("worker %d: restarting after a query ran past %.3g s", os.getpid(), settings.timeout)
+        exit_code = EXIT_AFTER_TIMEOUT
+        server.should_exit = True
+
+    adapter = AsgiAdapter(make_app(), settings, executor=pool, on_timeout=after_runaway)
+    protocol = type("WorkerHttpProtocol", (BoundedHttpProtocol,), {"settings": settings})
+    config = uvicorn.Config(
+        adapter, http=protocol, lifespan="off", access_log=False, server_header=False, proxy_headers=False,
+        log_config=None,
+        # uvicorn declares both timeouts as int but hands them to call_later/wait_for, which take seconds.
+        log_level="warning", timeout_keep_alive=settings.keep_alive_timeout,  # type: ignore[arg-type]
+        timeout_graceful_shutdown=_DRAIN_GRACE,  # type: ignore[arg-type]
+        backlog=1024,
+    )
+    server = _WorkerServer(config)
+    asyncio.run(_serve_until_orphaned(server, sock))
+    return exit_code
+
+
+async def _serve_until_orphaned(server: uvicorn.Server, sock: socket.socket) -> None:
+    parent = os.getppid()
+
+    async def watch_parent() -> None:
+        while not server.should_exit:
+            await asyncio.sleep(1.0)
+            if os.getppid() != parent:
+                server.should_exit = True
+
+    watcher = asyncio.get_running_loop().create_task(watch_parent())
+    try:
+        await server.serve(sockets=[sock])
+    finally:
+        watcher.cancel()
 
 
 def _raise_open_files_limit(wanted: int) -> None:

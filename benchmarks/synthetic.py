@@ -1,56 +1,131 @@
 """Synthetic fact sheets in the hled ontology, of any size, for benchmarks and scale tests.
 
+``python -m benchmarks.synthetic --triples 1e6 -o corpus.nt`` writes one (the benchmarks make and
+cache their own).
+
 The output follows docs/MODEL.md exactly as the real data does: a dialogue with four pillars,
 source documents, actions of every action class with qualified associations and roles, the
 plain ``prov:wasAssociatedWith`` shortcut, amounts, quantities, targets, dates, places, works
 made and used, and one Web Annotation with both selectors per action. Organizations of both
 countries are drawn with a Zipf-like skew, so a few agencies take part in many actions, as in
-the real dialogue; the registry entities of MODEL.md (``hdo:epa``, ``hdl:tijuana``, …) are the
-most frequent ones, so the library queries' default parameters find answers.
+the real dialogue. The organizations and places of the shipped graph (``hdo:epa``,
+``hdl:tijuana``, …) are read from it, busiest first, and are the most frequent ones, so the
+library queries' default parameters find answers and the corpus follows the data as it changes.
 
 Everything is deterministic for a seed: same arguments, same lines, in the same order.
 """
 
 from __future__ import annotations
 
+import argparse
 import bisect
 import itertools
+import os
 import random
-from collections.abc import Callable, Iterator
+import sys
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
+from pathlib import Path
 
-from hled_graph.errors import InputError
+import pyoxigraph as ox
+
+from hled_graph.errors import HledError, InputError
 from hled_graph.namespaces import DIALOGUE, PREFIXES
+from hled_graph.sparql import engine
 
 _P = PREFIXES
 RDF = f"<{_P['rdf']}type>"
 XSD = _P["xsd"]
 
-# The registry of MODEL.md: (local name, English name, Spanish name or "", acronym, kind, country).
-_REGISTRY_ORGS: tuple[tuple[str, str, str, str, str, str], ...] = (
-    ("epa", "Environmental Protection Agency", "", "EPA", "FederalAgency", "united-states"),
-    ("conagua", "National Water Commission", "Comisión Nacional del Agua", "CONAGUA", "FederalAgency", "mexico"),
-    ("usaid", "U.S. Agency for International Development", "", "USAID", "FederalAgency", "united-states"),
-    ("secretaria-economia", "Ministry of Economy", "Secretaría de Economía", "SE", "Ministry", "mexico"),
-    ("doc", "U.S. Department of Commerce", "", "DOC", "FederalAgency", "united-states"),
-    ("sre", "Ministry of Foreign Relations", "Secretaría de Relaciones Exteriores", "SRE", "Ministry", "mexico"),
-    ("state-department", "U.S. Department of State", "", "DOS", "FederalAgency", "united-states"),
-    ("cofepris", "Federal Commission for the Protection against Sanitary Risks",
-     "Comisión Federal para la Protección contra Riesgos Sanitarios", "COFEPRIS", "FederalAgency", "mexico"),
-    ("dol", "U.S. Department of Labor", "", "DOL", "FederalAgency", "united-states"),
-    ("stps", "Ministry of Labor and Social Welfare", "Secretaría del Trabajo y Previsión Social", "STPS", "Ministry", "mexico"),
-    ("ed", "U.S. Department of Education", "", "ED", "FederalAgency", "united-states"),
-    ("sep", "Ministry of Public Education", "Secretaría de Educación Pública", "SEP", "Ministry", "mexico"),
-    ("nist", "National Institute of Standards and Technology", "", "NIST", "FederalAgency", "united-states"),
-    ("conalep", "National College of Technical Professional Education",
-     "Colegio Nacional de Educación Profesional Técnica", "CONALEP", "FederalAgency", "mexico"),
-    ("university-of-california", "University of California", "", "UC", "University", "united-states"),
-    ("fumec", "U.S.-Mexico Foundation for Science", "Fundación México-Estados Unidos para la Ciencia", "FUMEC", "NGO", "mexico"),
-    ("us-government", "Government of the United States", "", "USG", "NationalGovernment", "united-states"),
-    ("mexico-government", "Government of Mexico", "Gobierno de México", "GOM", "NationalGovernment", "mexico"),
-    ("campos-de-esperanza", "Campos de Esperanza", "Campos de Esperanza", "", "NGO", "mexico"),
-)
+COUNTRIES_OF_THE_DIALOGUE = ("united-states", "mexico")
+PUBLISHER = "white-house"
+
+
+@dataclass(frozen=True)
+class RegistryOrg:
+    """An organization of the shipped data, as the generator describes it."""
+
+    local: str
+    english: str
+    spanish: str
+    acronym: str  # an N-Triples literal (with its language tag), or ""
+    kind: str  # the hled: class
+    schema_class: str
+    country: str
+    actions: int
+
+
+_REGISTRY_QUERY = """
+SELECT ?org (MIN(?en) AS ?english) (MIN(?es) AS ?spanish) (MIN(?alt) AS ?acronym) (MIN(?kind) AS ?hledClass)
+       (MIN(?schemaClass) AS ?schemaType) (MIN(?country) AS ?where) (COUNT(DISTINCT ?action) AS ?actions)
+WHERE {
+  ?org a org:FormalOrganization ; a ?kind ; a ?schemaClass ; hled:country ?country ; rdfs:label ?en .
+  FILTER(STRSTARTS(STR(?kind), STR(hled:)) && STRSTARTS(STR(?schemaClass), STR(schema:)) && LANG(?en) = "en")
+  OPTIONAL { ?org skos:prefLabel ?es FILTER(LANG(?es) = "es") }
+  OPTIONAL { ?org skos:altLabel ?alt }
+  OPTIONAL { ?action prov:wasAssociatedWith ?org }
+}
+GROUP BY ?org ORDER BY DESC(?actions) ?org
+"""
+
+
+@lru_cache(maxsize=1)
+def registry_organizations() -> tuple[RegistryOrg, ...]:
+    """The organizations of the shipped graph, busiest (most actions) first."""
+    found = []
+    for org, english, spanish, acronym, kind, schema_class, country, actions in _shipped_rows(_REGISTRY_QUERY):
+        found.append(
+            RegistryOrg(
+                local=value(org, _P["hdo"]),
+                english=value(english),
+                spanish=value(spanish),
+                acronym=str(acronym) if acronym is not None else "",
+                kind=value(kind, _P["hled"]),
+                schema_class=value(schema_class, _P["schema"]),
+                country=value(country, _P["hdl"]),
+                actions=int(value(actions)),
+            )
+        )
+    return tuple(found)
+
+
+_PLACES_QUERY = """
+SELECT ?place (MIN(?en) AS ?english) (MIN(?class) AS ?kind) (MIN(?parent) AS ?in) (COUNT(DISTINCT ?action) AS ?uses)
+WHERE {
+  ?place a prov:Location ; a ?class ; rdfs:label ?en ; schema:containedInPlace ?parent .
+  FILTER(STRSTARTS(STR(?class), STR(schema:)) && ?class != schema:Country && LANG(?en) = "en")
+  OPTIONAL { ?action prov:atLocation ?place }
+}
+GROUP BY ?place ORDER BY DESC(?uses) ?place
+"""
+
+
+@lru_cache(maxsize=1)
+def registry_places() -> tuple[tuple[str, str, str, str], ...]:
+    """The places of the shipped graph below the countries, most used first: (local name, English name,
+    schema class, the local name of the place it lies in)."""
+    return tuple(
+        (value(place, _P["hdl"]), value(english), value(kind, _P["schema"]), value(parent, _P["hdl"]))
+        for place, english, kind, parent, _ in _shipped_rows(_PLACES_QUERY)
+    )
+
+
+def _shipped_rows(query: str) -> tuple[tuple[engine.Term | None, ...], ...]:
+    return engine.run_query(_shipped_store(), query).rows
+
+
+@lru_cache(maxsize=1)
+def _shipped_store() -> ox.Store:
+    return engine.load_store()
+
+
+def value(term: engine.Term | None, namespace: str = "") -> str:
+    """An IRI's or literal's text without ``namespace``; "" for an unbound OPTIONAL."""
+    return term.value.removeprefix(namespace) if isinstance(term, (ox.NamedNode, ox.Literal)) else ""
+
+
 # The schema.org class the data states beside each hled: kind, as the real data does.
 _SCHEMA_CLASS = {
     "NationalGovernment": "GovernmentOrganization", "FederalAgency": "GovernmentOrganization",
@@ -70,21 +145,6 @@ _PEOPLE = (
 _SYNTHETIC_KINDS = (
     ("FederalAgency", "Agency"), ("Ministry", "Ministry"), ("StateGovernment", "State Government"),
     ("University", "University"), ("Company", "Company"), ("NGO", "Foundation"),
-)
-_REGISTRY_PLACES: tuple[tuple[str, str, str, str], ...] = (
-    # (local name, English name, schema class, contained in)
-    ("tijuana", "Tijuana", "City", "baja-california"),
-    ("mexico-city", "Mexico City", "City", "mexico"),
-    ("baja-california", "Baja California", "State", "mexico"),
-    ("san-diego", "San Diego", "City", "california"),
-    ("veracruz", "Veracruz", "State", "mexico"),
-    ("california", "California", "State", "united-states"),
-    ("oaxaca", "Oaxaca", "State", "mexico"),
-    ("dallas", "Dallas", "City", "texas"),
-    ("texas", "Texas", "State", "united-states"),
-    ("yucatan", "Yucatán", "State", "mexico"),
-    ("queretaro", "Querétaro", "State", "mexico"),
-    ("quintana-roo", "Quintana Roo", "State", "mexico"),
 )
 _COUNTRIES = (("united-states", "United States", "US"), ("mexico", "Mexico", "MX"), ("canada", "Canada", "CA"))
 _PILLARS = (
@@ -179,10 +239,13 @@ class _Builder:
         self.org_pick = {c: _Zipf(len(self.orgs[c])) for c in self.orgs}
         self.people = [_Org(iri("hdp", local), name, "", (), "person") for local, name, _, _ in _PEOPLE]
         self.groups = [_Org(iri("hdo", local), name, country, (), "group") for local, name, country in _STAKEHOLDER_GROUPS]
-        self.white_house = self._org("white-house", "The White House", "", "", "FederalAgency", "united-states")
-        self.places = self._places(count=max(20, int(actions ** 0.5)))
+        (publisher,) = (org for org in registry_organizations() if org.local == PUBLISHER)
+        self.white_house = self._registry_org(publisher)
+        self.places = self._places(count=max(20, int(actions**0.5)))
         self.place_pick = _Zipf(len(self.places))
-        self.programs: list[str] = [iri("hdw", w[0]) for w in _REGISTRY_WORKS if w[2] in ("Program", "Agreement", "Law")]
+        self.programs: list[str] = [
+            iri("hdw", w[0]) for w in _REGISTRY_WORKS if w[2] in ("Program", "Agreement", "Law")
+        ]
         self.joinables = [iri("hdw", w[0]) for w in _REGISTRY_WORKS if w[2] in ("Pledge", "Goal", "Declaration")]
         self.mix_names = [name for name, _ in _ACTION_MIX]
         self.mix_weights = list(itertools.accumulate(weight for _, weight in _ACTION_MIX))
@@ -206,34 +269,43 @@ class _Builder:
     # ---------------------------------------------------------------- pools
 
     def _organizations(self, *, count: int) -> dict[str, list[_Org]]:
-        pools: dict[str, list[_Org]] = {"united-states": [], "mexico": []}
-        for local, english, spanish, acronym, kind, country in _REGISTRY_ORGS:
-            pools[country].append(self._org(local, english, spanish, acronym, kind, country))
+        pools: dict[str, list[_Org]] = {country: [] for country in COUNTRIES_OF_THE_DIALOGUE}
+        for registered in registry_organizations():
+            if registered.country in pools and registered.local != PUBLISHER:
+                pools[registered.country].append(self._registry_org(registered))
         for number in range(1, count + 1):
             country = "united-states" if number % 2 else "mexico"
             kind, noun = _SYNTHETIC_KINDS[number % len(_SYNTHETIC_KINDS)]
             topic = _TOPICS[number % len(_TOPICS)].title()
             english = f"{topic} {noun} {number}"
             spanish = f"{noun} de {topic} {number}" if country == "mexico" else ""
-            pools[country].append(self._org(f"synthetic-org-{number:05d}", english, spanish, f"SO{number}", kind, country))
+            acronym = text(f"SO{number}", "es" if country == "mexico" else "en")
+            pools[country].append(
+                self._org(f"synthetic-org-{number:05d}", english, spanish, acronym, kind, _SCHEMA_CLASS[kind], country)
+            )
         return pools
 
-    def _org(self, local: str, english: str, spanish: str, acronym: str, kind: str, country: str) -> _Org:
+    def _registry_org(self, org: RegistryOrg) -> _Org:
+        return self._org(org.local, org.english, org.spanish, org.acronym, org.kind, org.schema_class, org.country)
+
+    def _org(
+        self, local: str, english: str, spanish: str, acronym: str, kind: str, schema_class: str, country: str
+    ) -> _Org:
         node = iri("hdo", local)
         outer, self.block = self.block, []
         self.emit(node, RDF, iri("org", "FormalOrganization"))
         self.emit(node, RDF, iri("hled", kind))
-        self.emit(node, RDF, iri("schema", _SCHEMA_CLASS[kind]))
+        self.emit(node, RDF, iri("schema", schema_class))
         self.labels(node, english, spanish)
         if acronym:
-            self.emit(node, iri("skos", "altLabel"), text(acronym, "es" if country == "mexico" else "en"))
+            self.emit(node, iri("skos", "altLabel"), acronym)
         self.emit(node, iri("hled", "country"), iri("hdl", country))
         lines, self.block = tuple(self.block), outer
         return _Org(node, english, country, lines)
 
     def _places(self, *, count: int) -> list[tuple[str, str, tuple[str, ...]]]:
         places = []
-        entries = list(_REGISTRY_PLACES)
+        entries = list(registry_places())
         entries += [
             (f"synthetic-city-{n:04d}", f"City {n}", "City", "mexico" if n % 2 else "united-states")
             for n in range(1, max(1, count - len(entries)) + 1)
@@ -281,7 +353,11 @@ class _Builder:
         dialogue = f"<{DIALOGUE}>"
         self.emit(dialogue, RDF, iri("hled", "Dialogue"))
         self.emit(dialogue, RDF, iri("org", "OrganizationalCollaboration"))
-        self.labels(dialogue, "U.S.-Mexico High-Level Economic Dialogue", "Diálogo Económico de Alto Nivel México-Estados Unidos")
+        self.labels(
+            dialogue,
+            "U.S.-Mexico High-Level Economic Dialogue",
+            "Diálogo Económico de Alto Nivel México-Estados Unidos",
+        )
         for number, (notation, title) in enumerate(_PILLARS, start=1):
             pillar = iri("pillar", str(number))
             self.emit(pillar, RDF, iri("skos", "Concept"))
@@ -329,7 +405,6 @@ class _Builder:
         self.emit(node, iri("hled", "sourceFile"), plain(f"synthetic-fact-sheet-{number:05d}.txt"))
         self.introduce(self.white_house.node, self.white_house.lines)
         return node, issued
-
 
 
 def _action(b: _Builder, *, number: int, document: str, issued: date, offset: int) -> int:
@@ -406,11 +481,21 @@ def _action(b: _Builder, *, number: int, document: str, issued: date, offset: in
 
 def kind_words(kind: str) -> str:
     return {
-        "Cooperation": "works together", "Commitment": "commits", "FundingCommitment": "commits funds",
-        "Launch": "launches a program", "AgreementSigning": "signs an agreement", "Establishment": "establishes a working group",
-        "Award": "awards a grant", "Campaign": "runs a campaign", "Accession": "joins a pledge", "Outreach": "reaches out",
-        "Approval": "approves a cohort", "Forum": "hosts a forum", "Meeting": "hosts a meeting",
-        "Roundtable": "hosts a roundtable", "TechnicalExchange": "hosts a technical exchange",
+        "Cooperation": "works together",
+        "Commitment": "commits",
+        "FundingCommitment": "commits funds",
+        "Launch": "launches a program",
+        "AgreementSigning": "signs an agreement",
+        "Establishment": "establishes a working group",
+        "Award": "awards a grant",
+        "Campaign": "runs a campaign",
+        "Accession": "joins a pledge",
+        "Outreach": "reaches out",
+        "Approval": "approves a cohort",
+        "Forum": "hosts a forum",
+        "Meeting": "hosts a meeting",
+        "Roundtable": "hosts a roundtable",
+        "TechnicalExchange": "hosts a technical exchange",
     }[kind]
 
 
@@ -419,8 +504,11 @@ def _works(b: _Builder, *, node: str, kind: str, number: int, topic: str, agents
     made: tuple[str, str, str] | None = {
         "Launch": ("hdw", f"synthetic-program-{number:07d}", "Program"),
         "Establishment": ("hdo", f"synthetic-working-group-{number:07d}", "WorkingGroup"),
-        "AgreementSigning": ("hdw", f"synthetic-agreement-{number:07d}",
-                             "MemorandumOfUnderstanding" if rng.random() < 0.5 else "StatementOfIntent"),
+        "AgreementSigning": (
+            "hdw",
+            f"synthetic-agreement-{number:07d}",
+            "MemorandumOfUnderstanding" if rng.random() < 0.5 else "StatementOfIntent",
+        ),
     }.get(kind)
     if made:
         prefix, local, cls = made
@@ -448,8 +536,12 @@ def _works(b: _Builder, *, node: str, kind: str, number: int, topic: str, agents
 
 
 def cls_words(cls: str) -> str:
-    return {"Program": "program", "WorkingGroup": "working group", "MemorandumOfUnderstanding": "memorandum of understanding",
-            "StatementOfIntent": "statement of intent"}[cls]
+    return {
+        "Program": "program",
+        "WorkingGroup": "working group",
+        "MemorandumOfUnderstanding": "memorandum of understanding",
+        "StatementOfIntent": "statement of intent",
+    }[cls]
 
 
 def _time(b: _Builder, *, node: str, kind: str, when: date, issued: date, title: str) -> None:
@@ -546,21 +638,49 @@ def generate(*, triples: int, seed: int = 0, progress: Callable[[int], None] | N
             return
 
 
-
 def bindings_present_in(store: object, bindings: dict[str, object]) -> dict[str, object]:
     """Query bindings adjusted to a synthetic store: an IRI the store does not describe (a real
     action such as ``hda:epa-conagua-statement-of-intent``) is replaced by the first described
     IRI of the same namespace, so a parameterized library query asks about something that exists.
     """
-    import pyoxigraph as ox
-
     adjusted = dict(bindings)
     for name, term in bindings.items():
         if not isinstance(term, ox.NamedNode) or store.query(f"ASK {{ {term} ?p ?o }}"):  # type: ignore[attr-defined]
             continue
         namespace = term.value[: max(term.value.rfind("/"), term.value.rfind("#")) + 1]
-        rows = list(store.query(  # type: ignore[attr-defined]
-            f'SELECT ?s WHERE {{ ?s a ?class FILTER(STRSTARTS(STR(?s), "{namespace}")) }} ORDER BY ?s LIMIT 1'))
+        rows = list(
+            store.query(  # type: ignore[attr-defined]
+                f'SELECT ?s WHERE {{ ?s a ?class FILTER(STRSTARTS(STR(?s), "{namespace}")) }} ORDER BY ?s LIMIT 1'
+            )
+        )
         if rows:
             adjusted[name] = rows[0][0]
     return adjusted
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """``python -m benchmarks.synthetic --triples N [-o FILE] [--seed S]``: write a corpus, whole or not at all."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.synthetic", description=main.__doc__)
+    parser.add_argument("--triples", required=True, metavar="N", help="about how many triples (within 5%%), e.g. 1e6")
+    parser.add_argument("-o", "--output", type=Path, help="N-Triples file to write (default: standard output)")
+    parser.add_argument("--seed", type=int, default=0, help="same seed, same bytes (default 0)")
+    options = parser.parse_args(argv)
+    try:
+        lines = generate(triples=parse_count(options.triples), seed=options.seed)
+        if options.output is None:
+            sys.stdout.writelines(line + "\n" for line in lines)
+            return
+        partial = options.output.with_name(f".{options.output.name}.partial")
+        try:
+            with open(partial, "w", encoding="utf-8") as out:
+                out.writelines(line + "\n" for line in lines)
+            os.replace(partial, options.output)
+        finally:
+            partial.unlink(missing_ok=True)
+    except HledError as error:
+        print(f"{parser.prog}: error: {error.message}", file=sys.stderr)
+        raise SystemExit(error.exit_code) from None
+
+
+if __name__ == "__main__":
+    main()

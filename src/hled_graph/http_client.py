@@ -1,0 +1,138 @@
+"""The one HTTP client of hled-graph: SPARQL queries and updates, Graph Store pushes.
+
+Plain ``urllib`` on purpose: the SPARQL protocols are a few HTTP requests, and a client library
+would be one more dependency for every user. Every request carries the same User-Agent (public
+endpoints such as Wikidata's refuse anonymous clients) and a timeout, and every failure is one
+:class:`~hled_graph.errors.InputError` line: a host that cannot be reached, an HTTP error status
+(with the server's own words) or an answer that is not SPARQL results. They are the user's to fix
+(a URL, a server, a query), so they all exit 2.
+"""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from hled_graph.errors import InputError
+from hled_graph.version import __version__
+
+PROJECT_URL = "https://w3id.org/hled"
+USER_AGENT = f"hled-graph/{__version__} (+{PROJECT_URL})"
+TIMEOUT_S = 60.0
+# Longer server answers are cut in error messages: the first words say what went wrong.
+_MESSAGE_LIMIT = 300
+
+SparqlAnswer = ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]
+# SELECT/ASK as SPARQL JSON, CONSTRUCT/DESCRIBE as N-Triples: both parse quickly and exactly.
+_ACCEPT = f"{ox.QueryResultsFormat.JSON.media_type}, {ox.RdfFormat.N_TRIPLES.media_type};q=0.9"
+_FORM = "application/x-www-form-urlencoded"
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    content_type: str
+    body: bytes
+
+
+class RemoteHTTPError(InputError):
+    """The server answered with an HTTP error status; the message carries its own words."""
+
+    def __init__(self, url: str, status: int, reason: str, server_message: str) -> None:
+        detail = f": {server_message}" if server_message else ""
+        super().__init__(f"{url} answered HTTP {status} {reason}{detail}")
+        self.status = status
+
+
+def check_url(url: str) -> str:
+    """``url`` if it is an absolute http(s) URL, else an InputError saying what to give."""
+    parsed = urllib.parse.urlsplit(url)
+    if parsed.scheme not in {"http", "https"} or not parsed.netloc:
+        raise InputError(f"{url!r} is not an http(s) URL; give the endpoint's full address, e.g. http://localhost:7878/query")
+    return url
+
+
+def send(
+    url: str,
+    *,
+    method: str = "GET",
+    body: bytes | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float = TIMEOUT_S,
+) -> Answer:
+    """One HTTP exchange. An error status, an unreachable host or a timeout raises a one-line InputError."""
+    request = urllib.request.Request(check_url(url), data=body, method=method)
+    request.add_header("User-Agent", USER_AGENT)
+    for name, value in (headers or {}).items():
+        request.add_header(name, value)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return Answer(response.status, response.headers.get("Content-Type", ""), response.read())
+    except urllib.error.HTTPError as exc:
+        raise RemoteHTTPError(url, exc.code, exc.reason, _server_message(exc.read())) from None
+    except (urllib.error.URLError, OSError) as exc:
+        # A read timeout is a bare TimeoutError; a connect timeout comes wrapped in a URLError.
+        reason = getattr(exc, "reason", exc)
+        if isinstance(reason, TimeoutError):
+            message = f"{url} did not answer within {timeout:g} s; try again later or check the server"
+        else:
+            message = f"cannot reach {url}: {_one_line(reason)}; check the URL and that the server is running"
+        raise InputError(message) from None
+
+
+def sparql_query(url: str, query: str, *, timeout: float = TIMEOUT_S) -> SparqlAnswer:
+    """Send a query by the SPARQL 1.1 Protocol (URL-encoded POST, which every endpoint accepts) and parse the answer."""
+    answer = send(
+        url,
+        method="POST",
+        body=urllib.parse.urlencode({"query": query}).encode("utf-8"),
+        headers={"Content-Type": _FORM, "Accept": _ACCEPT},
+        timeout=timeout,
+    )
+    media = answer.content_type.split(";")[0].strip().lower()
+    try:
+        if media in (ox.QueryResultsFormat.JSON.media_type, "application/json"):
+            return ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
+        if media in (ox.RdfFormat.N_TRIPLES.media_type, "text/plain"):
+            return [quad.triple for quad in ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES)]
+    except (SyntaxError, ValueError) as exc:
+        raise InputError(
+            f"{url} did not answer with readable SPARQL results ({_one_line(exc)}); is it a SPARQL endpoint?"
+        ) from None
+    raise InputError(
+        f"{url} answered {media or 'without a content type'} (HTTP {answer.status}), not SPARQL results; "
+        "is it a SPARQL endpoint?"
+    )
+
+
+def sparql_select(url: str, query: str, *, timeout: float = TIMEOUT_S) -> ox.QuerySolutions:
+    """:func:`sparql_query` for a SELECT: the solutions, or an InputError if the answer is something else."""
+    answer = sparql_query(url, query, timeout=timeout)
+    if not isinstance(answer, ox.QuerySolutions):
+        raise InputError(f"{url} did not answer a SELECT query with solutions; is it a SPARQL endpoint?")
+    return answer
+
+
+def sparql_update(url: str, request: str, *, timeout: float = TIMEOUT_S) -> None:
+    """Send one SPARQL 1.1 Update request (URL-encoded POST)."""
+    send(
+        url,
+        method="POST",
+        body=urllib.parse.urlencode({"update": request}).encode("utf-8"),
+        headers={"Content-Type": _FORM},
+        timeout=timeout,
+    )
+
+
+def _server_message(body: bytes) -> str:
+    text = _one_line(body.decode("utf-8", errors="replace"))
+    return text if len(text) <= _MESSAGE_LIMIT else text[: _MESSAGE_LIMIT - 1] + "…"
+
+
+def _one_line(value: object) -> str:
+    return " ".join(str(value).split())

@@ -1,0 +1,53 @@
+"""Every HTML page comes from a Jinja2 template with autoescape on; no Python code escapes HTML by hand."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from hled_graph import templating
+from hled_graph.sparql.server.pages import page
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "hled_graph"
+TEMPLATE_FOLDERS = sorted(p for p in SRC.rglob("templates") if p.is_dir())
+HOSTILE = "<script>alert('x')</script> & \"q\""
+
+
+def package_of(folder: Path) -> str:
+    return ".".join(("hled_graph", *folder.parent.relative_to(SRC).parts))
+
+
+def test_the_template_folders_are_those_of_the_faces() -> None:
+    assert sorted(package_of(f) for f in TEMPLATE_FOLDERS) == [
+        "hled_graph.publish", "hled_graph.sparql", "hled_graph.sparql.server", "hled_graph.viz"]
+
+
+@pytest.mark.parametrize("folder", TEMPLATE_FOLDERS, ids=package_of)
+def test_every_template_compiles_and_escapes_what_it_is_given(folder: Path) -> None:
+    env = templating.environment(package_of(folder))
+    names = sorted(p.name for p in folder.glob("*.html"))
+    assert names and sorted(env.list_templates()) == names
+    for name in names:
+        env.get_template(name)  # a syntax error in a template fails here, not in front of a reader
+    assert env.from_string("{{ value }}").render(value=HOSTILE) == (
+        "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &#34;q&#34;")
+
+
+def test_no_python_module_escapes_html_by_hand() -> None:
+    by_hand = re.compile(r"\bhtml\.escape\(|from html import|markupsafe import escape|\bescape\(")
+    found = [f"{p.relative_to(SRC)}:{n}" for p in SRC.rglob("*.py")
+             for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if by_hand.search(line)]
+    assert found == []
+
+
+def test_the_static_query_page_has_the_header_of_every_other_page() -> None:
+    """index.html has no dynamic part, so it stays a static file; its header must not drift from the shell's."""
+    def header(html: str) -> str:
+        match = re.search(r"<header>.*?</header>", html, re.S)
+        assert match
+        return " ".join(match.group(0).split())
+
+    static = (SRC / "sparql" / "server" / "static" / "index.html").read_text(encoding="utf-8")
+    assert header(static) == header(page("x", ""))
