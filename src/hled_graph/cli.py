@@ -44,6 +44,17 @@ def _progress(message: str) -> None:
     click.echo(f"... {message}", err=True)
 
 
+def _unwind_on_termination() -> None:
+    """SIGTERM and SIGHUP exit by unwinding, so a build or a store load removes its staging folder."""
+    import signal
+
+    def stop(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, stop)
+
+
 @cli.command()
 @click.option(
     "-o", "--out", "out_dir", type=click.Path(file_okay=False), default="out", show_default=True,
@@ -57,16 +68,11 @@ def build(out_dir: str) -> None:
     the named graphs as TriG and N-Quads, and prints a summary. Output is deterministic: two
     builds give the same bytes. On a validation failure nothing is written (exit 1).
     """
-    import signal
     from pathlib import Path
 
     from hled_graph.build import build as run_build
 
-    def stop(signum: int, _frame: object) -> None:
-        raise SystemExit(128 + signum)  # unwinds through the build, which removes its staging folder
-
-    for signum in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, stop)
+    _unwind_on_termination()
     result = run_build(Path(out_dir), progress=_progress)
     for path in result.files:
         click.echo(f"wrote {path}")
@@ -504,13 +510,14 @@ def store_create(directory: str, data: tuple[str, ...]) -> None:
     """Bulk-load the shipped graph (or --data files) into a new on-disk store in DIRECTORY.
 
     The shipped graph keeps its named graphs (ontology, data, links). DIRECTORY must not exist
-    or be empty; if loading fails it is removed again. Query the store with
+    or be empty; it appears only when the whole load succeeded. Query the store with
     `hled-graph query NAME --store DIRECTORY`.
     """
     from pathlib import Path
 
     from hled_graph.sparql import engine
 
+    _unwind_on_termination()
     size = engine.create_store(Path(directory), data=[Path(p) for p in data] or None, progress=_progress)
     click.echo(f"created store {directory}: {size} quads")
 
