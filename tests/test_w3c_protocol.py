@@ -166,3 +166,34 @@ def test_the_suite_is_all_here() -> None:
     """Every test of the manifest is run by one of the three tests above."""
     assert (len(QUERY_TESTS), len(BAD_TESTS), len(UPDATE_TESTS)) == (13, 14, 7)
     assert len(TESTS) == len(QUERY_TESTS) + len(BAD_TESTS) + len(UPDATE_TESTS)
+
+
+# --- beyond the suite: the query's own dataset and the base IRI on the same server ------------------
+
+
+def _ask(endpoint: RunningServer, text: str, params: str = "") -> bool:
+    path = "/sparql?" + urllib.parse.urlencode({"query": text}) + params
+    status, media, body = send(endpoint, Exchange("GET", path, (("Accept", "application/sparql-results+json"),),
+                                                  None, frozenset(), None, None))
+    assert status == 200, body
+    return json.loads(body)["boolean"]
+
+
+def test_from_in_the_query_defines_the_dataset(w3c_endpoint: RunningServer) -> None:
+    data1, data2 = GRAPHS["data1.nt"], GRAPHS["data2.nt"]
+    assert _ask(w3c_endpoint, f"ASK {{ <{data1}> a ?type . <{data2}> a ?type }}")  # the union
+    assert _ask(w3c_endpoint, f"ASK FROM <{data1}> {{ <{data1}> a ?type }}")
+    assert not _ask(w3c_endpoint, f"ASK FROM <{data1}> {{ <{data2}> a ?type }}")
+    assert not _ask(w3c_endpoint, "ASK FROM <http://example.org/no-such-graph> { ?s ?p ?o }")
+    assert _ask(w3c_endpoint, f"ASK FROM NAMED <{data2}> {{ GRAPH <{data2}> {{ ?s ?p ?o }} }}")
+    assert not _ask(w3c_endpoint, f"ASK FROM NAMED <{data2}> {{ GRAPH <{data1}> {{ ?s ?p ?o }} }}")
+    # The protocol's dataset wins over the query's.
+    assert _ask(w3c_endpoint, f"ASK FROM <{data1}> {{ <{data2}> a ?type }}",
+                "&default-graph-uri=" + urllib.parse.quote(data2, safe=""))
+
+
+def test_relative_iris_resolve_against_the_endpoint_url(w3c_endpoint: RunningServer) -> None:
+    path = "/sparql?" + urllib.parse.urlencode({"query": "CONSTRUCT { <s> <p> 1 } WHERE {}"})
+    status, _, body = send(w3c_endpoint, Exchange("GET", path, (("Accept", "application/n-triples"),), None,
+                                                  frozenset(), None, None))
+    assert status == 200 and body.decode().startswith(f"<{w3c_endpoint.url}/s> <{w3c_endpoint.url}/p> "), body

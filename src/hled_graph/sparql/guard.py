@@ -135,8 +135,9 @@ def _check_parsed(code: str, *, allow_federation: bool, depth_bound: int) -> Que
     try:
         tree = _parse(code)
     except Refusal:
-        # rdflib's grammar has no RDF-star: say what is wrong with a deep quoted-triple query.
-        if "<<" in code and _bracket_depth(code) > MAX_NESTING:
+        # A deep text that does not parse (rdflib's grammar also has no RDF-star): the depth is
+        # the more useful thing to say.
+        if depth_bound > MAX_NESTING and _bracket_depth(code) > MAX_NESTING:
             raise _too_deep() from None
         raise
     found = _Found()
