@@ -319,7 +319,7 @@ def test_deep_nesting_in_a_small_thread_stack() -> None:
         "    except guard.Refusal as refusal:\n        out.append(refusal.message)\n"
         "thread = threading.Thread(target=run)\nthread.start()\nthread.join()\nprint(out[0])\n"
     ).replace("DEPTH", str(DEEP))
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0 and "nested more than 64 levels" in done.stdout, done.stderr[-500:]
 
 

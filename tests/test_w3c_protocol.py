@@ -45,7 +45,7 @@ class Exchange:
 
     @property
     def is_update(self) -> bool:
-        media = dict((k.lower(), v) for k, v in self.headers).get("content-type", "")
+        media = {k.lower(): v for k, v in self.headers}.get("content-type", "")
         body = (self.body or b"").decode("utf-8", errors="replace")
         return "update=" in self.path or media.startswith("application/sparql-update") or body.startswith("update=")
 
@@ -173,7 +173,7 @@ def test_the_suite_is_all_here() -> None:
 
 def _ask(endpoint: RunningServer, text: str, params: str = "") -> bool:
     path = "/sparql?" + urllib.parse.urlencode({"query": text}) + params
-    status, media, body = send(endpoint, Exchange("GET", path, (("Accept", "application/sparql-results+json"),),
+    status, _, body = send(endpoint, Exchange("GET", path, (("Accept", "application/sparql-results+json"),),
                                                   None, frozenset(), None, None))
     assert status == 200, body
     return json.loads(body)["boolean"]

@@ -15,7 +15,7 @@ import shutil
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import Any, BinaryIO, Literal
 
 import pyoxigraph as ox
 
@@ -256,7 +256,7 @@ def run_query(
 
 def query_dataset(
     shape: QueryShape, *, default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = ()
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """``Store.query``'s dataset arguments for a query of ``shape`` and the protocol's graph IRIs.
 
     pyoxigraph lets these arguments override the query's FROM / FROM NAMED, so they are given

@@ -122,7 +122,7 @@ def _check(text: str, allow_federation: bool) -> QueryShape:
     # - a dataset clause needs the keyword FROM, so the letters "from";
     # - every nesting level opens with '{', '(', '[' or '<<' (groups, expressions, paths,
     #   collections, blank nodes, quoted triples), so the depth is at most their total count.
-    code = unescaped[_LEADING_COMMENTS.match(unescaped).end():]
+    code = unescaped[_LEADING_COMMENTS.match(unescaped).end():]  # type: ignore[union-attr]  # matches ''
     may_use_service = not allow_federation and _SERVICE.search(code) is not None
     may_have_dataset = _FROM.search(code) is not None
     depth_bound = code.count("{") + code.count("(") + code.count("[") + code.count("<<")
