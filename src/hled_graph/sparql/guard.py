@@ -50,7 +50,7 @@ _UPDATE_START = re.compile(
 )
 
 
-@dataclass
+@dataclass(eq=False)
 class Refusal(Exception):
     """The query is refused before evaluation: ``status`` is the HTTP status to answer with."""
 
