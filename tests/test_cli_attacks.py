@@ -133,6 +133,37 @@ def test_huge_query_is_answered_or_refused_cleanly() -> None:
     assert code == 0 and out.splitlines()[0] in {"s,p", "p,s"} and len(out.splitlines()) > 1
 
 
+def test_escaped_deep_nesting_is_refused_by_the_installed_command() -> None:
+    """45,000 braces written as code-point escapes: refused in one line, exit 2, no crash."""
+    text = "SELECT * WHERE " + "\\u007B" * 45_000 + " ?s ?p ?o " + "\\u007D" * 45_000
+    done = subprocess.run([sys.executable, "-m", "hled_graph.cli", "query", "-"], input=text.encode(), check=False,
+                          capture_output=True, timeout=120)
+    assert done.returncode == 2, done.stderr[-500:]
+    assert done.stderr.decode().strip() == "hled-graph: error: query nested more than 64 levels deep; simplify it"
+
+
+@pytest.mark.parametrize("text", [
+    "# rows from the graph, no SERVICE here\nSELECT ?s WHERE { ?s ?p ?o } LIMIT 1",
+    "SELECT ?service ?from WHERE { ?service ?from ?o } LIMIT 1",
+    "SELECT ?s WHERE { ?s ?p ?o FILTER(?o != 'SERVICE <http://127.0.0.1:9/> FROM <x>') } LIMIT 1",
+    "SELECT ?s WHERE { ?s ?p ?o FILTER(?o != <https://example.org/service/from>) } LIMIT 1",
+])
+def test_harmless_mentions_of_service_and_from_are_answered(text: str) -> None:
+    code, out, err = run_in_process("query", "--query", text, "--format", "csv")
+    assert code == 0 and len(out.splitlines()) == 2, err
+
+
+def test_from_is_honoured_by_the_cli() -> None:
+    count = "SELECT (COUNT(*) AS ?n) {dataset} WHERE {{ ?s ?p ?o }}"
+    answers = {}
+    for dataset in ("", "FROM <https://w3id.org/hled/graph/ontology>", "FROM <https://example.org/none>"):
+        code, out, err = run_in_process("query", "--query", count.format(dataset=dataset), "--format", "csv")
+        assert code == 0, err
+        answers[dataset] = int(out.splitlines()[1])
+    union, ontology, none = answers.values()
+    assert 0 < ontology < union and none == 0
+
+
 @pytest.mark.parametrize(
     "content,needle",
     [

@@ -2,8 +2,9 @@
 
 This module must not import rdflib: ``hled-graph query`` pays only for pyoxigraph (~10 ms to
 import, ~25 ms to load the shipped graph), rdflib stays the Python API (:mod:`.rdflib_engine`).
-Queries see one merged graph (the union of the named graphs ontology, data and links), and
-``GRAPH ?g`` still tells the parts apart. In that union a triple stated in two named graphs is
+Queries without FROM / FROM NAMED see one merged graph (the union of the named graphs ontology,
+data and links), and ``GRAPH ?g`` still tells the parts apart; a query that names its dataset
+gets that dataset. In that union a triple stated in two named graphs is
 seen twice (rdflib's merged Graph sees it once): queries that count use DISTINCT.
 """
 
@@ -16,7 +17,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import Any, BinaryIO, Literal
 
 import pyoxigraph as ox
 
@@ -25,8 +26,8 @@ from hled_graph.errors import HledError, InputError
 from hled_graph.files import fsync_tree, replace_folder
 from hled_graph.formats import rdf_syntax_of_file
 from hled_graph.input_limits import check_input_file
-from hled_graph.namespaces import GRAPH_DATA, GRAPH_LINKS, GRAPH_ONTOLOGY, PREFIXES, SPARQL_PROLOGUE
-from hled_graph.sparql.guard import Refusal, check_query
+from hled_graph.namespaces import BASE, GRAPH_DATA, GRAPH_LINKS, GRAPH_ONTOLOGY, PREFIXES, SPARQL_PROLOGUE
+from hled_graph.sparql.guard import QueryShape, Refusal, check_query
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 QueryKind = Literal["select", "ask", "construct"]
@@ -238,25 +239,36 @@ def _bulk_load(
 
 
 def run_query(
-    store: ox.Store, text: str, *, bindings: Mapping[str, Term] | None = None
+    store: ox.Store,
+    text: str,
+    *,
+    bindings: Mapping[str, Term] | None = None,
+    base_iri: str | None = BASE,
+    default_graphs: Sequence[str] = (),
+    named_graphs: Sequence[str] = (),
+    allow_federation: bool = True,
 ) -> QueryOutcome:
-    """Run one SPARQL query over the merged graph of ``store``.
+    """Run one SPARQL query over ``store``.
 
-    ``bindings`` fix variables to values before evaluation (SEP-0007 substitution). Our
-    prefixes are predeclared, so ``hdo:epa`` works without a PREFIX line. A syntax error
-    becomes an :class:`InputError` "query line L, column C: …".
+    The dataset: the query's own FROM / FROM NAMED, or ``default_graphs`` / ``named_graphs``
+    (the protocol's ``default-graph-uri`` / ``named-graph-uri``, which win over the query's);
+    with neither, the default graph is the union of the store's graphs. Relative IRIs resolve
+    against ``base_iri``. ``bindings`` fix variables to values before evaluation (SEP-0007
+    substitution). Our prefixes are predeclared, so ``hdo:epa`` works without a PREFIX line.
+    A syntax error becomes an :class:`InputError` "query line L, column C: …".
     """
     try:
-        check_query(text, allow_federation=True)
+        shape = check_query(text, allow_federation=allow_federation)
     except Refusal as refusal:
         raise InputError(refusal.message) from None
     substitutions = {ox.Variable(name): value for name, value in (bindings or {}).items()}
     try:
         result = store.query(
             text,
+            base_iri=base_iri,
             prefixes=PREFIXES,
-            use_default_graph_as_union=True,
             substitutions=substitutions or None,
+            **query_dataset(shape, default_graphs=default_graphs, named_graphs=named_graphs),
         )
         return _outcome_of(result)
     except SyntaxError as exc:
@@ -272,6 +284,26 @@ def run_query(
         raise HledError(f"query failed: {_one_line(exc)}", exit_code=1) from None
     except OSError as exc:
         raise HledError(f"query failed: {_one_line(exc)}", exit_code=1) from None
+
+
+def query_dataset(
+    shape: QueryShape, *, default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = ()
+) -> dict[str, Any]:
+    """``Store.query``'s dataset arguments for a query of ``shape`` and the protocol's graph IRIs.
+
+    pyoxigraph lets these arguments override the query's FROM / FROM NAMED, so they are given
+    only when the protocol names graphs (which then win, as the SPARQL 1.1 Protocol says) or when
+    nobody does (the union default graph, and every named graph for GRAPH ?g). Raises
+    ValueError for a graph IRI that is not an absolute IRI.
+    """
+    if default_graphs or named_graphs:
+        return {
+            "default_graph": [ox.NamedNode(iri) for iri in default_graphs],
+            "named_graphs": [ox.NamedNode(iri) for iri in named_graphs],
+        }
+    if shape.has_dataset_clause:
+        return {}
+    return {"use_default_graph_as_union": True}
 
 
 def _outcome_of(result: ox.QuerySolutions | ox.QueryBoolean | Iterable[ox.Triple]) -> QueryOutcome:

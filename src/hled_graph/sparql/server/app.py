@@ -135,14 +135,15 @@ class App:
 
     def _sparql(self, request: Request) -> Response:
         query = read_query_request(request)
+        fallback = f"http://{self.settings.host}:{self.settings.port}/sparql"
+        endpoint = service_description.endpoint_url(request.header("host"), fallback=fallback)
         if query is not None:
-            return answer_query(self.store, query, accept=request.header("accept"), settings=self.settings)
+            return answer_query(self.store, query, accept=request.header("accept"), settings=self.settings,
+                                base_iri=endpoint)
         fmt = negotiate(request.header("accept"), _SD_FORMATS,
                         format_param=next((v for k, v in request.query_params() if k == "format"), None))
         if fmt is None:
             raise HttpError(406, f"the service description is available as {names(_SD_FORMATS)}")
-        fallback = f"http://{self.settings.host}:{self.settings.port}/sparql"
-        endpoint = service_description.endpoint_url(request.header("host"), fallback=fallback)
         if self._counts is None:
             self._counts = service_description.graph_counts(self.store)
         counts, federation = self._counts, self.settings.allow_federation
