@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Literal
+from typing import Any, BinaryIO, Literal, cast
 
 import pyoxigraph as ox
 
@@ -54,7 +54,7 @@ class QueryOutcome:
         """The constructed graph as pyoxigraph triples (CONSTRUCT and DESCRIBE only)."""
         if self.kind != "construct":
             raise ValueError(f"a {self.kind.upper()} result has no triples")
-        return [ox.Triple(s, p, o) for s, p, o in self.rows]
+        return [ox.Triple(*cast("tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, Term]", row)) for row in self.rows]
 
 
 # --------------------------------------------------------------------------- loading
@@ -226,7 +226,7 @@ def _bulk_load(
         if progress is not None and size >= PROGRESS_THRESHOLD_BYTES:
             with path.open("rb") as handle:
                 reader = _ProgressReader(handle, total=size, label=path.name, report=progress)
-                store.bulk_load(input=reader, format=fmt, to_graph=target)
+                store.bulk_load(input=cast("BinaryIO", reader), format=fmt, to_graph=target)  # a file by duck typing
         else:
             store.bulk_load(path=str(path), format=fmt, to_graph=target)
     except SyntaxError as exc:
@@ -351,7 +351,9 @@ def describe_syntax_error(message: str) -> str:
 
 def _split_alternatives(text: str) -> list[str]:
     """Split "A, B, [x, y], C" at the commas that are not inside brackets or quotes."""
-    items, depth, quoted, current = [], 0, False, []
+    items: list[str] = []
+    current: list[str] = []
+    depth, quoted = 0, False
     for char in text:
         if char == '"' and depth == 0:
             quoted = not quoted
