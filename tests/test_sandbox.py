@@ -141,3 +141,19 @@ def test_the_seccomp_filter_lets_unix_sockets_and_other_work_through():
     answer, _ = run_in_query_process("SELECT * WHERE { VALUES ?x { 1 2 } }",
                                      isolate=lambda: isolate_from_network(namespace=False, seccomp=True))
     assert answer == "answered"
+
+
+def _as_nobody_then_isolate() -> NetworkIsolation:
+    os.setgid(65534)
+    os.setuid(65534)
+    return isolate_from_network()
+
+
+@pytest.mark.skipif(not LINUX_ROOT, reason="needs root to become an unprivileged user first")
+def test_an_unprivileged_query_process_is_isolated_too():
+    """Without root the namespace comes through a user namespace (where the kernel allows one); seccomp always."""
+    with listener() as counting:
+        answer, pool = run_in_query_process(service_query(counting.url), isolate=_as_nobody_then_isolate)
+    assert counting.accepted == 0
+    assert answer.startswith("error:"), answer
+    assert pool.isolation is not None and pool.isolation.seccomp
