@@ -45,6 +45,10 @@ _PR_SET_PDEATHSIG = 1
 _QUERY_STACK = 64 * 1024 * 1024
 _START_TIMEOUT = 120.0  # opening a large on-disk store can take a while
 _REAP_POLL = 0.005
+# A query still running after this long is probably a big one: its thread gets a lower CPU
+# priority, so that small queries beside it (and the HTTP workers) are not slowed by it.
+_DEMOTE_AFTER = 0.25
+_DEMOTED_NICE = 10
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,8 @@ class _Process:
     pid: int
     reader: asyncio.StreamReader
     writer: asyncio.StreamWriter
+    thread: int  # the native id of the thread that runs its queries
+    demoted: bool = False
 
 
 class QueryPool:
@@ -90,13 +96,19 @@ class QueryPool:
     async def run(self, request: Request) -> Response:
         """The answer of a query process to ``request``; HttpError 503 when busy, past the timeout or out of memory."""
         process = await self._acquire()
+        demotion = asyncio.get_running_loop().call_later(_DEMOTE_AFTER, _demote, process)
         try:
             response = await self._exchange(process, request)
         except BaseException:
             # A process that timed out, crashed or was abandoned mid-answer is never reused.
             self._replace(process)
             raise
-        self._release(process)
+        finally:
+            demotion.cancel()
+        if process.demoted and not _restore(process):
+            self._replace(process)  # without the right to raise its priority again, a fresh process is cheaper
+        else:
+            self._release(process)
         return response
 
     def close(self) -> None:
@@ -230,10 +242,10 @@ class QueryPool:
             _kill(pid)
             self._live.discard(pid)
             raise RuntimeError(f"query process {pid} did not start (status {await _wait_for_exit(pid)})")
-        namespace, seccomp, notes = marshal.loads(hello)
+        namespace, seccomp, notes, thread = marshal.loads(hello)
         if self._isolate is not None:
             self.isolation = NetworkIsolation(namespace, seccomp, tuple(notes))
-        return _Process(pid, reader, writer)
+        return _Process(pid, reader, writer, thread)
 
 
 async def _read_frame(reader: asyncio.StreamReader) -> bytes | None:
@@ -242,6 +254,23 @@ async def _read_frame(reader: asyncio.StreamReader) -> bytes | None:
         return await reader.readexactly(size)
     except (asyncio.IncompleteReadError, ConnectionError):
         return None
+
+
+def _demote(process: _Process) -> None:
+    try:
+        os.setpriority(os.PRIO_PROCESS, process.thread, _DEMOTED_NICE)
+        process.demoted = True
+    except OSError:
+        pass  # the query runs on at normal priority
+
+
+def _restore(process: _Process) -> bool:
+    try:
+        os.setpriority(os.PRIO_PROCESS, process.thread, 0)
+    except OSError:
+        return False  # only a privileged process may lower a nice value
+    process.demoted = False
+    return True
 
 
 def _kill(pid: int) -> None:
@@ -289,16 +318,19 @@ def _child_main(channel: socket.socket, make_handler: Callable[[], Handler],
     isolation = isolate() if isolate is not None else NetworkIsolation(False, False, ("federation allowed",))
     handler = make_handler()
     resource.setrlimit(resource.RLIMIT_DATA, (memory_bytes, memory_bytes))
-    _send_frame(channel, marshal.dumps((isolation.namespace, isolation.seccomp, list(isolation.notes))))
+    hello = (isolation.namespace, isolation.seccomp, list(isolation.notes))
     outcome = [0]
     threading.stack_size(_QUERY_STACK)
-    worker = threading.Thread(target=_answer_forever, args=(channel, handler, outcome), name="hled-query")
+    worker = threading.Thread(target=_answer_forever, args=(channel, handler, hello, outcome), name="hled-query")
     worker.start()
     worker.join()
     return outcome[0]
 
 
-def _answer_forever(channel: socket.socket, handler: Handler, outcome: list[int]) -> None:
+def _answer_forever(channel: socket.socket, handler: Handler, hello: tuple[bool, bool, list[str]],
+                    outcome: list[int]) -> None:
+    # The thread id lets the HTTP worker lower this thread's priority (nice is per thread on Linux).
+    _send_frame(channel, marshal.dumps((*hello, threading.get_native_id())))
     while (frame := _recv_frame(channel)) is not None:
         method, target, headers, body = marshal.loads(frame)
         try:
