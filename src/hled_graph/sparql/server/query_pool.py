@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import ctypes
 import logging
 import marshal
@@ -201,7 +202,7 @@ class QueryPool:
     async def _respawn(self) -> None:
         try:
             process = await self._spawn()
-        except Exception:  # noqa: BLE001 - keep trying: a lost slot would shrink the pool for good
+        except Exception:  # keep trying: a lost slot would shrink the pool for good
             log.exception("could not start a query process; trying again in 1 s")
             await asyncio.sleep(1.0)
             self._background(self._respawn())
@@ -225,7 +226,7 @@ class QueryPool:
                 parent_end.close()
                 _die_with_parent(parent)
                 code = _child_main(child_end, self._make_handler, self._isolate, self.limits.memory_bytes)
-            except BaseException:  # noqa: BLE001
+            except BaseException:  # a child must never return into the event loop's code
                 log.exception("query process %d failed", os.getpid())
             finally:
                 os._exit(code)
@@ -274,10 +275,8 @@ def _restore(process: _Process) -> bool:
 
 
 def _kill(pid: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 def _reap(pid: int, *, block: bool) -> int | None:

@@ -28,8 +28,8 @@ from typing import Any
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from hled_graph.sparql.server.app import COMMON_HEADERS, App
 from hled_graph.sandbox import isolate_from_network
+from hled_graph.sparql.server.app import COMMON_HEADERS, App
 from hled_graph.sparql.server.asgi import AsgiAdapter
 from hled_graph.sparql.server.messages import REASONS, error_response
 from hled_graph.sparql.server.query_pool import PoolLimits, QueryPool
