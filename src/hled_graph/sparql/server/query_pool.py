@@ -29,8 +29,9 @@ import socket
 import struct
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 from hled_graph.sandbox import NetworkIsolation
 from hled_graph.sparql.server.messages import HttpError, Request, Response
@@ -86,7 +87,7 @@ class QueryPool:
         self._idle: list[_Process] = []
         self._waiters: collections.deque[asyncio.Future[_Process]] = collections.deque()
         self._live: set[int] = set()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()
         self.isolation: NetworkIsolation | None = None
 
     async def start(self) -> None:
@@ -209,8 +210,8 @@ class QueryPool:
             return
         self._release(process)
 
-    def _background(self, job: object) -> None:
-        task = asyncio.get_running_loop().create_task(job)  # type: ignore[arg-type]
+    def _background(self, job: Coroutine[Any, Any, object]) -> None:
+        task: asyncio.Task[Any] = asyncio.get_running_loop().create_task(job)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
