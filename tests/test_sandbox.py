@@ -115,24 +115,19 @@ def test_the_sandboxed_query_process_makes_no_connection_and_says_why():
         assert pool.isolation.namespace and pool.isolation.seccomp, pool.isolation
 
 
-@pytest.mark.skipif(not LINUX_ROOT, reason="a bare network namespace needs root (unprivileged: a user namespace)")
-def test_the_network_namespace_alone_holds():
+@pytest.mark.parametrize(("namespace", "seccomp", "error"), [
+    pytest.param(True, False, "unreachable", id="network namespace",
+                 marks=pytest.mark.skipif(not LINUX_ROOT, reason="a bare network namespace needs root")),
+    pytest.param(False, True, "not permitted", id="seccomp filter",
+                 marks=pytest.mark.skipif(not sys.platform.startswith("linux"), reason="seccomp is Linux's")),
+])
+def test_each_protection_alone_holds(namespace: bool, seccomp: bool, error: str):
     with listener() as counting:
         answer, pool = run_in_query_process(
-            service_query(counting.url), isolate=lambda: isolate_from_network(namespace=True, seccomp=False))
+            service_query(counting.url), isolate=lambda: isolate_from_network(namespace=namespace, seccomp=seccomp))
     assert counting.accepted == 0
-    assert "unreachable" in answer, answer
-    assert pool.isolation == NetworkIsolation(namespace=True, seccomp=False)
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="seccomp is Linux's")
-def test_the_seccomp_filter_alone_holds():
-    with listener() as counting:
-        answer, pool = run_in_query_process(
-            service_query(counting.url), isolate=lambda: isolate_from_network(namespace=False, seccomp=True))
-    assert counting.accepted == 0
-    assert "not permitted" in answer, answer
-    assert pool.isolation == NetworkIsolation(namespace=False, seccomp=True)
+    assert error in answer, answer
+    assert pool.isolation == NetworkIsolation(namespace=namespace, seccomp=seccomp)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="seccomp is Linux's")
