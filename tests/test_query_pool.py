@@ -6,6 +6,7 @@ certain) and calls it over HTTP with a real client.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -14,10 +15,13 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from conftest import FIXTURES, running_server
 from test_server import LABELS, get, sparql_url
 
 from benchmarks.load_endpoint import child_pids, worker_rss_mb
+from hled_graph.sparql.server.messages import HttpError, Request
+from hled_graph.sparql.server.query_pool import PoolLimits, QueryPool
 
 # 107 triples in server-mini.ttl: 107^4 rows, far beyond any timeout here.
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -168,3 +172,46 @@ def test_the_server_says_at_start_which_network_protections_hold():
 def _rss_mb(pid: int) -> float:
     match = re.search(r"VmRSS:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text())
     return int(match.group(1)) / 1024 if match else 0.0
+
+
+# --- the pool on its own: how a process that fails is told apart ---------------------------------
+
+
+def _pool_answer(handler_factory, *, memory_bytes: int = 1 << 30):  # type: ignore[no-untyped-def]
+    async def go():  # type: ignore[no-untyped-def]
+        pool = QueryPool(handler_factory, PoolLimits(processes=1, timeout=10, queue_timeout=1, queue_limit=4,
+                                                     memory_bytes=memory_bytes), isolate=None)
+        await pool.start()
+        try:
+            try:
+                await pool.run(Request("GET", "/", {}, b""))
+            except HttpError as exc:
+                first = exc
+            else:
+                raise AssertionError("the failing handler was answered")
+            # The process was replaced: the pool still answers (this handler fails again, the same way).
+            with pytest.raises(HttpError) as again:
+                await pool.run(Request("GET", "/", {}, b""))
+            return first, again.value
+        finally:
+            pool.close()
+
+    return asyncio.run(go())
+
+
+def _allocates_too_much():  # type: ignore[no-untyped-def]
+    return lambda request: bytearray(1 << 31)  # 2 GiB, over the 256 MiB cap: Python's MemoryError
+
+
+def _dies():  # type: ignore[no-untyped-def]
+    return lambda request: os._exit(9)
+
+
+def test_a_memory_error_in_python_is_answered_503_saying_memory():
+    first, again = _pool_answer(_allocates_too_much, memory_bytes=256 << 20)
+    assert first.status == 503 and "256 MiB of memory" in first.message and again.status == 503
+
+
+def test_a_process_that_dies_otherwise_is_a_500_and_is_replaced():
+    first, again = _pool_answer(_dies)
+    assert first.status == 500 and "died" in first.message and again.status == 500

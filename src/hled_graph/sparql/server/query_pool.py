@@ -141,6 +141,7 @@ class QueryPool:
         finally:
             if not waiter.done():
                 waiter.cancel()
+                self._waiters.remove(waiter)  # a given-up wait must not count against the queue's bound
 
     def _release(self, process: _Process) -> None:
         while self._waiters:
