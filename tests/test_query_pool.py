@@ -215,3 +215,16 @@ def test_a_memory_error_in_python_is_answered_503_saying_memory():
 def test_a_process_that_dies_otherwise_is_a_500_and_is_replaced():
     first, again = _pool_answer(_dies)
     assert first.status == 500 and "died" in first.message and again.status == 500
+
+
+@pytest.mark.parametrize(("options", "expected"), [
+    (("--query-memory", "64"), "--query-memory 64 MiB: with the graph loaded the server holds"),
+    (("--workers", "3", "--query-processes", "2"), "--query-processes 2: need at least one per worker (3)"),
+])
+def test_pool_options_that_cannot_work_are_a_one_line_error(options: tuple[str, ...], expected: str):
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-m", "hled_graph.cli", "serve", "--port", "0", *MINI[:2], *options],
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"hled-graph: error: {expected}") and len(done.stderr.splitlines()) == 1

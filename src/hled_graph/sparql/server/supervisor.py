@@ -101,8 +101,9 @@ def _check_memory_cap(cap: int) -> None:
         return
     held = int(match.group(1)) * 1024
     if held + _QUERY_HEADROOM > cap:
-        raise InputError(f"--query-memory {cap / 2**20:g} MiB: the loaded graph alone takes {held / 2**20:.0f} MiB "
-                         f"of each query process; give at least {(held + _QUERY_HEADROOM) / 2**20:.0f} MiB")
+        raise InputError(f"--query-memory {cap / 2**20:g} MiB: with the graph loaded the server holds "
+                         f"{held / 2**20:.0f} MiB, which every query process inherits, and a query needs room "
+                         f"beyond it; give at least {(held + _QUERY_HEADROOM) / 2**20:.0f} MiB")
 
 
 def _url_host(host: str) -> str:
