@@ -294,12 +294,30 @@ def _baseline(ctx: Context, *, port: int, timeout: float) -> Server | None:
     root = Path(checkout).resolve()
     if not (root / "src" / "hled_graph" / "cli.py").is_file():
         raise RuntimeError(f"{BASELINE_ENV}={checkout}: not a checkout of hled-graph (no src/hled_graph/cli.py)")
-    commit = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                            check=False).stdout.strip() or "unknown commit"
-    command = [sys.executable, "-m", "hled_graph.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-               "--timeout", f"{timeout:g}"]
-    return Server(f"hled-graph serve ({commit})", command, f"http://127.0.0.1:{port}/sparql",
-                  env={"PYTHONPATH": str(root / "src")})
+    commit = (
+        subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+        ).stdout.strip()
+        or "unknown commit"
+    )
+    command = [
+        sys.executable,
+        "-m",
+        "hled_graph.cli",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--timeout",
+        f"{timeout:g}",
+    ]
+    return Server(
+        f"hled-graph serve ({commit})",
+        command,
+        f"http://127.0.0.1:{port}/sparql",
+        env={"PYTHONPATH": str(root / "src")},
+    )
 
 
 def run(ctx: Context) -> Section:
@@ -332,23 +350,35 @@ def run(ctx: Context) -> Section:
         section.skip("`oxigraph serve`", "the oxigraph binary is not on PATH (pip install oxigraph)")
     else:
         location = ctx.workdir / "oxigraph-endpoint"
-        subprocess.run([oxigraph, "load", "--location", str(location), "--file", *map(str, data)], check=True,
-                       capture_output=True, timeout=600)
+        subprocess.run(
+            [oxigraph, "load", "--location", str(location), "--file", *map(str, data)],
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
         port = free_port()
         command = [oxigraph, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"]
-        help_text = subprocess.run([oxigraph, "serve-read-only", "--help"], capture_output=True, text=True,
-                                   check=False).stdout
+        help_text = subprocess.run(
+            [oxigraph, "serve-read-only", "--help"], capture_output=True, text=True, check=False
+        ).stdout
         if "--union-default-graph" in help_text:
             command.append("--union-default-graph")  # queries see every graph, as on our endpoint
         servers.append(Server("oxigraph serve", command, f"http://127.0.0.1:{port}/query"))
     endpoint = Path(sys.executable).parent / "rdflib-endpoint"
     if not endpoint.is_file() and not shutil.which("rdflib-endpoint"):
-        section.skip("rdflib-endpoint", "not installed (pip install rdflib-endpoint uvicorn, benchmark environment only)")
+        section.skip(
+            "rdflib-endpoint", "not installed (pip install rdflib-endpoint uvicorn, benchmark environment only)"
+        )
     else:
         port = free_port()
         binary = str(endpoint) if endpoint.is_file() else str(shutil.which("rdflib-endpoint"))
-        servers.append(Server("rdflib-endpoint", [binary, "serve", *map(str, data), "--host", "127.0.0.1",
-                                                  "--port", str(port)], f"http://127.0.0.1:{port}/"))
+        servers.append(
+            Server(
+                "rdflib-endpoint",
+                [binary, "serve", *map(str, data), "--host", "127.0.0.1", "--port", str(port)],
+                f"http://127.0.0.1:{port}/",
+            )
+        )
 
     rounds = ctx.runs(3, 1)
     measured = _measure_all(section, servers, ctx, rounds=rounds, seconds=duration)
@@ -356,17 +386,31 @@ def run(ctx: Context) -> Section:
     loads = {key: load for key, (_, load) in measured.items()}
     for server in servers:
         if server.name in (OURS, baseline.name if baseline else None) or (
-                server.name == "oxigraph serve" and not ctx.smoke):
+            server.name == "oxigraph serve" and not ctx.smoke
+        ):
             command = server.command + (["--timeout-s", f"{timeout:g}"] if server.name == "oxigraph serve" else [])
             try:
-                runaways[server.name] = runaway_probe(server.name, command, server.url, ctx=ctx, timeout=timeout,
-                                                      script=_wrk_script(ctx.workdir, WORKLOADS[0]), env=server.env)
+                runaways[server.name] = runaway_probe(
+                    server.name,
+                    command,
+                    server.url,
+                    ctx=ctx,
+                    timeout=timeout,
+                    script=_wrk_script(ctx.workdir, WORKLOADS[0]),
+                    env=server.env,
+                )
             except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
                 section.skip(f"runaway query test on {server.name}", str(exc))
 
     for workload in WORKLOADS:
-        _workload_rows(section, workload, [server.name for server in servers], loads, rows,
-                       baseline=baseline.name if baseline else None)
+        _workload_rows(
+            section,
+            workload,
+            [server.name for server in servers],
+            loads,
+            rows,
+            baseline=baseline.name if baseline else None,
+        )
     if OURS in runaways:
         _runaway_rows(section, runaways[OURS], runaways.get("oxigraph serve"), timeout=timeout)
     ours = next((server for server in servers if server.name == OURS), None)
@@ -383,35 +427,62 @@ def run(ctx: Context) -> Section:
             _crowd_rows(section, crowd)
     if baseline is not None and baseline.name in runaways:
         probe = runaways[baseline.name]
-        section.rows.append(info_row(f"runaway in flight on {baseline.name}: small-query p99, runaway answered after",
-                                     f"{probe.load.p99_ms:.1f} ms, "
-                                     + (f"{probe.answered_after:.2f} s ({probe.status})" if probe.answered_after
-                                        is not None else probe.status),
-                                     ratio=f"CPU after: {probe.after_cores:.2f} cores"))
+        section.rows.append(
+            info_row(
+                f"runaway in flight on {baseline.name}: small-query p99, runaway answered after",
+                f"{probe.load.p99_ms:.1f} ms, "
+                + (
+                    f"{probe.answered_after:.2f} s ({probe.status})"
+                    if probe.answered_after is not None
+                    else probe.status
+                ),
+                ratio=f"CPU after: {probe.after_cores:.2f} cores",
+            )
+        )
     _full_load_test(section, ctx)
     section.notes.append(
         f"Data: {described}. All servers up at once, wrk -t2 -c{CONNECTIONS} on one at a time for {duration} s per "
-        f"workload, in turns, {rounds} rounds; the median round's req/s, the median p99 (JSON results): {WORKLOADS[0].title}: `{SMALL_SELECT.splitlines()[-1]}`; {WORKLOADS[1].title}: ten "
+        f"workload, in turns, {rounds} rounds; the median round's req/s, the median p99 (JSON results): "
+        f"{WORKLOADS[0].title}: `{SMALL_SELECT.splitlines()[-1]}`; {WORKLOADS[1].title}: ten "
         "organizations' labels by VALUES. Before measuring, every server's rows for each query were compared. Load "
         "generator and server share the machine's cores, as in the issue's anchors (oxigraph ~5,500–6,600 req/s, "
-        "p99 3–4 ms; rdflib-endpoint ~390 req/s, p99 46 ms on 2 cores).")
+        "p99 3–4 ms; rdflib-endpoint ~390 req/s, p99 46 ms on 2 cores)."
+    )
     return section
 
 
-def _workload_rows(section: Section, workload: Workload, names: list[str], loads: dict[tuple[str, str], Load],
-                   rows: dict[tuple[str, str], list[tuple[tuple[str, str], ...]]], *, baseline: str | None) -> None:
+def _workload_rows(
+    section: Section,
+    workload: Workload,
+    names: list[str],
+    loads: dict[tuple[str, str], Load],
+    rows: dict[tuple[str, str], list[tuple[tuple[str, str], ...]]],
+    *,
+    baseline: str | None,
+) -> None:
     answered = [name for name in names if (name, workload.key) in rows]
     reference = rows.get((OURS, workload.key)) or (rows[(answered[0], workload.key)] if answered else None)
     differing = [name for name in answered if rows[(name, workload.key)] != reference]
     same = not differing and bool(reference)
-    section.rows.append(Row(f"{workload.title}: same rows on every server ({', '.join(answered)})",
-                            f"{len(reference or [])} rows", ", ".join(differing) or "—", "—", "identical",
-                            "yes" if same else "**no**"))
+    section.rows.append(
+        Row(
+            f"{workload.title}: same rows on every server ({', '.join(answered)})",
+            f"{len(reference or [])} rows",
+            ", ".join(differing) or "—",
+            "—",
+            "identical",
+            "yes" if same else "**no**",
+        )
+    )
     for name in answered:
         load = loads[(name, workload.key)]
-        section.rows.append(info_row(f"{workload.title}: {name}: throughput, p50 / p99",
-                                     f"{load.requests_per_second:,.0f} req/s, {load.p50_ms:.1f} / {load.p99_ms:.1f} ms",
-                                     ratio=f"{load.requests:,} requests, {load.errors} errors"))
+        section.rows.append(
+            info_row(
+                f"{workload.title}: {name}: throughput, p50 / p99",
+                f"{load.requests_per_second:,.0f} req/s, {load.p50_ms:.1f} / {load.p99_ms:.1f} ms",
+                ratio=f"{load.requests:,} requests, {load.errors} errors",
+            )
+        )
         if load.errors:
             section.notes.append(f"{name} answered {load.errors} requests of the {workload.key} workload with errors.")
     ours = loads.get((OURS, workload.key))
@@ -422,24 +493,51 @@ def _workload_rows(section: Section, workload: Workload, names: list[str], loads
         return
     if baseline is not None and (baseline, workload.key) in loads:
         old = loads[(baseline, workload.key)]
-        section.rows.append(throughput_row(f"{workload.title}: throughput vs {baseline}",
-                                           Value(ours.requests_per_second, "req/s"),
-                                           Value(old.requests_per_second, "req/s"), min_ratio=MIN_VS_BASELINE))
-        section.rows.append(time_row(f"{workload.title}: p99 vs {baseline}", Value(ours.p99_ms, "ms"),
-                                     Value(old.p99_ms, "ms"), max_ratio=MAX_P99_VS_BASELINE))
+        section.rows.append(
+            throughput_row(
+                f"{workload.title}: throughput vs {baseline}",
+                Value(ours.requests_per_second, "req/s"),
+                Value(old.requests_per_second, "req/s"),
+                min_ratio=MIN_VS_BASELINE,
+            )
+        )
+        section.rows.append(
+            time_row(
+                f"{workload.title}: p99 vs {baseline}",
+                Value(ours.p99_ms, "ms"),
+                Value(old.p99_ms, "ms"),
+                max_ratio=MAX_P99_VS_BASELINE,
+            )
+        )
     for anchor, goal in (("oxigraph serve", MIN_VS_OXIGRAPH), ("rdflib-endpoint", MIN_VS_RDFLIB_ENDPOINT)):
         if (anchor, workload.key) in loads:
-            section.rows.append(throughput_row(f"{workload.title}: throughput vs {anchor}",
-                                               Value(ours.requests_per_second, "req/s"),
-                                               Value(loads[(anchor, workload.key)].requests_per_second, "req/s"),
-                                               min_ratio=goal))
+            section.rows.append(
+                throughput_row(
+                    f"{workload.title}: throughput vs {anchor}",
+                    Value(ours.requests_per_second, "req/s"),
+                    Value(loads[(anchor, workload.key)].requests_per_second, "req/s"),
+                    min_ratio=goal,
+                )
+            )
     oxigraph = loads.get(("oxigraph serve", workload.key))
-    section.rows.append(limit_row(f"{workload.title}: p99 latency, {OURS}", Value(ours.p99_ms, "ms"), limit=MAX_P99,
-                                  anchor=f"oxigraph {oxigraph.p99_ms:.1f} ms" if oxigraph else "—"))
+    section.rows.append(
+        limit_row(
+            f"{workload.title}: p99 latency, {OURS}",
+            Value(ours.p99_ms, "ms"),
+            limit=MAX_P99,
+            anchor=f"oxigraph {oxigraph.p99_ms:.1f} ms" if oxigraph else "—",
+        )
+    )
 
 
-def _measure_all(section: Section, servers: list[Server], ctx: Context, *, rounds: int, seconds: float,
-                 ) -> dict[tuple[str, str], tuple[list[tuple[tuple[str, str], ...]], Load]]:
+def _measure_all(
+    section: Section,
+    servers: list[Server],
+    ctx: Context,
+    *,
+    rounds: int,
+    seconds: float,
+) -> dict[tuple[str, str], tuple[list[tuple[tuple[str, str], ...]], Load]]:
     """Each server's rows and load per workload: all servers up at once (idle ones cost no CPU),
     wrk on one at a time, in turns, ``rounds`` times; the median round counts. On a shared machine
     the load drifts, and turns spread the drift over every server alike."""
@@ -463,8 +561,9 @@ def _measure_all(section: Section, servers: list[Server], ctx: Context, *, round
                 for server in up:
                     progress(f"  round {round_number + 1}/{rounds}: {workload.key}: {server.name}: wrk {seconds:g} s")
                     try:
-                        load = wrk(_wrk_url(server.url, workload), seconds=seconds,
-                                   script=_wrk_script(ctx.workdir, workload))
+                        load = wrk(
+                            _wrk_url(server.url, workload), seconds=seconds, script=_wrk_script(ctx.workdir, workload)
+                        )
                     except (RuntimeError, subprocess.SubprocessError) as exc:
                         section.notes.append(f"wrk failed on {server.name} ({workload.key}): {exc}")
                         continue
@@ -473,9 +572,16 @@ def _measure_all(section: Section, servers: list[Server], ctx: Context, *, round
     for key, loads in samples.items():
         ranked = sorted(loads, key=lambda load: load.requests_per_second)
         middle = ranked[len(ranked) // 2]
-        measured[key] = (answers[key], Load(middle.requests_per_second, median([load.p99_ms for load in loads]),
-                                            median([load.p50_ms for load in loads]),
-                                            sum(load.requests for load in loads), sum(load.errors for load in loads)))
+        measured[key] = (
+            answers[key],
+            Load(
+                middle.requests_per_second,
+                median([load.p99_ms for load in loads]),
+                median([load.p50_ms for load in loads]),
+                sum(load.requests for load in loads),
+                sum(load.errors for load in loads),
+            ),
+        )
     return measured
 
 
@@ -491,8 +597,16 @@ class Runaway:
     after_cores: float  # CPU of the server's processes once the runaway should have stopped
 
 
-def runaway_probe(name: str, command: list[str], url: str, *, ctx: Context, timeout: float, script: Path,
-                  env: dict[str, str] | None = None) -> Runaway:
+def runaway_probe(
+    name: str,
+    command: list[str],
+    url: str,
+    *,
+    ctx: Context,
+    timeout: float,
+    script: Path,
+    env: dict[str, str] | None = None,
+) -> Runaway:
     """Send one runaway query, run wrk meanwhile, then see whether the server let go of the CPU."""
     progress(f"  {name}: small queries with a runaway in flight (timeout {timeout:g} s)")
     outcome: dict[str, object] = {}
@@ -519,32 +633,51 @@ def runaway_probe(name: str, command: list[str], url: str, *, ctx: Context, time
         time.sleep(0.5)
         after = cpu_cores(process.pid, window=2.0)
     seconds_taken = outcome.get("seconds")
-    return Runaway(load, seconds_taken if isinstance(seconds_taken, float) else None, str(outcome.get("status")),
-                   idle, busy, after)
+    return Runaway(
+        load, seconds_taken if isinstance(seconds_taken, float) else None, str(outcome.get("status")), idle, busy, after
+    )
 
 
 def _runaway_rows(section: Section, ours: Runaway, anchor: Runaway | None, *, timeout: float) -> None:
     def answered(probe: Runaway) -> str:
         return f"{probe.answered_after:.2f} s ({probe.status})" if probe.answered_after is not None else probe.status
 
-    section.rows.append(limit_row("runaway in flight: p99 of small queries on hled-graph serve",
-                                  Value(ours.load.p99_ms, "ms"), limit=MAX_P99_UNDER_RUNAWAY,
-                                  anchor=f"oxigraph serve {anchor.load.p99_ms:.1f} ms" if anchor else "—"))
+    section.rows.append(
+        limit_row(
+            "runaway in flight: p99 of small queries on hled-graph serve",
+            Value(ours.load.p99_ms, "ms"),
+            limit=MAX_P99_UNDER_RUNAWAY,
+            anchor=f"oxigraph serve {anchor.load.p99_ms:.1f} ms" if anchor else "—",
+        )
+    )
     limit = Value(timeout + 1.0, "s")
     figure = f"runaway answered (stopped) after, server timeout {timeout:g} s"
     if ours.answered_after is None:
-        section.rows.append(Row(figure, ours.status, answered(anchor) if anchor else "—", "—", f"≤ {limit.text()}", "**no**"))
+        section.rows.append(
+            Row(figure, ours.status, answered(anchor) if anchor else "—", "—", f"≤ {limit.text()}", "**no**")
+        )
     else:
-        row = limit_row(figure, Value(ours.answered_after, "s"), limit=limit, anchor=answered(anchor) if anchor else "—")
+        row = limit_row(
+            figure, Value(ours.answered_after, "s"), limit=limit, anchor=answered(anchor) if anchor else "—"
+        )
         section.rows.append(Row(row.figure, answered(ours), row.anchor, row.ratio, row.goal, row.met))
-    section.rows.append(limit_row("server CPU once the runaway should be stopped (cores, 2 s window)",
-                                  Value(round(ours.after_cores, 3), "cores"), limit=Value(0.1, "cores"),
-                                  anchor=f"oxigraph serve {anchor.after_cores:.2f}" if anchor else "—"))
+    section.rows.append(
+        limit_row(
+            "server CPU once the runaway should be stopped (cores, 2 s window)",
+            Value(round(ours.after_cores, 3), "cores"),
+            limit=Value(0.1, "cores"),
+            anchor=f"oxigraph serve {anchor.after_cores:.2f}" if anchor else "—",
+        )
+    )
     section.notes.append(
         f"Runaway test: CPU of the server and its workers was {ours.idle_cores:.2f} cores idle and "
         f"{ours.busy_cores:.2f} cores just after the runaway was sent"
-        + (f"; oxigraph serve (--timeout-s {timeout:g}), the anchor, {anchor.idle_cores:.2f} / {anchor.busy_cores:.2f}."
-           if anchor else "."))
+        + (
+            f"; oxigraph serve (--timeout-s {timeout:g}), the anchor, {anchor.idle_cores:.2f} / {anchor.busy_cores:.2f}."
+            if anchor
+            else "."
+        )
+    )
     if ours.load.errors:
         section.notes.append(f"{ours.load.errors} small queries failed on hled-graph serve while the runaway ran.")
 
@@ -633,8 +766,13 @@ def _full_load_test(section: Section, ctx: Context) -> None:
         section.skip(figure, "skipped in --smoke (it runs 30 s by design)")
         return
     progress("  benchmarks/load_endpoint.py --seconds 30 --clients 32 (mixed, answers checked)")
-    done = subprocess.run([sys.executable, "-m", "benchmarks.load_endpoint", "--seconds", "30", "--clients", "32",
-                           "--json"], capture_output=True, text=True, timeout=900, cwd=script.parent.parent)
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.load_endpoint", "--seconds", "30", "--clients", "32", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=script.parent.parent,
+    )
     try:
         report = json.loads(done.stdout.strip().splitlines()[-1])
     except (ValueError, IndexError):
@@ -642,13 +780,27 @@ def _full_load_test(section: Section, ctx: Context) -> None:
         section.skip(figure, f"exit {done.returncode}: {' / '.join(tail)}")
         return
     failures = report["server_errors"] + report["wrong_answers"] + report["other_errors"]
-    section.rows.append(info_row(f"{figure}: throughput, p50 / p99",
-                                 f"{report['requests_per_second']:,.0f} req/s, {report['p50_ms']} / {report['p99_ms']} ms",
-                                 ratio=f"{report['requests']:,} requests"))
-    section.rows.append(Row(f"{figure}: 5xx + wrong answers + connection errors", str(failures), "—", "—", "0",
-                            "yes" if failures == 0 else "**no**"))
+    section.rows.append(
+        info_row(
+            f"{figure}: throughput, p50 / p99",
+            f"{report['requests_per_second']:,.0f} req/s, {report['p50_ms']} / {report['p99_ms']} ms",
+            ratio=f"{report['requests']:,} requests",
+        )
+    )
+    section.rows.append(
+        Row(
+            f"{figure}: 5xx + wrong answers + connection errors",
+            str(failures),
+            "—",
+            "—",
+            "0",
+            "yes" if failures == 0 else "**no**",
+        )
+    )
     if report.get("rss_before_mb") is not None:
-        section.notes.append(f"load_endpoint.py: RSS of server + workers {report['rss_before_mb']} MB after warm-up, "
-                             f"{report['rss_after_mb']} MB at the end; p50 {report['p50_ms']} ms.")
+        section.notes.append(
+            f"load_endpoint.py: RSS of server + workers {report['rss_before_mb']} MB after warm-up, "
+            f"{report['rss_after_mb']} MB at the end; p50 {report['p50_ms']} ms."
+        )
     for problem in report.get("problems", [])[:5]:
         section.notes.append(f"load_endpoint.py problem: {problem}")

@@ -12,7 +12,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -92,7 +91,7 @@ def test_random_bytes_on_standard_input(raw: bytes) -> None:
 @settings(max_examples=40, deadline=None)
 @given(depth=st.integers(1, 5000), opener=st.sampled_from(["{", "(", "["]))
 def test_deep_nesting_is_refused_not_a_crash(depth: int, opener: str) -> None:
-    closer = {"{": "}", "(": ")", "[": "]"}[opener]
+    {"{": "}", "(": ")", "[": "]"}[opener]
     body = {"{": "?s ?p ?o", "(": "1", "[": "?p ?o"}[opener]
     if opener == "{":
         text = "SELECT * WHERE " + "{" * depth + body + "}" * depth
@@ -160,7 +159,9 @@ def test_a_good_file_beside_a_bad_one_is_not_half_loaded(tmp_path: Path) -> None
     good.write_text("<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n", encoding="utf-8")
     bad = tmp_path / "bad.nt"
     bad.write_text("<http://example.org/x> <http://example.org/y> <http://example.org/z> .\n<broken\n", encoding="utf-8")
-    code, out, err = run_in_process("query", "--query", "SELECT * WHERE { ?s ?p ?o }", "--data", str(good), "--data", str(bad))
+    code, out, err = run_in_process(
+        "query", "--query", "SELECT * WHERE { ?s ?p ?o }", "--data", str(good), "--data", str(bad)
+    )
     assert code == 2 and "bad.nt" in err and out == ""
 
 
@@ -175,7 +176,9 @@ def test_a_failed_store_create_leaves_no_half_made_store(tmp_path: Path) -> None
     # pointed at an existing store: refused, the store untouched
     code, _, err = run_in_process("store", "create", str(store_dir), "--data", str(bad))
     assert code == 2 and "already exists" in err
-    assert sorted((str(p.relative_to(store_dir)), p.read_bytes()) for p in store_dir.rglob("*") if p.is_file()) == before
+    assert (
+        sorted((str(p.relative_to(store_dir)), p.read_bytes()) for p in store_dir.rglob("*") if p.is_file()) == before
+    )
 
     # a new store from a broken file: refused naming the file and line, no folder left behind
     fresh = tmp_path / "fresh"
@@ -184,8 +187,15 @@ def test_a_failed_store_create_leaves_no_half_made_store(tmp_path: Path) -> None
     assert not fresh.exists()
 
     # the good store still answers with every shipped triple
-    code, out, _ = run_in_process("query", "--store", str(store_dir), "--query",
-                                  "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", "--format", "csv")
+    code, out, _ = run_in_process(
+        "query",
+        "--store",
+        str(store_dir),
+        "--query",
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+        "--format",
+        "csv",
+    )
     assert code == 0
     from hled_graph.sparql.engine import load_store
 
@@ -198,8 +208,9 @@ def test_the_installed_command_behaves_the_same() -> None:
         (["query", "-"], b"\xff\xfe\x00\x80 not utf-8"),
         (["query", "--query", "SELECT * WHERE " + "{" * 3000 + "?s ?p ?o" + "}" * 3000], b""),
     ]:
-        result = subprocess.run([sys.executable, "-m", "hled_graph.cli", *args], input=stdin,
-                                capture_output=True, timeout=60)
+        result = subprocess.run(
+            [sys.executable, "-m", "hled_graph.cli", *args], input=stdin, capture_output=True, timeout=60
+        )
         stderr = result.stderr.decode("utf-8")
         assert result.returncode == 2, stderr
         assert "Traceback" not in stderr and len(stderr.strip().splitlines()) == 1

@@ -228,7 +228,7 @@ def test_unknown_extension_and_missing_file(tmp_path: Path) -> None:
         engine.load_store(data=[tmp_path / "missing.ttl"])
     odd = tmp_path / "data.txt"
     odd.write_text("x", encoding="utf-8")
-    with pytest.raises(InputError, match="unknown RDF file extension '.txt'"):
+    with pytest.raises(InputError, match=r"unknown RDF file extension '\.txt'"):
         engine.load_store(data=[odd])
 
 

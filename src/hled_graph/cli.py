@@ -11,16 +11,20 @@ import errno
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, NoReturn, cast
 
 import click
 
-from hled_graph.version import __version__
 from hled_graph.errors import HledError
 from hled_graph.formats import RDF_SYNTAX_NAMES
+from hled_graph.version import __version__
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
+    from rdflib import Graph
+
+    from hled_graph.publish.remote import LoadMethod
+    from hled_graph.viz.network import ExportFormat, View
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -40,6 +44,17 @@ def _progress(message: str) -> None:
     click.echo(f"... {message}", err=True)
 
 
+def _unwind_on_termination() -> None:
+    """SIGTERM and SIGHUP exit by unwinding, so a build or a store load removes its staging folder."""
+    import signal
+
+    def stop(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, stop)
+
+
 @cli.command()
 @click.option(
     "-o", "--out", "out_dir", type=click.Path(file_okay=False), default="out", show_default=True,
@@ -55,15 +70,9 @@ def build(out_dir: str) -> None:
     """
     from pathlib import Path
 
-    import signal
-
     from hled_graph.build import build as run_build
 
-    def stop(signum: int, _frame: object) -> None:
-        raise SystemExit(128 + signum)  # unwinds through the build, which removes its staging folder
-
-    for signum in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, stop)
+    _unwind_on_termination()
     result = run_build(Path(out_dir), progress=_progress)
     for path in result.files:
         click.echo(f"wrote {path}")
@@ -256,7 +265,7 @@ def network(view: str, fmt: str, output: str | None) -> None:
     from hled_graph.files import write_atomic
     from hled_graph.viz.network import export_network, to_networkx
 
-    text = export_network(to_networkx(hgraph.load_graph(), view=view), fmt=fmt)
+    text = export_network(to_networkx(hgraph.load_graph(), view=cast("View", view)), fmt=cast("ExportFormat", fmt))
     if output:
         write_atomic(Path(output), text.encode("utf-8"))
     else:
@@ -329,7 +338,7 @@ def map_command(output: str, pillar: int | None, focus: str | None, depth: int, 
                              "--focus and --view")
         document = map_from_graph(_construct(graph, query_file), title=title)
     else:
-        document = build_map(graph, pillar=pillar, focus=focus, depth=depth, view=view,
+        document = build_map(graph, pillar=pillar, focus=focus, depth=depth, view=cast("View", view),
                              title=title)
     path = document.save(Path(output))
     click.echo(f"wrote {path} ({len(document.nodes)} nodes, {len(document.edges)} links)")
@@ -345,7 +354,7 @@ def _construct(graph: Graph, spec: str) -> Graph:
     text, path = named.text, named.path or spec
     try:
         result = graph.query(text, initNs=PREFIXES)
-    except Exception as exc:  # rdflib raises pyparsing and its own errors for bad queries
+    except Exception as exc:  # noqa: BLE001 - rdflib raises pyparsing and its own errors for bad queries
         line = getattr(exc, "lineno", None)
         where = f"{path}:{line}" if line else str(path)
         detail = " ".join(str(exc).split())
@@ -353,6 +362,7 @@ def _construct(graph: Graph, spec: str) -> Graph:
     if result.type != "CONSTRUCT":
         raise InputError(f"{path}: a map needs a CONSTRUCT query, this is a {result.type} query; "
                          "write CONSTRUCT { ... } WHERE { ... }")
+    assert result.graph is not None  # rdflib gives every CONSTRUCT result a graph
     return result.graph
 
 
@@ -445,6 +455,7 @@ def query_command(
     if query_text is not None:
         named = library.ad_hoc(query_text)
     else:
+        assert spec is not None  # exactly one of the two, checked above
         named = library.resolve(spec, stdin_text=_read_stdin() if spec == "-" else None)
     bindings = named.bindings(library.parse_bind_options(binds))
     if endpoint:
@@ -512,16 +523,15 @@ def store_create(directory: str, data: tuple[str, ...]) -> None:
     """Bulk-load the shipped graph (or --data files) into a new on-disk store in DIRECTORY.
 
     The shipped graph keeps its named graphs (ontology, data, links). DIRECTORY must not exist
-    or be empty; if loading fails it is removed again. Query the store with
+    or be empty; it appears only when the whole load succeeded. Query the store with
     `hled-graph query NAME --store DIRECTORY`.
     """
     from pathlib import Path
 
     from hled_graph.sparql import engine
 
-    size = engine.create_store(
-        Path(directory), data=[Path(p) for p in data] or None, progress=_progress
-    )
+    _unwind_on_termination()
+    size = engine.create_store(Path(directory), data=[Path(p) for p in data] or None, progress=_progress)
     click.echo(f"created store {directory}: {size} quads")
 
 
@@ -545,13 +555,10 @@ def _read_stdin() -> str:
 
 # --- publish: Wikidata links, loading into remote stores ---------------------------------------
 
-_ENDPOINT_HELP = (
-    "The Wikidata SPARQL endpoint (or a mirror) to ask "
-    "[default: https://query.wikidata.org/sparql]."
-)
+_ENDPOINT_HELP = "The Wikidata SPARQL endpoint (or a mirror) to ask [default: https://query.wikidata.org/sparql]."
 
 
-def _links_graph(links_file: str | None):
+def _links_graph(links_file: str | None) -> Graph:
     from pathlib import Path
 
     from hled_graph import graph as hgraph
@@ -594,9 +601,7 @@ def links_check(endpoint: str | None, links_file: str | None) -> None:
     click.echo(format_checks(checks))
     problems = sum(not check.ok for check in checks)
     if problems:
-        raise ValidationFailed(
-            f"{problems} of {len(checks)} Wikidata link(s) need attention; see the table above"
-        )
+        raise ValidationFailed(f"{problems} of {len(checks)} Wikidata link(s) need attention; see the table above")
 
 
 @links.command("enrich")
@@ -613,8 +618,7 @@ def links_check(endpoint: str | None, links_file: str | None) -> None:
     "--output",
     type=click.Path(dir_okay=False),
     metavar="FILE",
-    help="File to write: .trig keeps the graph name, .ttl writes the graph alone "
-    "(default: TriG on standard output).",
+    help="File to write: .trig keeps the graph name, .ttl writes the graph alone (default: TriG on standard output).",
 )
 def links_enrich(endpoint: str | None, links_file: str | None, output: str | None) -> None:
     """Fetch inception (P571), parent organization (P749), official website (P856) and
@@ -652,9 +656,7 @@ def links_enrich(endpoint: str | None, links_file: str | None, output: str | Non
     metavar="IRI",
     help="Named graph to replace (default: the store's default graph).",
 )
-@click.option(
-    "--gsp", metavar="URL", help="Graph Store Protocol URL (default for Oxigraph: <base>/store)."
-)
+@click.option("--gsp", metavar="URL", help="Graph Store Protocol URL (default for Oxigraph: <base>/store).")
 @click.option(
     "--update",
     "update_url",
@@ -703,11 +705,9 @@ def load(
 
     urls = endpoints_for(endpoint, gsp=gsp, update=update_url)
     graph = read_input([Path(f) for f in files])
-    result = push_graph(graph, urls, graph_iri=graph_iri, method=method)
+    result = push_graph(graph, urls, graph_iri=graph_iri, method=cast("LoadMethod", method))
     click.echo(result.describe())
-    click.echo(
-        f"{urls.query} now counts {count_triples(urls.query, graph=graph_iri)} triples in that graph"
-    )
+    click.echo(f"{urls.query} now counts {count_triples(urls.query, graph=graph_iri)} triples in that graph")
 
 
 def _flush_stdout() -> None:
@@ -751,7 +751,7 @@ def main(argv: list[str] | None = None) -> None:
         # click.echo flushes by itself, so a full disk on standard output surfaces here.
         click.echo(f"hled-graph: error: output: write failed ({exc.strerror}); the output is incomplete", err=True)
         sys.exit(74)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - whatever is left is a bug, reported as one
         _internal_error(exc)
     sys.exit(0)
 

@@ -9,8 +9,10 @@ seen twice (rdflib's merged Graph sees it once): queries that count use DISTINCT
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +22,9 @@ import pyoxigraph as ox
 
 from hled_graph import resources
 from hled_graph.errors import HledError, InputError
+from hled_graph.files import fsync_tree, replace_folder
 from hled_graph.formats import rdf_syntax_of_file
+from hled_graph.input_limits import check_input_file
 from hled_graph.namespaces import GRAPH_DATA, GRAPH_LINKS, GRAPH_ONTOLOGY, PREFIXES, SPARQL_PROLOGUE
 from hled_graph.sparql.guard import Refusal, check_query
 
@@ -100,9 +104,10 @@ def create_store(
 ) -> int:
     """Bulk-load the shipped graph (or ``data`` files) into a new on-disk store; return its size in quads.
 
-    ``path`` must not exist or be an empty folder. On any error the half-made store is removed,
-    so a store folder is either complete or absent. ``progress`` receives a line now and then
-    while big inputs load.
+    ``path`` must not exist or be an empty folder. The store is built in a staging folder beside
+    it and renamed into place only once it is complete, closed and on disk, so a failed or
+    interrupted load leaves no store (a staging folder of a killed load is removed by the next).
+    ``progress`` receives a line now and then while big inputs load.
     """
     path = Path(path)
     if path.exists() and (not path.is_dir() or any(path.iterdir())):
@@ -110,25 +115,51 @@ def create_store(
     inputs = _inputs(data)
     for file, _graph in inputs:
         _check_input_file(file)
-    created = not path.exists()
+        check_input_file(file)
+    _remove_abandoned_staging(path)
     try:
-        store = ox.Store(str(path))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        prefix = _STORE_STAGING.format(name=path.name, pid=os.getpid())
+        staging = Path(tempfile.mkdtemp(prefix=prefix, dir=path.parent))
+    except OSError as exc:
+        raise InputError(
+            f"{path.parent}: cannot create the store here ({exc.strerror}); choose another folder"
+        ) from None
+    try:
+        store = ox.Store(str(staging))
         for file, graph in inputs:
             _bulk_load(store, file, graph=graph, progress=progress)
         store.flush()
         size = len(store)
         del store  # closes the database, so that it can be opened read-only right away
+        fsync_tree(staging)
+        staging.chmod(0o755)  # mkdtemp makes it private; a store is as shareable as its data
+        replace_folder(staging, path)
     except BaseException:
-        if created:
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            for child in path.iterdir():
-                if child.is_dir():
-                    shutil.rmtree(child)
-                else:
-                    child.unlink()
+        shutil.rmtree(staging, ignore_errors=True)
         raise
     return size
+
+
+# A staging folder names the process that made it, so the next load removes only dead ones.
+_STORE_STAGING = ".{name}.store-staging-{pid}-"
+
+
+def _remove_abandoned_staging(path: Path) -> None:
+    for leftover in path.parent.glob(f".{path.name}.store-staging-*-*"):
+        pid = leftover.name.rsplit("-", 2)[-2]
+        if leftover.is_dir() and not leftover.is_symlink() and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # it exists, and belongs to someone else
+    return True
 
 
 def _inputs(data: Sequence[Path] | None) -> list[tuple[Path, str | None]]:
@@ -145,6 +176,7 @@ def _check_input_file(path: Path) -> ox.RdfFormat:
 
 def _load_file(store: ox.Store, path: Path, *, graph: str | None) -> None:
     fmt = _check_input_file(path)
+    check_input_file(path)
     target = ox.NamedNode(graph) if graph else None
     try:
         # Store.load is transactional: a syntax error anywhere loads nothing of this file.

@@ -33,7 +33,7 @@ _STATIC_TYPES = {
     ".html": "text/html", ".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml",
     ".txt": "text/plain", ".json": "application/json",
 }
-_SD_FORMATS = GRAPH_FORMATS + (HTML,)
+_SD_FORMATS = (*GRAPH_FORMATS, HTML)
 COMMON_HEADERS = (
     ("X-Content-Type-Options", "nosniff"),
     ("Access-Control-Allow-Origin", "*"),

@@ -10,8 +10,8 @@ import pyoxigraph as ox
 
 from hled_graph.namespaces import PREFIXES
 from hled_graph.sparql.engine import describe_syntax_error
-from hled_graph.sparql.server import writers
 from hled_graph.sparql.guard import Refusal, check_query
+from hled_graph.sparql.server import writers
 from hled_graph.sparql.server.messages import HttpError, Request, Response
 from hled_graph.sparql.server.negotiation import GRAPH_FORMATS, SOLUTION_FORMATS, Format, names, negotiate
 from hled_graph.sparql.server.settings import ServerSettings
@@ -53,7 +53,7 @@ def read_query_request(request: Request) -> QueryRequest | None:
                 body = request.body.decode("utf-8")
             except UnicodeDecodeError:
                 raise HttpError(400, "the query body is not UTF-8") from None
-            params = url_params + [("query", body)]
+            params = [*url_params, ("query", body)]
         else:
             raise HttpError(
                 415,

@@ -8,6 +8,7 @@ within milliseconds.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -123,7 +124,7 @@ def _supervise(make_app: Callable[[], App], sock: socket.socket, settings: Serve
             code = 1
             try:
                 code = run_worker(make_app, sock, settings, processes=share + (index < extra))
-            except BaseException:  # noqa: BLE001 - a child must never return into the parent's code
+            except BaseException:  # a child must never return into the parent's code
                 log.exception("worker %d failed", os.getpid())
             finally:
                 os._exit(code)
@@ -157,10 +158,8 @@ def _supervise(make_app: Callable[[], App], sock: socket.socket, settings: Serve
 
 def _stop_children(children: dict[int, tuple[float, int]]) -> None:
     for pid in children:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
     deadline = time.monotonic() + _STOP_GRACE
     while children and time.monotonic() < deadline:
         pid, _ = os.waitpid(-1, os.WNOHANG)
