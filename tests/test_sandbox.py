@@ -12,8 +12,10 @@ import os
 import socket
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from typing import Any, TypeVar
 
 import pyoxigraph as ox
 import pytest
@@ -22,6 +24,7 @@ from hled_graph.sandbox import NetworkIsolation, isolate_from_network
 from hled_graph.sparql.server.messages import Request, Response
 from hled_graph.sparql.server.query_pool import PoolLimits, QueryPool
 
+T = TypeVar("T")
 LINUX_ROOT = sys.platform.startswith("linux") and os.geteuid() == 0
 LIMITS = PoolLimits(processes=1, timeout=10, queue_timeout=1, queue_limit=4, memory_bytes=1 << 30)
 
@@ -89,7 +92,13 @@ def run_in_query_process(query: str, isolate: Callable[[], NetworkIsolation] | N
         finally:
             pool.close()
 
-    return asyncio.run(go())
+    return run_coroutine(go)
+
+
+def run_coroutine(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """``asyncio.run`` in a thread of its own: a browser test's sync Playwright may leave a loop running here."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(lambda: asyncio.run(make())).result()
 
 
 def service_query(url: str) -> str:
