@@ -19,6 +19,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ from benchmarks.common import (
     throughput_row,
     time_row,
 )
+from benchmarks.load_endpoint import worker_rss_mb
 
 CONNECTIONS = 8
 SMALL_SELECT = """PREFIX org: <http://www.w3.org/ns/org#>
@@ -53,6 +55,11 @@ MIN_VS_BASELINE = 0.9
 MAX_P99_VS_BASELINE = 1.1
 # A cross product of the whole graph with itself four times: never finishes on any data.
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+# Sorting a cross join keeps every row: memory grows by hundreds of MB per second until a cap stops it.
+MEMORY_RUNAWAY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i"
+CROWDS = (2, 8, 16)
+CROWD_QUEUE_TIMEOUT = 2.0  # the default of --queue-timeout
+CROWD_QUERY_MEMORY_MIB = 512  # the crowd's server: a smaller cap than the 2 GiB default, on a shared machine
 MIN_VS_RDFLIB_ENDPOINT = 5.0
 MIN_VS_OXIGRAPH = 0.4
 MAX_P99 = Value(10, "ms")
@@ -306,7 +313,7 @@ def _baseline(ctx: Context, *, port: int, timeout: float) -> Server | None:
         f"{timeout:g}",
     ]
     return Server(
-        f"hled-graph serve (hand-written HTTP, {commit})",
+        f"hled-graph serve ({commit})",
         command,
         f"http://127.0.0.1:{port}/sparql",
         env={"PYTHONPATH": str(root / "src")},
@@ -406,6 +413,18 @@ def run(ctx: Context) -> Section:
         )
     if OURS in runaways:
         _runaway_rows(section, runaways[OURS], runaways.get("oxigraph serve"), timeout=timeout)
+    ours = next((server for server in servers if server.name == OURS), None)
+    if ours is not None and "--query-memory" in ctx.cli_help("serve"):
+        for count in CROWDS[:1] if ctx.smoke else CROWDS:
+            try:
+                options = ["--query-memory", str(CROWD_QUERY_MEMORY_MIB), "--queue-timeout", f"{CROWD_QUEUE_TIMEOUT:g}"]
+                crowd = runaway_crowd(ours.command + options, ours.url,
+                                      ctx=ctx, count=count, timeout=timeout,
+                                      script=_wrk_script(ctx.workdir, WORKLOADS[0]))
+            except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+                section.skip(f"{count} runaways in flight", str(exc))
+                continue
+            _crowd_rows(section, crowd)
     if baseline is not None and baseline.name in runaways:
         probe = runaways[baseline.name]
         section.rows.append(
@@ -661,6 +680,79 @@ def _runaway_rows(section: Section, ours: Runaway, anchor: Runaway | None, *, ti
     )
     if ours.load.errors:
         section.notes.append(f"{ours.load.errors} small queries failed on hled-graph serve while the runaway ran.")
+
+
+@dataclass(frozen=True)
+class Crowd:
+    """What happened while ``count`` runaways (half CPU, half memory) ran on our server beside small queries."""
+
+    count: int
+    load: Load  # the small queries sent meanwhile (wrk)
+    answers: Counter[str]  # each runaway's answer: "503", another status, or "dropped"
+    peak_rss_mb: float  # the whole process tree: supervisor, HTTP workers, query processes
+    bound_mb: float  # query processes × cap + the tree's resident memory at rest
+    queue_timeout: float
+
+
+def runaway_crowd(command: list[str], url: str, *, ctx: Context, count: int, timeout: float, script: Path) -> Crowd:
+    """Send ``count`` runaways at once, run wrk with small queries meanwhile, sample the tree's RSS."""
+    progress(f"  {OURS}: {count} runaways in flight (timeout {timeout:g} s)")
+    answers: Counter[str] = Counter()
+    patience = timeout + 15
+
+    def send(query: str) -> None:
+        try:
+            status, _ = post_query(url, query, timeout=patience)
+            answers[str(status)] += 1
+        except OSError:
+            answers["dropped"] += 1
+
+    log = ctx.workdir / f"crowd-{count}.log"
+    with running(command, url, log=log, ready_timeout=180) as process:
+        started = re.search(r"(\d+) query processes of at most ([\d.]+) MiB", log.read_text(errors="replace"))
+        if started is None:
+            raise RuntimeError("the server did not say how many query processes it runs")
+        at_rest = worker_rss_mb(process.pid)
+        peak = [at_rest]
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.is_set():
+                peak[0] = max(peak[0], worker_rss_mb(process.pid))
+                time.sleep(0.05)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        senders = [threading.Thread(target=send, args=(RUNAWAY if i % 2 else MEMORY_RUNAWAY,), daemon=True)
+                   for i in range(count)]
+        for sender in senders:
+            sender.start()
+        time.sleep(0.3)
+        load = wrk(url, seconds=timeout + 1, script=script)
+        for sender in senders:
+            sender.join(patience + 5)
+        done.set()
+        sampler.join()
+    answers["dropped"] += count - sum(answers.values())  # a sender still waiting counts as dropped
+    return Crowd(count, load, answers, peak[0], int(started.group(1)) * float(started.group(2)) + at_rest,
+                 CROWD_QUEUE_TIMEOUT)
+
+
+def _crowd_rows(section: Section, crowd: Crowd) -> None:
+    prefix = f"{crowd.count} runaways in flight"
+    answered = crowd.load.requests - crowd.load.errors
+    section.rows.append(limit_row(f"{prefix}: small-query p99 (bound: the queue wait, {crowd.queue_timeout:g} s)",
+                                  Value(crowd.load.p99_ms, "ms"), limit=Value(crowd.queue_timeout * 1000 + 500, "ms"),
+                                  anchor=f"p50 {crowd.load.p50_ms:.1f} ms; {answered:,} × 200, "
+                                         f"{crowd.load.errors:,} × 503 of {crowd.load.requests:,}"))
+    others = ", ".join(f"{n} × {status}" for status, n in sorted(crowd.answers.items())
+                       if status not in ("503", "dropped") and n)
+    dropped = crowd.answers.get("dropped", 0)
+    section.rows.append(Row(f"{prefix}: runaways answered 503 / dropped", f"{crowd.answers.get('503', 0)} / {dropped}",
+                            others or "—", "—", f"{crowd.count} / 0",
+                            "yes" if crowd.answers.get("503", 0) == crowd.count else "**no**"))
+    section.rows.append(limit_row(f"{prefix}: peak RSS of the whole server (sum over its processes)",
+                                  Value(round(crowd.peak_rss_mb), "MiB"), limit=Value(round(crowd.bound_mb), "MiB")))
 
 
 def _full_load_test(section: Section, ctx: Context) -> None:

@@ -310,9 +310,12 @@ def _keep_runaway_in_flight(url: str, stop: threading.Event) -> None:
 
 
 def worker_rss_mb(server_pid: int) -> float:
-    """The summed resident memory of ``server_pid`` and its children (the workers), in MB."""
+    """The summed resident memory of ``server_pid`` and all its descendants (workers, query processes), in MB.
+
+    Pages shared copy-on-write are counted once per process: an upper bound of the real use.
+    """
     total = 0
-    for pid in [server_pid, *child_pids(server_pid)]:
+    for pid in process_tree(server_pid):
         try:
             status = Path(f"/proc/{pid}/status").read_text()
         except OSError:
@@ -321,6 +324,15 @@ def worker_rss_mb(server_pid: int) -> float:
         if match:
             total += int(match.group(1))
     return round(total / 1024, 1)
+
+
+def process_tree(root: int) -> list[int]:
+    """``root`` and every process below it."""
+    tree, frontier = [root], [root]
+    while frontier:
+        frontier = [child for parent in frontier for child in child_pids(parent)]
+        tree += frontier
+    return tree
 
 
 def child_pids(parent: int) -> list[int]:

@@ -162,10 +162,20 @@ def stats(as_json: bool) -> None:
               help="Let queries use SERVICE to call other endpoints (off: such queries are refused, "
                    "so the server never connects to hosts a client names).")
 @click.option("--workers", type=click.IntRange(min=1),
-              help="Worker processes, each holding the graph and answering requests "
+              help="HTTP worker processes, which read requests and hand them to query processes "
                    "[default: the number of CPUs, at most 8].")
+@click.option("--query-processes", type=click.IntRange(min=1),
+              help="Processes that run queries, one at a time each, shared out among the workers; a query "
+                   "past --timeout is stopped by killing its process [default: 2 per CPU].")
+@click.option("--queue-timeout", default=2.0, show_default=True, type=click.FloatRange(min=0.01),
+              help="Seconds a request may wait for a free query process before it is answered 503 "
+                   "with Retry-After.")
+@click.option("--query-memory", default=2048, show_default=True, type=click.IntRange(min=64), metavar="MIB",
+              help="Memory (MiB) each query process may use, the graph it shares included; a query that "
+                   "needs more is stopped and answered 503.")
 def serve_command(host: str, port: int, data: tuple[Path, ...], store: Path | None, timeout: float,
-                  max_rows: int, allow_federation: bool, workers: int | None) -> None:
+                  max_rows: int, allow_federation: bool, workers: int | None, query_processes: int | None,
+                  queue_timeout: float, query_memory: int) -> None:
     """Serve the graph as a read-only SPARQL 1.1 endpoint with Linked Data pages.
 
     \b
@@ -175,18 +185,21 @@ def serve_command(host: str, port: int, data: tuple[Path, ...], store: Path | No
     http://HOST:PORT/id/...     each entity, e.g. /id/org/epa, as HTML, Turtle, JSON-LD,
                                 N-Triples or RDF/XML by Accept (or ?format=)
 
-    Updates are refused (403). A query running longer than --timeout is stopped and answered
-    with 503; its worker process is replaced. Results are cut at --max-rows. SERVICE clauses
-    are refused unless --allow-federation.
+    Updates are refused (403). A query running longer than --timeout, or needing more than
+    --query-memory, is stopped and answered with 503; its query process is replaced. Results are
+    cut at --max-rows. SERVICE clauses are refused unless --allow-federation, and query processes
+    cannot open network sockets (see the README's "Guarantees and limits").
     """
-    from hled_graph.sparql.server.settings import ServerSettings
+    from hled_graph.sparql.server.settings import ServerSettings, default_query_processes
     from hled_graph.sparql.server.supervisor import serve
 
     if data and store is not None:
         raise click.UsageError("give --data or --store, not both")
+    workers = workers or min(8, os.cpu_count() or 1)
     serve(ServerSettings(host=host, port=port, data=tuple(data), store=store, timeout=timeout,
-                         max_rows=max_rows, allow_federation=allow_federation,
-                         workers=workers or min(8, os.cpu_count() or 1)),
+                         max_rows=max_rows, allow_federation=allow_federation, workers=workers,
+                         query_processes=query_processes or max(workers, default_query_processes()),
+                         queue_timeout=queue_timeout, query_memory=query_memory * 2**20),
           ontology_docs=_ontology_page)
 
 

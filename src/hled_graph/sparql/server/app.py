@@ -76,6 +76,8 @@ class App:
             response = self._route(request)
         except HttpError as exc:
             response = error_response(exc.status, exc.message, accept=request.header("accept"), headers=exc.headers)
+        except MemoryError:
+            raise  # the query process's memory cap: it answers "memory" and is replaced (see query_pool)
         except Exception:  # a bug: log it, answer 500 without details
             log.exception("internal error answering %s %s", request.method, request.target[:200])
             response = error_response(500, "internal error; the server log has the details",
