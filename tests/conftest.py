@@ -130,6 +130,55 @@ def oxigraph_server(start_oxigraph: Callable[..., str]) -> str:
     return start_oxigraph()
 
 
+# --- a listener that counts who connects: the witness that nothing goes out -------------------
+
+
+class CountingListener:
+    """A TCP listener on 127.0.0.1 that accepts and counts connections, then closes them."""
+
+    def __init__(self) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.sock.settimeout(0.2)
+        self.connections = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.sock.getsockname()[1]}/sparql"
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                connection, _ = self.sock.accept()
+            except TimeoutError:
+                continue
+            self.connections += 1
+            connection.close()
+
+    def wait_for(self, count: int, *, timeout: float = 5.0) -> bool:
+        """Whether ``count`` connections have arrived within ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while self.connections < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return self.connections >= count
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.sock.close()
+
+
+@contextmanager
+def counting_listener() -> Iterator[CountingListener]:
+    listener = CountingListener()
+    try:
+        yield listener
+    finally:
+        listener.close()
+
+
 # --- server: a real `hled-graph serve` subprocess ---------------------------------------------
 
 

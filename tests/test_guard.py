@@ -8,7 +8,6 @@ then through the guard and the real server, where the listener must see nothing.
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import threading
@@ -16,6 +15,7 @@ from collections.abc import Iterator
 
 import pyoxigraph as ox
 import pytest
+from conftest import CountingListener, counting_listener
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_server import get, sparql_url
@@ -24,36 +24,10 @@ from hled_graph.namespaces import PREFIXES
 from hled_graph.sparql import guard
 
 
-class Listener:
-    """A TCP server on 127.0.0.1 that accepts, counts and closes every connection."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(64)
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/sparql"
-        self.connections = 0
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                connection, _ = self.sock.accept()
-            except OSError:
-                return
-            self.connections += 1
-            connection.close()
-
-    def close(self) -> None:
-        self.sock.close()
-
-
 @pytest.fixture(scope="module")
-def listener() -> Iterator[Listener]:
-    server = Listener()
-    yield server
-    server.close()
+def listener() -> Iterator[CountingListener]:
+    with counting_listener() as counting:
+        yield counting
 
 
 def u(text: str) -> str:
@@ -114,7 +88,7 @@ def trick(name: str, url: str) -> str:
     return TRICKS[name].format(url=url, url_u=u(url), url_big_u=big_u(url))
 
 
-def unguarded_connections(text: str, listener: Listener) -> int:
+def unguarded_connections(text: str, listener: CountingListener) -> int:
     """Run ``text`` straight through pyoxigraph, no guard: how many connections it opened."""
     before = listener.connections
     try:
@@ -139,19 +113,19 @@ def _settle() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(ENGINE_TRICKS))
-def test_each_engine_trick_connects(listener: Listener, name: str) -> None:
+def test_each_engine_trick_connects(listener: CountingListener, name: str) -> None:
     assert unguarded_connections(trick(name, listener.url), listener) >= 1
 
 
 @pytest.mark.parametrize("name", sorted(TRICKS))
-def test_the_guard_refuses_each_trick(listener: Listener, name: str) -> None:
+def test_the_guard_refuses_each_trick(listener: CountingListener, name: str) -> None:
     with pytest.raises(guard.Refusal) as refused:
         guard.check_query(trick(name, listener.url), allow_federation=False)
     assert refused.value.status in (400, 403) and "\n" not in refused.value.message
 
 
 @pytest.mark.parametrize("name", sorted(TRICKS))
-def test_the_server_refuses_each_trick_and_nothing_connects(endpoint, listener: Listener, name: str) -> None:
+def test_the_server_refuses_each_trick_and_nothing_connects(endpoint, listener: CountingListener, name: str) -> None:
     before = listener.connections
     status, _, body = get(sparql_url(endpoint, trick(name, listener.url)), accept="application/json")
     assert status in (400, 403), body
@@ -196,7 +170,7 @@ GENERATED = settings(max_examples=300, deadline=None, suppress_health_check=[Hea
 
 @GENERATED
 @given(data=st.data())
-def test_generated_tricks_never_get_past_the_guard_to_the_network(listener: Listener, data: st.DataObject) -> None:
+def test_generated_tricks_never_get_past_the_guard_to_the_network(listener: CountingListener, data: st.DataObject) -> None:
     text = data.draw(hidden_service_queries(listener.url))
     try:
         guard.check_query(text, allow_federation=False)
@@ -209,7 +183,7 @@ def test_generated_tricks_never_get_past_the_guard_to_the_network(listener: List
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                  HealthCheck.function_scoped_fixture])
 @given(data=st.data())
-def test_generated_tricks_through_the_server(endpoint, listener: Listener, data: st.DataObject) -> None:
+def test_generated_tricks_through_the_server(endpoint, listener: CountingListener, data: st.DataObject) -> None:
     before = listener.connections
     status, _, body = get(sparql_url(endpoint, data.draw(hidden_service_queries(listener.url))),
                           accept="application/json")
@@ -218,7 +192,7 @@ def test_generated_tricks_through_the_server(endpoint, listener: Listener, data:
     assert listener.connections == before
 
 
-def test_the_whole_suite_recorded_no_connection_from_the_guarded_paths(listener: Listener) -> None:
+def test_the_whole_suite_recorded_no_connection_from_the_guarded_paths(listener: CountingListener) -> None:
     """The controls above connect on purpose; after them, one more guarded round must add none."""
     before = listener.connections
     for name in TRICKS:

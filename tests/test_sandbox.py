@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import sys
-import threading
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import pyoxigraph as ox
 import pytest
+from conftest import counting_listener
 
 from hled_graph.sandbox import NetworkIsolation, isolate_from_network
 from hled_graph.sparql.server.messages import Request, Response
@@ -29,43 +27,6 @@ LINUX_ROOT = sys.platform.startswith("linux") and os.geteuid() == 0
 LIMITS = PoolLimits(processes=1, timeout=10, queue_timeout=1, queue_limit=4, memory_bytes=1 << 30)
 
 
-class CountingListener:
-    """A TCP listener on 127.0.0.1 that accepts and counts connections, then closes them."""
-
-    def __init__(self) -> None:
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.sock.settimeout(0.2)
-        self.accepted = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.sock.getsockname()[1]}/sparql"
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                connection, _ = self.sock.accept()
-            except TimeoutError:
-                continue
-            self.accepted += 1
-            connection.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.sock.close()
-
-
-@contextmanager
-def listener() -> Iterator[CountingListener]:
-    counting = CountingListener()
-    try:
-        yield counting
-    finally:
-        counting.close()
 
 
 def unguarded_handler() -> Callable[[Request], Response]:
@@ -107,17 +68,17 @@ def service_query(url: str) -> str:
 
 def test_with_federation_allowed_the_unguarded_query_does_connect():
     """The control: without the sandbox the same query reaches the listener, so the tests below can fail."""
-    with listener() as counting:
+    with counting_listener() as counting:
         answer, pool = run_in_query_process(service_query(counting.url), isolate=None)
-    assert counting.accepted >= 1, answer
+    assert counting.connections >= 1, answer
     assert pool.isolation is None
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="network namespaces and seccomp are Linux's")
 def test_the_sandboxed_query_process_makes_no_connection_and_says_why():
-    with listener() as counting:
+    with counting_listener() as counting:
         answer, pool = run_in_query_process(service_query(counting.url), isolate=isolate_from_network)
-    assert counting.accepted == 0
+    assert counting.connections == 0
     assert answer.startswith("error:") and ("not permitted" in answer or "unreachable" in answer), answer
     assert pool.isolation is not None and (pool.isolation.namespace or pool.isolation.seccomp)
     if LINUX_ROOT:
@@ -131,10 +92,10 @@ def test_the_sandboxed_query_process_makes_no_connection_and_says_why():
                  marks=pytest.mark.skipif(not sys.platform.startswith("linux"), reason="seccomp is Linux's")),
 ])
 def test_each_protection_alone_holds(namespace: bool, seccomp: bool, error: str):
-    with listener() as counting:
+    with counting_listener() as counting:
         answer, pool = run_in_query_process(
             service_query(counting.url), isolate=lambda: isolate_from_network(namespace=namespace, seccomp=seccomp))
-    assert counting.accepted == 0
+    assert counting.connections == 0
     assert error in answer, answer
     assert pool.isolation == NetworkIsolation(namespace=namespace, seccomp=seccomp)
 
@@ -156,8 +117,8 @@ def _as_nobody_then_isolate() -> NetworkIsolation:
 @pytest.mark.skipif(not LINUX_ROOT, reason="needs root to become an unprivileged user first")
 def test_an_unprivileged_query_process_is_isolated_too():
     """Without root the namespace comes through a user namespace (where the kernel allows one); seccomp always."""
-    with listener() as counting:
+    with counting_listener() as counting:
         answer, pool = run_in_query_process(service_query(counting.url), isolate=_as_nobody_then_isolate)
-    assert counting.accepted == 0
+    assert counting.connections == 0
     assert answer.startswith("error:"), answer
     assert pool.isolation is not None and pool.isolation.seccomp
