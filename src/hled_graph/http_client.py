@@ -6,6 +6,11 @@ endpoints such as Wikidata's refuse anonymous clients) and a timeout, and every 
 :class:`~hled_graph.errors.InputError` line: a host that cannot be reached, an HTTP error status
 (with the server's own words) or an answer that is not SPARQL results. They are the user's to fix
 (a URL, a server, a query), so they all exit 2.
+
+Redirects are followed only within one origin (the same scheme, host and port; or the same host
+moving from http to https), re-sending the same request there. A redirect to anywhere else is
+refused with the two URLs named, so an answer never comes silently from a host the user did not
+name: they can give the new URL directly if they trust it.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -57,6 +63,36 @@ def check_url(url: str) -> str:
     return url
 
 
+class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow a redirect only within the origin asked for, keeping the method and body."""
+
+    def redirect_request(self, req: urllib.request.Request, fp: Any, code: int, msg: str,
+                         headers: Any, newurl: str) -> urllib.request.Request:
+        target = urllib.parse.urljoin(req.full_url, newurl)
+        if not _same_origin(req.full_url, target):
+            fp.close()
+            raise InputError(
+                f"{req.full_url} redirects (HTTP {code}) to {target}, another host; not followed, so that no "
+                "answer comes from a host you did not name: if you trust it, give that URL directly"
+            )
+        if code == 303:  # "see other": the answer is fetched with GET, as the protocol says
+            return urllib.request.Request(target, headers=dict(req.headers), method="GET")
+        return urllib.request.Request(
+            target, data=req.data, headers=dict(req.headers), method=req.get_method()
+        )
+
+
+def _same_origin(url: str, target: str) -> bool:
+    old, new = urllib.parse.urlsplit(url), urllib.parse.urlsplit(target)
+    if (old.scheme, old.hostname, old.port) == (new.scheme, new.hostname, new.port):
+        return True
+    upgrade = (old.scheme, new.scheme) == ("http", "https") and old.port in (None, 80) and new.port in (None, 443)
+    return upgrade and old.hostname == new.hostname
+
+
+_OPENER = urllib.request.build_opener(_SameOriginRedirects)
+
+
 def send(
     url: str,
     *,
@@ -71,7 +107,7 @@ def send(
     for name, value in (headers or {}).items():
         request.add_header(name, value)
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with _OPENER.open(request, timeout=timeout) as response:
             return Answer(response.status, response.headers.get("Content-Type", ""), response.read())
     except urllib.error.HTTPError as exc:
         raise RemoteHTTPError(url, exc.code, exc.reason, _server_message(exc.read())) from None
