@@ -15,6 +15,7 @@ name: they can give the new URL directly if they trust it.
 
 from __future__ import annotations
 
+import http.client
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -58,9 +59,17 @@ class RemoteHTTPError(InputError):
 def check_url(url: str) -> str:
     """``url`` if it is an absolute http(s) URL, else an InputError saying what to give."""
     parsed = urllib.parse.urlsplit(url)
-    if parsed.scheme not in {"http", "https"} or not parsed.netloc:
+    well_formed = parsed.hostname and _has_valid_port(parsed) and not any(c.isspace() or ord(c) < 32 for c in url)
+    if parsed.scheme not in {"http", "https"} or not well_formed:
         raise InputError(f"{url!r} is not an http(s) URL; give the endpoint's full address, e.g. http://localhost:7878/query")
     return url
+
+
+def _has_valid_port(parsed: urllib.parse.SplitResult) -> bool:
+    try:
+        return parsed.port is None or parsed.port >= 0  # reading it raises ValueError when it is not a port
+    except ValueError:
+        return False
 
 
 class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
@@ -111,6 +120,11 @@ def send(
             return Answer(response.status, response.headers.get("Content-Type", ""), response.read())
     except urllib.error.HTTPError as exc:
         raise RemoteHTTPError(url, exc.code, exc.reason, _server_message(exc.read())) from None
+    except http.client.HTTPException as exc:  # not HTTP at all, or an answer cut short
+        raise InputError(
+            f"{url} did not answer in HTTP ({type(exc).__name__}: {_one_line(exc) or 'no detail'}); "
+            "check the URL and the port"
+        ) from None
     except (urllib.error.URLError, OSError) as exc:
         # A read timeout is a bare TimeoutError; a connect timeout comes wrapped in a URLError.
         reason = getattr(exc, "reason", exc)
@@ -133,7 +147,14 @@ def sparql_query(url: str, query: str, *, timeout: float = TIMEOUT_S) -> SparqlA
     media = answer.content_type.split(";")[0].strip().lower()
     try:
         if media in (ox.QueryResultsFormat.JSON.media_type, "application/json"):
-            return ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
+            solutions = ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
+            if isinstance(solutions, ox.QuerySolutions):
+                # The solutions parse lazily, as they are read: read them once here, so that a
+                # malformed row is this one-line error and not a SyntaxError wherever it is read.
+                for _ in solutions:
+                    pass
+                solutions = ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
+            return solutions
         if media in (ox.RdfFormat.N_TRIPLES.media_type, "text/plain"):
             return [quad.triple for quad in ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES)]
     except (SyntaxError, ValueError) as exc:
