@@ -150,6 +150,12 @@ def test_an_output_that_cannot_be_written(command: str, kind: str, tmp_path: Pat
         assert (tmp_path / "folder" / "keep.txt").read_text(encoding="utf-8") == "keep"
 
 
+@pytest.mark.parametrize("kind", ["under-a-file", "folder"])
+def test_a_store_that_cannot_be_created_there(kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, err = run_cli(["store", "create", str(unwritable(tmp_path, kind)), "--data", str(LINKS)], capsys)
+    assert_user_error(code, err)
+
+
 @pytest.mark.parametrize("args", [["stats"], ["queries"], ["query", "--query", ASK], ["analyze"]],
                          ids=lambda args: args[0])
 def test_standard_output_on_a_full_disk(args: list[str]) -> None:

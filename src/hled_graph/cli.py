@@ -504,11 +504,16 @@ def store_create(directory: str, data: tuple[str, ...]) -> None:
     """
     from pathlib import Path
 
+    from hled_graph.errors import OutputError
     from hled_graph.sparql import engine
 
-    size = engine.create_store(
-        Path(directory), data=[Path(p) for p in data] or None, progress=_progress
-    )
+    try:
+        size = engine.create_store(
+            Path(directory), data=[Path(p) for p in data] or None, progress=_progress
+        )
+    except OSError as exc:  # the folder cannot be made or written (a missing parent, read-only, full)
+        detail = exc.strerror or " ".join(str(exc).split())
+        raise OutputError(f"{directory}: cannot create the store there ({detail}); choose another folder") from None
     click.echo(f"created store {directory}: {size} quads")
 
 
