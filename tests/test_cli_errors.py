@@ -189,6 +189,7 @@ ANSWERS: dict[str, tuple[int, str, bytes]] = {
         ["n", "item", "property", "value"],
         *({"n": {"type": "literal", "value": "not a number"}, "item": {"type": "literal", "value": "Q1"},
            "property": {"type": "literal", "value": "p"}, "value": {"type": "literal", "value": "v"}},))),
+    "superscript-count": (200, JSON, _results(["n"], {"n": {"type": "literal", "value": "\u00b2"}})),
     "boolean": (200, JSON, json.dumps({"head": {}, "boolean": True}).encode()),
     "broken-n-triples": (200, "application/n-triples", b"<a> <b> .\n"),
 }
@@ -202,7 +203,7 @@ REMOTE_COMMANDS: dict[str, Callable[[str, Path], list[str]]] = {
 # What a command may do with an answer that is well-formed but says little: no rows is a valid
 # answer to `query` (0 rows) and `links enrich` (no facts); `links check` then reports every link
 # missing (exit 1, a drift).
-SUCCEEDS = {("query --endpoint", "no-rows"), ("links enrich", "no-rows"), ("query --endpoint", "boolean"),
+SUCCEEDS = {("query --endpoint", "no-rows"), ("query --endpoint", "superscript-count"), ("links enrich", "no-rows"), ("query --endpoint", "boolean"),
             ("query --endpoint", "wrong-variables"), ("query --endpoint", "literal-where-an-iri-belongs")}
 
 
