@@ -120,3 +120,16 @@ def test_entity_page_shows_hostile_labels_as_text(visit) -> None:
         assert "⟨U+202E⟩gnp.exe" in body and "exe.png" not in body
         assert_no_invisible_characters(page_visit.page.content())
         page_visit.assert_nothing_ran()
+
+
+def test_query_page_results_show_invisible_characters_written_out(visit) -> None:
+    with running_server("--data", str(HOSTILE), "--workers", "1") as server:
+        page_visit = visit(server.url + "/", allowed_prefix=server.url + "/")
+        page = page_visit.page
+        page.fill("#query", "SELECT ?text WHERE { ?s <http://purl.org/dc/terms/description> ?text }")
+        page.click("#run")
+        page.wait_for_selector("#results table", timeout=10_000)
+        results = page.inner_text("#results")
+        assert REVERSED in results and ZERO_WIDTH in results
+        assert_no_invisible_characters(results)
+        page_visit.assert_nothing_ran()

@@ -54,7 +54,7 @@ function showTable(data, truncated) {
 
 function showText(text) {
   const results = document.getElementById("results");
-  results.replaceChildren(el("pre", { class: "rdf" }, text));
+  results.replaceChildren(el("pre", { class: "rdf" }, reveal(text)));
 }
 
 async function run(event) {
@@ -81,7 +81,7 @@ async function run(event) {
       let message = text;
       try { message = JSON.parse(text).message; } catch (_) { /* plain text error */ }
       status.textContent = "";
-      document.getElementById("results").replaceChildren(el("p", { class: "error" }, response.status + ": " + message));
+      document.getElementById("results").replaceChildren(el("p", { class: "error" }, response.status + ": " + reveal(String(message))));
       return;
     }
     status.textContent = "Done in " + elapsed + " ms.";
