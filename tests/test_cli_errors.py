@@ -12,7 +12,7 @@ import socketserver
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -208,9 +208,8 @@ SUCCEEDS = {("query --endpoint", "no-rows"), ("query --endpoint", "superscript-c
 
 
 @pytest.fixture
-def garbage_server() -> Iterator[Callable[..., str]]:
+def garbage_server(serve_in_thread: Callable[..., socketserver.BaseServer]) -> Callable[..., str]:
     """Local servers that answer every request (any method) with one status, type and body."""
-    servers: list[http.server.ThreadingHTTPServer] = []
 
     def start(status: int, content_type: str, body: bytes) -> str:
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -228,15 +227,10 @@ def garbage_server() -> Iterator[Callable[..., str]]:
             def log_message(self, *args: object) -> None:
                 pass
 
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_port}/sparql"
+        server = serve_in_thread(http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler))
+        return f"http://127.0.0.1:{server.server_address[1]}/sparql"
 
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+    return start
 
 
 @pytest.mark.parametrize("answer", ANSWERS)
@@ -257,9 +251,8 @@ RAW_ANSWERS = {
 
 
 @pytest.fixture
-def raw_server() -> Iterator[Callable[[bytes], str]]:
+def raw_server(serve_in_thread: Callable[..., socketserver.BaseServer]) -> Callable[[bytes], str]:
     """Local TCP servers that answer any request with the same bytes and close: not always HTTP."""
-    servers: list[socketserver.ThreadingTCPServer] = []
 
     def start(answer: bytes) -> str:
         class Handler(socketserver.BaseRequestHandler):
@@ -267,15 +260,10 @@ def raw_server() -> Iterator[Callable[[bytes], str]]:
                 self.request.recv(65536)
                 self.request.sendall(answer)
 
-        server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
+        server = serve_in_thread(socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler))
         return f"http://127.0.0.1:{server.server_address[1]}/sparql"
 
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+    return start
 
 
 @pytest.mark.parametrize("answer", RAW_ANSWERS)

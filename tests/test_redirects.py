@@ -7,19 +7,17 @@ from __future__ import annotations
 
 import http.server
 import json
-import threading
-from collections.abc import Callable, Iterator
+import socketserver
+from collections.abc import Callable
 from typing import ClassVar
 
 import pytest
 
 from hled_graph import http_client
-from hled_graph.cli import main
 from hled_graph.errors import InputError
 
-from conftest import FIXTURES
+from test_http_client import commands, run_cli
 
-LINKS = FIXTURES / "publish-links-good.ttl"
 COUNT_ANSWER = json.dumps(
     {"head": {"vars": ["n"]}, "results": {"bindings": [{"n": {"type": "literal", "value": "7"}}]}}
 ).encode()
@@ -62,36 +60,15 @@ Start = Callable[..., tuple[str, type[_Recorder]]]
 
 
 @pytest.fixture
-def start_server() -> Iterator[Start]:
+def start_server(serve_in_thread: Callable[..., socketserver.BaseServer]) -> Start:
     """A factory of local servers: (base URL, handler class whose ``seen`` lists the requests)."""
-    servers: list[http.server.ThreadingHTTPServer] = []
 
     def start(host: str = "127.0.0.1", *, code: int = 302, location: str = "") -> tuple[str, type[_Recorder]]:
         handler = type("Handler", (_Recorder,), {"code": code, "location": location, "seen": []})
-        server = http.server.ThreadingHTTPServer((host, 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://{host}:{server.server_port}", handler
+        server = serve_in_thread(http.server.ThreadingHTTPServer((host, 0), handler))
+        return f"http://{host}:{server.server_address[1]}", handler
 
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
-
-
-def commands(url: str) -> dict[str, list[str]]:
-    return {
-        "query": ["query", "--endpoint", url, "--query", "SELECT * WHERE { ?s ?p ?o } LIMIT 1"],
-        "load": ["load", "--endpoint", url, str(LINKS)],
-        "links": ["links", "check", "--endpoint", url, "--links", str(LINKS)],
-    }
-
-
-def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(args)
-    out, err = capsys.readouterr()
-    return exit_info.value.code, out, err
+    return start
 
 
 @pytest.mark.parametrize("command", ["query", "load", "links"])
