@@ -11,15 +11,13 @@ import os
 import socketserver
 import subprocess
 import sys
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES
 
 from hled_graph.cli import cli, main
-
-from conftest import FIXTURES
 
 LINKS = FIXTURES / "publish-links-good.ttl"
 ASK = "ASK { ?s ?p ?o }"
@@ -161,7 +159,8 @@ def test_a_store_that_cannot_be_created_there(kind: str, tmp_path: Path, capsys:
 def test_standard_output_on_a_full_disk(args: list[str]) -> None:
     with open("/dev/full", "wb") as full:
         done = subprocess.run([sys.executable, "-m", "hled_graph.cli", *args], stdout=full,
-                              stderr=subprocess.PIPE, timeout=120, env={**os.environ, "HLED_GRAPH_DEBUG": ""})
+                              stderr=subprocess.PIPE, timeout=120, check=False,
+                              env={**os.environ, "HLED_GRAPH_DEBUG": ""})
     assert_user_error(done.returncode, done.stderr.decode("utf-8"), allowed={74})
 
 
@@ -203,7 +202,8 @@ REMOTE_COMMANDS: dict[str, Callable[[str, Path], list[str]]] = {
 # What a command may do with an answer that is well-formed but says little: no rows is a valid
 # answer to `query` (0 rows) and `links enrich` (no facts); `links check` then reports every link
 # missing (exit 1, a drift).
-SUCCEEDS = {("query --endpoint", "no-rows"), ("query --endpoint", "superscript-count"), ("links enrich", "no-rows"), ("query --endpoint", "boolean"),
+SUCCEEDS = {("query --endpoint", "no-rows"), ("query --endpoint", "superscript-count"), ("links enrich", "no-rows"),
+            ("query --endpoint", "boolean"),
             ("query --endpoint", "wrong-variables"), ("query --endpoint", "literal-where-an-iri-belongs")}
 
 
@@ -245,7 +245,8 @@ def test_a_server_that_answers_garbage(command: str, answer: str, tmp_path: Path
 
 RAW_ANSWERS = {
     "not-http": b"SSH-2.0-OpenSSH_9.6\r\n",
-    "cut-short": b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\nContent-Length: 500\r\n\r\n{\"head\"",
+    "cut-short": b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\n"
+                 b"Content-Length: 500\r\n\r\n{\"head\"",
     "bad-status-line": b"HTTP/1.1 OK-ish\r\n\r\n",
 }
 
@@ -292,6 +293,6 @@ def test_a_malformed_url(command: str, url: str, tmp_path: Path, capsys: pytest.
 def test_serve_refuses_hostile_data_before_listening(option: str, kind: str, tmp_path: Path) -> None:
     path = hostile_file(tmp_path, kind)
     done = subprocess.run([sys.executable, "-m", "hled_graph.cli", "serve", "--port", "0", "--workers", "1",
-                           option, str(path)], capture_output=True, timeout=60,
+                           option, str(path)], capture_output=True, timeout=60, check=False,
                           env={**os.environ, "HLED_GRAPH_DEBUG": ""})
     assert_user_error(done.returncode, done.stderr.decode("utf-8"))

@@ -8,6 +8,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES
 from rdflib import Graph, Literal, URIRef
 
 from hled_graph.cli import main
@@ -16,8 +17,6 @@ from hled_graph.sparql.server.messages import error_response
 from hled_graph.templating import environment
 from hled_graph.visible import is_invisible, reveal, reveal_in_url
 from hled_graph.viz.maps import build_map
-
-from conftest import FIXTURES
 
 INVISIBLE_CLASSES = {
     "bidi embedding and override": "\u202a\u202b\u202c\u202d\u202e",
@@ -63,7 +62,9 @@ def test_a_url_keeps_its_target_and_shows_the_character() -> None:
 
 def test_every_template_value_passes_through_the_hook() -> None:
     env = environment("hled_graph.sparql.server")
-    page = env.from_string('<p title="{{ v }}">{{ v }}</p><a href="{{ u | href }}">x</a><script>{{ v | tojson }}</script>')
+    page = env.from_string(
+        '<p title="{{ v }}">{{ v }}</p><a href="{{ u | href }}">x</a><script>{{ v | tojson }}</script>'
+    )
     html = page.render(v="<b>\u202egnp.exe</b>", u="https://example.org/\u202e\"")
     assert html == (
         '<p title="&lt;b&gt;⟨U+202E⟩gnp.exe&lt;/b&gt;">&lt;b&gt;⟨U+202E⟩gnp.exe&lt;/b&gt;</p>'

@@ -12,11 +12,10 @@ from collections.abc import Callable
 from typing import ClassVar
 
 import pytest
+from test_http_client import commands, run_cli
 
 from hled_graph import http_client
 from hled_graph.errors import InputError
-
-from test_http_client import commands, run_cli
 
 COUNT_ANSWER = json.dumps(
     {"head": {"vars": ["n"]}, "results": {"bindings": [{"n": {"type": "literal", "value": "7"}}]}}
@@ -79,7 +78,7 @@ def test_a_redirect_elsewhere_is_refused_naming_both_urls(
 ) -> None:
     elsewhere, elsewhere_handler = start_server(other)
     base, handler = start_server(code=code, location=elsewhere + "/sparql")
-    code_, out, err = run_cli(commands(base + "/sparql")[command], capsys)
+    code_, _, err = run_cli(commands(base + "/sparql")[command], capsys)
     assert code_ == 2, err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert err.startswith(f"hled-graph: error: {base}/sparql redirects (HTTP {code}) to {elsewhere}/sparql")
