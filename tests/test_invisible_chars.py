@@ -12,6 +12,7 @@ from conftest import FIXTURES
 from rdflib import Graph, Literal, URIRef
 
 from hled_graph.cli import main
+from hled_graph.publish.links import LABEL_DIFFERS, Link, LinkCheck, format_checks
 from hled_graph.sparql.rdflib_engine import Result
 from hled_graph.sparql.server.messages import error_response
 from hled_graph.templating import environment
@@ -111,3 +112,11 @@ def test_the_cli_table_writes_them_out_and_csv_keeps_them(
     assert (table_exit.value.code, csv_exit.value.code) == (0, 0)
     assert "⟨U+202E⟩gnirts desrever⟨U+202C⟩, pay⟨U+200B⟩pal" in table and "\u202e" not in table
     assert "\u202egnirts desrever\u202c, pay\u200bpal" in csv  # a data format keeps the data exact
+
+
+def test_the_links_check_table_writes_out_a_label_found_on_wikidata() -> None:
+    link = Link(entity="https://w3id.org/hled/id/org/epa", predicate="http://www.w3.org/2002/07/owl#sameAs",
+                qid="Q460173", recorded_label="Environmental Protection Agency")
+    check = LinkCheck(link=link, found_label="\u202egnp.exe", redirect_to=None, status=LABEL_DIFFERS)
+    table = format_checks([check])
+    assert "⟨U+202E⟩gnp.exe" in table and "\u202e" not in table

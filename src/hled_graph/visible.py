@@ -16,6 +16,7 @@ they pick a glyph's form (an emoji's colour presentation), they neither hide nor
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from urllib.parse import quote
 
@@ -32,16 +33,16 @@ def marker(char: str) -> str:
     return f"⟨U+{ord(char):04X}⟩"
 
 
+# No ASCII character is invisible in this sense: only the others are looked at, one by one.
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
 def reveal(text: str) -> str:
     """``text`` with every invisible character written as its :func:`marker`."""
-    if text.isascii():  # the common case, and no ASCII character is invisible in this sense
-        return text
-    return "".join(marker(char) if is_invisible(char) else char for char in text)
+    return _NON_ASCII.sub(lambda found: marker(found[0]) if is_invisible(found[0]) else found[0], text)
 
 
 def reveal_in_url(url: str) -> str:
     """``url`` with invisible characters percent-encoded: the link still leads to the same IRI
     (browsers encode them so anyway), but the address bar and status line show them."""
-    if url.isascii():
-        return url
-    return "".join(quote(char, safe="") if is_invisible(char) else char for char in url)
+    return _NON_ASCII.sub(lambda found: quote(found[0], safe="") if is_invisible(found[0]) else found[0], url)

@@ -169,20 +169,20 @@ def _normal(label: str | None) -> str | None:
 def format_checks(checks: list[LinkCheck]) -> str:
     """A plain-text table: entity, QID, recorded label, found label, status."""
     from hled_graph.iris import compact
+    from hled_graph.visible import reveal
 
     header = ("entity", "QID", "recorded label", "found label", "status")
     rows = [header]
     for check in checks:
         status = f"{check.status} → {check.redirect_to}" if check.redirect_to else check.status
-        rows.append(
-            (
-                compact(check.link.entity),
-                check.link.qid,
-                check.link.recorded_label or "",
-                check.found_label or "",
-                status,
-            )
-        )
+        # a terminal honours a right-to-left override in a label as a browser does
+        rows.append(tuple(reveal(cell) for cell in (
+            compact(check.link.entity),
+            check.link.qid,
+            check.link.recorded_label or "",
+            check.found_label or "",
+            status,
+        )))
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     lines = [
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows
