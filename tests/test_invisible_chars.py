@@ -120,3 +120,11 @@ def test_the_links_check_table_writes_out_a_label_found_on_wikidata() -> None:
     check = LinkCheck(link=link, found_label="\u202egnp.exe", redirect_to=None, status=LABEL_DIFFERS)
     table = format_checks([check])
     assert "⟨U+202E⟩gnp.exe" in table and "\u202e" not in table
+
+
+def test_an_error_line_writes_out_what_it_echoes(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["query", "\u202egnp.exe"])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2
+    assert err.startswith("hled-graph: error: ") and "⟨U+202E⟩gnp.exe" in err and "\u202e" not in err
