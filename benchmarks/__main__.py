@@ -8,7 +8,7 @@ import sys
 import tempfile
 import time
 import traceback
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks.common import ROOT, Context, Section, machine, progress, versions
@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         args.sizes = SMOKE_SIZES if args.smoke else FULL_SIZES
     if args.rdflib_cap is None:
         args.rdflib_cap = 1.0 if args.smoke else 120.0
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     load_at_start = load_average()
     clock = time.monotonic()
     sections: list[Section] = []
@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
             progress(f"section {key}: {module.__doc__.splitlines()[0] if module.__doc__ else key}")
             try:
                 section = module.run(ctx)
-            except Exception as exc:  # one broken section must not lose the others' numbers
+            except Exception as exc:  # noqa: BLE001 - one broken section must not lose the others' numbers
                 traceback.print_exc()
                 section = Section(key, f"section {key}")
                 section.skip(f"section {key}", f"crashed: {type(exc).__name__}: {exc}")

@@ -12,6 +12,10 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hled_graph.sparql.library import NamedQuery
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "benchmarks" / ".cache"
@@ -255,12 +259,11 @@ class Context:
         return done.stdout
 
 
-def shipped_data_file() -> Path | None:
-    """The encoded fact sheet (``data/hled-2022.ttl``) if it has landed."""
+def shipped_data_file() -> Path:
+    """The encoded fact sheet (``data/hled-2022.ttl``)."""
     from hled_graph import resources
 
-    files = resources.data_files()
-    return files[0] if files else None
+    return resources.data_files()[0]
 
 
 def shipped_graph_files() -> list[Path]:
@@ -271,19 +274,11 @@ def shipped_graph_files() -> list[Path]:
     return [path for path in files if path.is_file()]
 
 
-def library_queries() -> tuple[list[object], str | None]:
-    """The library queries that run offline (the federated ones excluded), or why there are none."""
-    try:
-        from hled_graph.sparql import library
-    except ImportError:
-        return [], "the query library (hled_graph.sparql.library) has not landed"
-    try:
-        queries = [q for q in library.load_library().values() if not getattr(q, "online_only", False)]
-    except Exception as exc:  # a half-landed library: report, don't crash the run
-        return [], f"the query library does not load ({exc})"
-    if not queries:
-        return [], "no queries/*.rq yet"
-    return queries, None
+def library_queries() -> list[NamedQuery]:
+    """The library queries that run offline (the federated ones excluded)."""
+    from hled_graph.sparql.library import load_library
+
+    return [query for query in load_library().values() if not query.online_only]
 
 
 # --------------------------------------------------------------------------- the machine

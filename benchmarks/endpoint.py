@@ -19,6 +19,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ from benchmarks.common import (
     throughput_row,
     time_row,
 )
+from benchmarks.load_endpoint import worker_rss_mb
 
 CONNECTIONS = 8
 SMALL_SELECT = """PREFIX org: <http://www.w3.org/ns/org#>
@@ -53,6 +55,11 @@ MIN_VS_BASELINE = 0.9
 MAX_P99_VS_BASELINE = 1.1
 # A cross product of the whole graph with itself four times: never finishes on any data.
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+# Sorting a cross join keeps every row: memory grows by hundreds of MB per second until a cap stops it.
+MEMORY_RUNAWAY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i"
+CROWDS = (2, 8, 16)
+CROWD_QUEUE_TIMEOUT = 2.0  # the default of --queue-timeout
+CROWD_QUERY_MEMORY_MIB = 512  # the crowd's server: a smaller cap than the 2 GiB default, on a shared machine
 MIN_VS_RDFLIB_ENDPOINT = 5.0
 MIN_VS_OXIGRAPH = 0.4
 MAX_P99 = Value(10, "ms")
@@ -287,12 +294,30 @@ def _baseline(ctx: Context, *, port: int, timeout: float) -> Server | None:
     root = Path(checkout).resolve()
     if not (root / "src" / "hled_graph" / "cli.py").is_file():
         raise RuntimeError(f"{BASELINE_ENV}={checkout}: not a checkout of hled-graph (no src/hled_graph/cli.py)")
-    commit = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                            check=False).stdout.strip() or "unknown commit"
-    command = [sys.executable, "-m", "hled_graph.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-               "--timeout", f"{timeout:g}"]
-    return Server(f"hled-graph serve (hand-written HTTP, {commit})", command, f"http://127.0.0.1:{port}/sparql",
-                  env={"PYTHONPATH": str(root / "src")})
+    commit = (
+        subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+        ).stdout.strip()
+        or "unknown commit"
+    )
+    command = [
+        sys.executable,
+        "-m",
+        "hled_graph.cli",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--timeout",
+        f"{timeout:g}",
+    ]
+    return Server(
+        f"hled-graph serve ({commit})",
+        command,
+        f"http://127.0.0.1:{port}/sparql",
+        env={"PYTHONPATH": str(root / "src")},
+    )
 
 
 def run(ctx: Context) -> Section:
@@ -325,23 +350,35 @@ def run(ctx: Context) -> Section:
         section.skip("`oxigraph serve`", "the oxigraph binary is not on PATH (pip install oxigraph)")
     else:
         location = ctx.workdir / "oxigraph-endpoint"
-        subprocess.run([oxigraph, "load", "--location", str(location), "--file", *map(str, data)], check=True,
-                       capture_output=True, timeout=600)
+        subprocess.run(
+            [oxigraph, "load", "--location", str(location), "--file", *map(str, data)],
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
         port = free_port()
         command = [oxigraph, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"]
-        help_text = subprocess.run([oxigraph, "serve-read-only", "--help"], capture_output=True, text=True,
-                                   check=False).stdout
+        help_text = subprocess.run(
+            [oxigraph, "serve-read-only", "--help"], capture_output=True, text=True, check=False
+        ).stdout
         if "--union-default-graph" in help_text:
             command.append("--union-default-graph")  # queries see every graph, as on our endpoint
         servers.append(Server("oxigraph serve", command, f"http://127.0.0.1:{port}/query"))
     endpoint = Path(sys.executable).parent / "rdflib-endpoint"
     if not endpoint.is_file() and not shutil.which("rdflib-endpoint"):
-        section.skip("rdflib-endpoint", "not installed (pip install rdflib-endpoint uvicorn, benchmark environment only)")
+        section.skip(
+            "rdflib-endpoint", "not installed (pip install rdflib-endpoint uvicorn, benchmark environment only)"
+        )
     else:
         port = free_port()
         binary = str(endpoint) if endpoint.is_file() else str(shutil.which("rdflib-endpoint"))
-        servers.append(Server("rdflib-endpoint", [binary, "serve", *map(str, data), "--host", "127.0.0.1",
-                                                  "--port", str(port)], f"http://127.0.0.1:{port}/"))
+        servers.append(
+            Server(
+                "rdflib-endpoint",
+                [binary, "serve", *map(str, data), "--host", "127.0.0.1", "--port", str(port)],
+                f"http://127.0.0.1:{port}/",
+            )
+        )
 
     rounds = ctx.runs(3, 1)
     measured = _measure_all(section, servers, ctx, rounds=rounds, seconds=duration)
@@ -349,50 +386,103 @@ def run(ctx: Context) -> Section:
     loads = {key: load for key, (_, load) in measured.items()}
     for server in servers:
         if server.name in (OURS, baseline.name if baseline else None) or (
-                server.name == "oxigraph serve" and not ctx.smoke):
+            server.name == "oxigraph serve" and not ctx.smoke
+        ):
             command = server.command + (["--timeout-s", f"{timeout:g}"] if server.name == "oxigraph serve" else [])
             try:
-                runaways[server.name] = runaway_probe(server.name, command, server.url, ctx=ctx, timeout=timeout,
-                                                      script=_wrk_script(ctx.workdir, WORKLOADS[0]), env=server.env)
+                runaways[server.name] = runaway_probe(
+                    server.name,
+                    command,
+                    server.url,
+                    ctx=ctx,
+                    timeout=timeout,
+                    script=_wrk_script(ctx.workdir, WORKLOADS[0]),
+                    env=server.env,
+                )
             except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
                 section.skip(f"runaway query test on {server.name}", str(exc))
 
     for workload in WORKLOADS:
-        _workload_rows(section, workload, [server.name for server in servers], loads, rows,
-                       baseline=baseline.name if baseline else None)
+        _workload_rows(
+            section,
+            workload,
+            [server.name for server in servers],
+            loads,
+            rows,
+            baseline=baseline.name if baseline else None,
+        )
     if OURS in runaways:
         _runaway_rows(section, runaways[OURS], runaways.get("oxigraph serve"), timeout=timeout)
+    ours = next((server for server in servers if server.name == OURS), None)
+    if ours is not None and "--query-memory" in ctx.cli_help("serve"):
+        for count in CROWDS[:1] if ctx.smoke else CROWDS:
+            try:
+                options = ["--query-memory", str(CROWD_QUERY_MEMORY_MIB), "--queue-timeout", f"{CROWD_QUEUE_TIMEOUT:g}"]
+                crowd = runaway_crowd(ours.command + options, ours.url,
+                                      ctx=ctx, count=count, timeout=timeout,
+                                      script=_wrk_script(ctx.workdir, WORKLOADS[0]))
+            except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+                section.skip(f"{count} runaways in flight", str(exc))
+                continue
+            _crowd_rows(section, crowd)
     if baseline is not None and baseline.name in runaways:
         probe = runaways[baseline.name]
-        section.rows.append(info_row(f"runaway in flight on {baseline.name}: small-query p99, runaway answered after",
-                                     f"{probe.load.p99_ms:.1f} ms, "
-                                     + (f"{probe.answered_after:.2f} s ({probe.status})" if probe.answered_after
-                                        is not None else probe.status),
-                                     ratio=f"CPU after: {probe.after_cores:.2f} cores"))
+        section.rows.append(
+            info_row(
+                f"runaway in flight on {baseline.name}: small-query p99, runaway answered after",
+                f"{probe.load.p99_ms:.1f} ms, "
+                + (
+                    f"{probe.answered_after:.2f} s ({probe.status})"
+                    if probe.answered_after is not None
+                    else probe.status
+                ),
+                ratio=f"CPU after: {probe.after_cores:.2f} cores",
+            )
+        )
     _full_load_test(section, ctx)
     section.notes.append(
         f"Data: {described}. All servers up at once, wrk -t2 -c{CONNECTIONS} on one at a time for {duration} s per "
-        f"workload, in turns, {rounds} rounds; the median round's req/s, the median p99 (JSON results): {WORKLOADS[0].title}: `{SMALL_SELECT.splitlines()[-1]}`; {WORKLOADS[1].title}: ten "
+        f"workload, in turns, {rounds} rounds; the median round's req/s, the median p99 (JSON results): "
+        f"{WORKLOADS[0].title}: `{SMALL_SELECT.splitlines()[-1]}`; {WORKLOADS[1].title}: ten "
         "organizations' labels by VALUES. Before measuring, every server's rows for each query were compared. Load "
         "generator and server share the machine's cores, as in the issue's anchors (oxigraph ~5,500–6,600 req/s, "
-        "p99 3–4 ms; rdflib-endpoint ~390 req/s, p99 46 ms on 2 cores).")
+        "p99 3–4 ms; rdflib-endpoint ~390 req/s, p99 46 ms on 2 cores)."
+    )
     return section
 
 
-def _workload_rows(section: Section, workload: Workload, names: list[str], loads: dict[tuple[str, str], Load],
-                   rows: dict[tuple[str, str], list[tuple[tuple[str, str], ...]]], *, baseline: str | None) -> None:
+def _workload_rows(
+    section: Section,
+    workload: Workload,
+    names: list[str],
+    loads: dict[tuple[str, str], Load],
+    rows: dict[tuple[str, str], list[tuple[tuple[str, str], ...]]],
+    *,
+    baseline: str | None,
+) -> None:
     answered = [name for name in names if (name, workload.key) in rows]
     reference = rows.get((OURS, workload.key)) or (rows[(answered[0], workload.key)] if answered else None)
     differing = [name for name in answered if rows[(name, workload.key)] != reference]
     same = not differing and bool(reference)
-    section.rows.append(Row(f"{workload.title}: same rows on every server ({', '.join(answered)})",
-                            f"{len(reference or [])} rows", ", ".join(differing) or "—", "—", "identical",
-                            "yes" if same else "**no**"))
+    section.rows.append(
+        Row(
+            f"{workload.title}: same rows on every server ({', '.join(answered)})",
+            f"{len(reference or [])} rows",
+            ", ".join(differing) or "—",
+            "—",
+            "identical",
+            "yes" if same else "**no**",
+        )
+    )
     for name in answered:
         load = loads[(name, workload.key)]
-        section.rows.append(info_row(f"{workload.title}: {name}: throughput, p50 / p99",
-                                     f"{load.requests_per_second:,.0f} req/s, {load.p50_ms:.1f} / {load.p99_ms:.1f} ms",
-                                     ratio=f"{load.requests:,} requests, {load.errors} errors"))
+        section.rows.append(
+            info_row(
+                f"{workload.title}: {name}: throughput, p50 / p99",
+                f"{load.requests_per_second:,.0f} req/s, {load.p50_ms:.1f} / {load.p99_ms:.1f} ms",
+                ratio=f"{load.requests:,} requests, {load.errors} errors",
+            )
+        )
         if load.errors:
             section.notes.append(f"{name} answered {load.errors} requests of the {workload.key} workload with errors.")
     ours = loads.get((OURS, workload.key))
@@ -403,24 +493,51 @@ def _workload_rows(section: Section, workload: Workload, names: list[str], loads
         return
     if baseline is not None and (baseline, workload.key) in loads:
         old = loads[(baseline, workload.key)]
-        section.rows.append(throughput_row(f"{workload.title}: throughput vs {baseline}",
-                                           Value(ours.requests_per_second, "req/s"),
-                                           Value(old.requests_per_second, "req/s"), min_ratio=MIN_VS_BASELINE))
-        section.rows.append(time_row(f"{workload.title}: p99 vs {baseline}", Value(ours.p99_ms, "ms"),
-                                     Value(old.p99_ms, "ms"), max_ratio=MAX_P99_VS_BASELINE))
+        section.rows.append(
+            throughput_row(
+                f"{workload.title}: throughput vs {baseline}",
+                Value(ours.requests_per_second, "req/s"),
+                Value(old.requests_per_second, "req/s"),
+                min_ratio=MIN_VS_BASELINE,
+            )
+        )
+        section.rows.append(
+            time_row(
+                f"{workload.title}: p99 vs {baseline}",
+                Value(ours.p99_ms, "ms"),
+                Value(old.p99_ms, "ms"),
+                max_ratio=MAX_P99_VS_BASELINE,
+            )
+        )
     for anchor, goal in (("oxigraph serve", MIN_VS_OXIGRAPH), ("rdflib-endpoint", MIN_VS_RDFLIB_ENDPOINT)):
         if (anchor, workload.key) in loads:
-            section.rows.append(throughput_row(f"{workload.title}: throughput vs {anchor}",
-                                               Value(ours.requests_per_second, "req/s"),
-                                               Value(loads[(anchor, workload.key)].requests_per_second, "req/s"),
-                                               min_ratio=goal))
+            section.rows.append(
+                throughput_row(
+                    f"{workload.title}: throughput vs {anchor}",
+                    Value(ours.requests_per_second, "req/s"),
+                    Value(loads[(anchor, workload.key)].requests_per_second, "req/s"),
+                    min_ratio=goal,
+                )
+            )
     oxigraph = loads.get(("oxigraph serve", workload.key))
-    section.rows.append(limit_row(f"{workload.title}: p99 latency, {OURS}", Value(ours.p99_ms, "ms"), limit=MAX_P99,
-                                  anchor=f"oxigraph {oxigraph.p99_ms:.1f} ms" if oxigraph else "—"))
+    section.rows.append(
+        limit_row(
+            f"{workload.title}: p99 latency, {OURS}",
+            Value(ours.p99_ms, "ms"),
+            limit=MAX_P99,
+            anchor=f"oxigraph {oxigraph.p99_ms:.1f} ms" if oxigraph else "—",
+        )
+    )
 
 
-def _measure_all(section: Section, servers: list[Server], ctx: Context, *, rounds: int, seconds: float,
-                 ) -> dict[tuple[str, str], tuple[list[tuple[tuple[str, str], ...]], Load]]:
+def _measure_all(
+    section: Section,
+    servers: list[Server],
+    ctx: Context,
+    *,
+    rounds: int,
+    seconds: float,
+) -> dict[tuple[str, str], tuple[list[tuple[tuple[str, str], ...]], Load]]:
     """Each server's rows and load per workload: all servers up at once (idle ones cost no CPU),
     wrk on one at a time, in turns, ``rounds`` times; the median round counts. On a shared machine
     the load drifts, and turns spread the drift over every server alike."""
@@ -444,8 +561,9 @@ def _measure_all(section: Section, servers: list[Server], ctx: Context, *, round
                 for server in up:
                     progress(f"  round {round_number + 1}/{rounds}: {workload.key}: {server.name}: wrk {seconds:g} s")
                     try:
-                        load = wrk(_wrk_url(server.url, workload), seconds=seconds,
-                                   script=_wrk_script(ctx.workdir, workload))
+                        load = wrk(
+                            _wrk_url(server.url, workload), seconds=seconds, script=_wrk_script(ctx.workdir, workload)
+                        )
                     except (RuntimeError, subprocess.SubprocessError) as exc:
                         section.notes.append(f"wrk failed on {server.name} ({workload.key}): {exc}")
                         continue
@@ -454,9 +572,16 @@ def _measure_all(section: Section, servers: list[Server], ctx: Context, *, round
     for key, loads in samples.items():
         ranked = sorted(loads, key=lambda load: load.requests_per_second)
         middle = ranked[len(ranked) // 2]
-        measured[key] = (answers[key], Load(middle.requests_per_second, median([load.p99_ms for load in loads]),
-                                            median([load.p50_ms for load in loads]),
-                                            sum(load.requests for load in loads), sum(load.errors for load in loads)))
+        measured[key] = (
+            answers[key],
+            Load(
+                middle.requests_per_second,
+                median([load.p99_ms for load in loads]),
+                median([load.p50_ms for load in loads]),
+                sum(load.requests for load in loads),
+                sum(load.errors for load in loads),
+            ),
+        )
     return measured
 
 
@@ -472,8 +597,16 @@ class Runaway:
     after_cores: float  # CPU of the server's processes once the runaway should have stopped
 
 
-def runaway_probe(name: str, command: list[str], url: str, *, ctx: Context, timeout: float, script: Path,
-                  env: dict[str, str] | None = None) -> Runaway:
+def runaway_probe(
+    name: str,
+    command: list[str],
+    url: str,
+    *,
+    ctx: Context,
+    timeout: float,
+    script: Path,
+    env: dict[str, str] | None = None,
+) -> Runaway:
     """Send one runaway query, run wrk meanwhile, then see whether the server let go of the CPU."""
     progress(f"  {name}: small queries with a runaway in flight (timeout {timeout:g} s)")
     outcome: dict[str, object] = {}
@@ -500,34 +633,126 @@ def runaway_probe(name: str, command: list[str], url: str, *, ctx: Context, time
         time.sleep(0.5)
         after = cpu_cores(process.pid, window=2.0)
     seconds_taken = outcome.get("seconds")
-    return Runaway(load, seconds_taken if isinstance(seconds_taken, float) else None, str(outcome.get("status")),
-                   idle, busy, after)
+    return Runaway(
+        load, seconds_taken if isinstance(seconds_taken, float) else None, str(outcome.get("status")), idle, busy, after
+    )
 
 
 def _runaway_rows(section: Section, ours: Runaway, anchor: Runaway | None, *, timeout: float) -> None:
     def answered(probe: Runaway) -> str:
         return f"{probe.answered_after:.2f} s ({probe.status})" if probe.answered_after is not None else probe.status
 
-    section.rows.append(limit_row("runaway in flight: p99 of small queries on hled-graph serve",
-                                  Value(ours.load.p99_ms, "ms"), limit=MAX_P99_UNDER_RUNAWAY,
-                                  anchor=f"oxigraph serve {anchor.load.p99_ms:.1f} ms" if anchor else "—"))
+    section.rows.append(
+        limit_row(
+            "runaway in flight: p99 of small queries on hled-graph serve",
+            Value(ours.load.p99_ms, "ms"),
+            limit=MAX_P99_UNDER_RUNAWAY,
+            anchor=f"oxigraph serve {anchor.load.p99_ms:.1f} ms" if anchor else "—",
+        )
+    )
     limit = Value(timeout + 1.0, "s")
     figure = f"runaway answered (stopped) after, server timeout {timeout:g} s"
     if ours.answered_after is None:
-        section.rows.append(Row(figure, ours.status, answered(anchor) if anchor else "—", "—", f"≤ {limit.text()}", "**no**"))
+        section.rows.append(
+            Row(figure, ours.status, answered(anchor) if anchor else "—", "—", f"≤ {limit.text()}", "**no**")
+        )
     else:
-        row = limit_row(figure, Value(ours.answered_after, "s"), limit=limit, anchor=answered(anchor) if anchor else "—")
+        row = limit_row(
+            figure, Value(ours.answered_after, "s"), limit=limit, anchor=answered(anchor) if anchor else "—"
+        )
         section.rows.append(Row(row.figure, answered(ours), row.anchor, row.ratio, row.goal, row.met))
-    section.rows.append(limit_row("server CPU once the runaway should be stopped (cores, 2 s window)",
-                                  Value(round(ours.after_cores, 3), "cores"), limit=Value(0.1, "cores"),
-                                  anchor=f"oxigraph serve {anchor.after_cores:.2f}" if anchor else "—"))
+    section.rows.append(
+        limit_row(
+            "server CPU once the runaway should be stopped (cores, 2 s window)",
+            Value(round(ours.after_cores, 3), "cores"),
+            limit=Value(0.1, "cores"),
+            anchor=f"oxigraph serve {anchor.after_cores:.2f}" if anchor else "—",
+        )
+    )
     section.notes.append(
         f"Runaway test: CPU of the server and its workers was {ours.idle_cores:.2f} cores idle and "
         f"{ours.busy_cores:.2f} cores just after the runaway was sent"
-        + (f"; oxigraph serve (--timeout-s {timeout:g}), the anchor, {anchor.idle_cores:.2f} / {anchor.busy_cores:.2f}."
-           if anchor else "."))
+        + (
+            f"; oxigraph serve (--timeout-s {timeout:g}), the anchor, {anchor.idle_cores:.2f} / {anchor.busy_cores:.2f}."
+            if anchor
+            else "."
+        )
+    )
     if ours.load.errors:
         section.notes.append(f"{ours.load.errors} small queries failed on hled-graph serve while the runaway ran.")
+
+
+@dataclass(frozen=True)
+class Crowd:
+    """What happened while ``count`` runaways (half CPU, half memory) ran on our server beside small queries."""
+
+    count: int
+    load: Load  # the small queries sent meanwhile (wrk)
+    answers: Counter[str]  # each runaway's answer: "503", another status, or "dropped"
+    peak_rss_mb: float  # the whole process tree: supervisor, HTTP workers, query processes
+    bound_mb: float  # query processes × cap + the tree's resident memory at rest
+    queue_timeout: float
+
+
+def runaway_crowd(command: list[str], url: str, *, ctx: Context, count: int, timeout: float, script: Path) -> Crowd:
+    """Send ``count`` runaways at once, run wrk with small queries meanwhile, sample the tree's RSS."""
+    progress(f"  {OURS}: {count} runaways in flight (timeout {timeout:g} s)")
+    answers: Counter[str] = Counter()
+    patience = timeout + 15
+
+    def send(query: str) -> None:
+        try:
+            status, _ = post_query(url, query, timeout=patience)
+            answers[str(status)] += 1
+        except OSError:
+            answers["dropped"] += 1
+
+    log = ctx.workdir / f"crowd-{count}.log"
+    with running(command, url, log=log, ready_timeout=180) as process:
+        started = re.search(r"(\d+) query processes of at most ([\d.]+) MiB", log.read_text(errors="replace"))
+        if started is None:
+            raise RuntimeError("the server did not say how many query processes it runs")
+        at_rest = worker_rss_mb(process.pid)
+        peak = [at_rest]
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.is_set():
+                peak[0] = max(peak[0], worker_rss_mb(process.pid))
+                time.sleep(0.05)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        senders = [threading.Thread(target=send, args=(RUNAWAY if i % 2 else MEMORY_RUNAWAY,), daemon=True)
+                   for i in range(count)]
+        for sender in senders:
+            sender.start()
+        time.sleep(0.3)
+        load = wrk(url, seconds=timeout + 1, script=script)
+        for sender in senders:
+            sender.join(patience + 5)
+        done.set()
+        sampler.join()
+    answers["dropped"] += count - sum(answers.values())  # a sender still waiting counts as dropped
+    return Crowd(count, load, answers, peak[0], int(started.group(1)) * float(started.group(2)) + at_rest,
+                 CROWD_QUEUE_TIMEOUT)
+
+
+def _crowd_rows(section: Section, crowd: Crowd) -> None:
+    prefix = f"{crowd.count} runaways in flight"
+    answered = crowd.load.requests - crowd.load.errors
+    section.rows.append(limit_row(f"{prefix}: small-query p99 (bound: the queue wait, {crowd.queue_timeout:g} s)",
+                                  Value(crowd.load.p99_ms, "ms"), limit=Value(crowd.queue_timeout * 1000 + 500, "ms"),
+                                  anchor=f"p50 {crowd.load.p50_ms:.1f} ms; {answered:,} × 200, "
+                                         f"{crowd.load.errors:,} × 503 of {crowd.load.requests:,}"))
+    others = ", ".join(f"{n} × {status}" for status, n in sorted(crowd.answers.items())
+                       if status not in ("503", "dropped") and n)
+    dropped = crowd.answers.get("dropped", 0)
+    section.rows.append(Row(f"{prefix}: runaways answered 503 / dropped", f"{crowd.answers.get('503', 0)} / {dropped}",
+                            others or "—", "—", f"{crowd.count} / 0",
+                            "yes" if crowd.answers.get("503", 0) == crowd.count else "**no**"))
+    section.rows.append(limit_row(f"{prefix}: peak RSS of the whole server (sum over its processes)",
+                                  Value(round(crowd.peak_rss_mb), "MiB"), limit=Value(round(crowd.bound_mb), "MiB")))
 
 
 def _full_load_test(section: Section, ctx: Context) -> None:
@@ -541,8 +766,13 @@ def _full_load_test(section: Section, ctx: Context) -> None:
         section.skip(figure, "skipped in --smoke (it runs 30 s by design)")
         return
     progress("  benchmarks/load_endpoint.py --seconds 30 --clients 32 (mixed, answers checked)")
-    done = subprocess.run([sys.executable, "-m", "benchmarks.load_endpoint", "--seconds", "30", "--clients", "32",
-                           "--json"], capture_output=True, text=True, timeout=900, cwd=script.parent.parent)
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.load_endpoint", "--seconds", "30", "--clients", "32", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=script.parent.parent,
+    )
     try:
         report = json.loads(done.stdout.strip().splitlines()[-1])
     except (ValueError, IndexError):
@@ -550,13 +780,27 @@ def _full_load_test(section: Section, ctx: Context) -> None:
         section.skip(figure, f"exit {done.returncode}: {' / '.join(tail)}")
         return
     failures = report["server_errors"] + report["wrong_answers"] + report["other_errors"]
-    section.rows.append(info_row(f"{figure}: throughput, p50 / p99",
-                                 f"{report['requests_per_second']:,.0f} req/s, {report['p50_ms']} / {report['p99_ms']} ms",
-                                 ratio=f"{report['requests']:,} requests"))
-    section.rows.append(Row(f"{figure}: 5xx + wrong answers + connection errors", str(failures), "—", "—", "0",
-                            "yes" if failures == 0 else "**no**"))
+    section.rows.append(
+        info_row(
+            f"{figure}: throughput, p50 / p99",
+            f"{report['requests_per_second']:,.0f} req/s, {report['p50_ms']} / {report['p99_ms']} ms",
+            ratio=f"{report['requests']:,} requests",
+        )
+    )
+    section.rows.append(
+        Row(
+            f"{figure}: 5xx + wrong answers + connection errors",
+            str(failures),
+            "—",
+            "—",
+            "0",
+            "yes" if failures == 0 else "**no**",
+        )
+    )
     if report.get("rss_before_mb") is not None:
-        section.notes.append(f"load_endpoint.py: RSS of server + workers {report['rss_before_mb']} MB after warm-up, "
-                             f"{report['rss_after_mb']} MB at the end; p50 {report['p50_ms']} ms.")
+        section.notes.append(
+            f"load_endpoint.py: RSS of server + workers {report['rss_before_mb']} MB after warm-up, "
+            f"{report['rss_after_mb']} MB at the end; p50 {report['p50_ms']} ms."
+        )
     for problem in report.get("problems", [])[:5]:
         section.notes.append(f"load_endpoint.py problem: {problem}")

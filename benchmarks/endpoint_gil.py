@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import cast
 
 import pyoxigraph as ox
 
@@ -38,7 +39,7 @@ def main() -> None:
 
     def evaluate() -> None:
         started = time.perf_counter()
-        list(store.query(LONG_QUERY))
+        list(cast("ox.QuerySolutions", store.query(LONG_QUERY)))
         timing["query"] = time.perf_counter() - started
 
     worker = threading.Thread(target=evaluate)

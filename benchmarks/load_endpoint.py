@@ -15,15 +15,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
 import re
 import subprocess
 import sys
 import threading
+import time
 import urllib.error
 import urllib.request
-import time
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -91,20 +91,26 @@ def build_probes(store: ox.Store, *, host: str, small_only: bool) -> list[Probe]
         kind = "triples" if isinstance(result, ox.QueryTriples) else "solutions"
         probes.append(Probe(name, request, normalize_answer(result), kind))
     if not small_only:
-        subjects = sorted({q.subject.value for q in store.quads_for_pattern(None, None, None)
-                           if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(ID)})
+        subjects = sorted(
+            {
+                q.subject.value
+                for q in store.quads_for_pattern(None, None, None)
+                if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(ID)
+            }
+        )
         for iri in subjects:
             expected = _describe_expected(store, ox.NamedNode(iri))
-            request = _request("GET", "/id/" + quote(iri[len(ID):], safe="/-._~"), host=host,
-                               accept="application/n-triples")
-            probes.append(Probe("describe " + iri[len(ID):], request, expected, "triples"))
+            request = _request(
+                "GET", "/id/" + quote(iri[len(ID) :], safe="/-._~"), host=host, accept="application/n-triples"
+            )
+            probes.append(Probe("describe " + iri[len(ID) :], request, expected, "triples"))
     return probes
 
 
 def _describe_expected(store: ox.Store, node: ox.NamedNode) -> object:
     seen: set[ox.Triple] = set()
-    pending: list[object] = [node]
-    done: set[object] = set()
+    pending: list[ox.NamedNode | ox.BlankNode] = [node]
+    done: set[ox.NamedNode | ox.BlankNode] = set()
     while pending:
         subject = pending.pop()
         if subject in done:
@@ -165,7 +171,7 @@ def normalize_json(body: bytes) -> object:
     return (tuple(variables), rows)
 
 
-def normalize_triples(triples: object) -> object:
+def normalize_triples(triples: Iterable[ox.Triple]) -> object:
     return sorted(tuple(normalize_term(t) for t in (tr.subject, tr.predicate, tr.object)) for tr in triples)
 
 
@@ -198,12 +204,20 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool
 def check(probe: Probe, body: bytes) -> bool:
     if probe.kind == "solutions":
         return normalize_json(body) == probe.expected
-    triples = [q for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
+    triples = list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
     return normalize_triples(triples) == probe.expected
 
 
-async def _client(host: str, port: int, probes: list[Probe], deadline: float, report: Report,
-                  latencies: list[float], seed: int, verify: bool) -> None:
+async def _client(
+    host: str,
+    port: int,
+    probes: list[Probe],
+    deadline: float,
+    report: Report,
+    latencies: list[float],
+    seed: int,
+    verify: bool,
+) -> None:
     rng = random.Random(seed)
     reader = writer = None
     while time.monotonic() < deadline:
@@ -214,6 +228,7 @@ async def _client(host: str, port: int, probes: list[Probe], deadline: float, re
             if writer is None:
                 reader, writer = await asyncio.open_connection(host, port)
             writer.write(probe.request)
+            assert reader is not None  # opened together with the writer
             try:
                 status, body, close = await _read_response(reader)
             except (ConnectionError, asyncio.IncompleteReadError) as exc:
@@ -248,8 +263,9 @@ async def _client(host: str, port: int, probes: list[Probe], deadline: float, re
         writer.close()
 
 
-def run_load(url: str, probes: list[Probe], *, seconds: float, clients: int, verify: bool = True,
-             with_runaway: bool = False) -> Report:
+def run_load(
+    url: str, probes: list[Probe], *, seconds: float, clients: int, verify: bool = True, with_runaway: bool = False
+) -> Report:
     """Send the probes from ``clients`` keep-alive connections for ``seconds``; check every answer.
 
     ``with_runaway`` keeps one query that never ends in flight meanwhile (re-sent after each 503).
@@ -261,9 +277,9 @@ def run_load(url: str, probes: list[Probe], *, seconds: float, clients: int, ver
 
     async def main() -> None:
         deadline = time.monotonic() + seconds
-        await asyncio.gather(*(
-            _client(host, port, probes, deadline, report, latencies, seed, verify) for seed in range(clients)
-        ))
+        await asyncio.gather(
+            *(_client(host, port, probes, deadline, report, latencies, seed, verify) for seed in range(clients))
+        )
 
     started = time.monotonic()
     stop_runaway = threading.Event()
@@ -294,9 +310,12 @@ def _keep_runaway_in_flight(url: str, stop: threading.Event) -> None:
 
 
 def worker_rss_mb(server_pid: int) -> float:
-    """The summed resident memory of ``server_pid`` and its children (the workers), in MB."""
+    """The summed resident memory of ``server_pid`` and all its descendants (workers, query processes), in MB.
+
+    Pages shared copy-on-write are counted once per process: an upper bound of the real use.
+    """
     total = 0
-    for pid in [server_pid, *child_pids(server_pid)]:
+    for pid in process_tree(server_pid):
         try:
             status = Path(f"/proc/{pid}/status").read_text()
         except OSError:
@@ -305,6 +324,15 @@ def worker_rss_mb(server_pid: int) -> float:
         if match:
             total += int(match.group(1))
     return round(total / 1024, 1)
+
+
+def process_tree(root: int) -> list[int]:
+    """``root`` and every process below it."""
+    tree, frontier = [root], [root]
+    while frontier:
+        frontier = [child for parent in frontier for child in child_pids(parent)]
+        tree += frontier
+    return tree
 
 
 def child_pids(parent: int) -> list[int]:
@@ -317,7 +345,7 @@ def child_pids(parent: int) -> list[int]:
         except OSError:
             continue
         # The command may contain spaces and parentheses: fields start after the last ')'.
-        fields = stat[stat.rindex(")") + 2:].split()
+        fields = stat[stat.rindex(")") + 2 :].split()
         if int(fields[1]) == parent:
             pids.append(int(entry.name))
     return sorted(pids)
@@ -327,7 +355,8 @@ def start_server(args: list[str]) -> tuple[subprocess.Popen[str], str]:
     """``hled-graph serve --port 0 ARGS`` as a subprocess, and its URL once it answers."""
     process = subprocess.Popen(
         [sys.executable, "-m", "hled_graph.cli", "serve", "--port", "0", *args],
-        stderr=subprocess.PIPE, text=True,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     assert process.stderr is not None
     line = process.stderr.readline()
@@ -347,8 +376,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=2, help="workers of the server this starts")
     parser.add_argument("--small", action="store_true", help="only the small SELECT (throughput figure)")
     parser.add_argument("--no-verify", action="store_true", help="do not compare answers (pure throughput)")
-    parser.add_argument("--runaway", action="store_true",
-                        help="keep one never-ending query in flight during the run (the server's --timeout stops it)")
+    parser.add_argument(
+        "--runaway",
+        action="store_true",
+        help="keep one never-ending query in flight during the run (the server's --timeout stops it)",
+    )
     parser.add_argument("--timeout", type=float, default=10.0, help="--timeout of the server this starts")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     args = parser.parse_args(argv)
@@ -369,8 +401,14 @@ def main(argv: list[str] | None = None) -> None:
         # A short warm-up first, so "before" is the memory of workers that have served requests.
         run_load(url, probes, seconds=min(1.0, args.seconds / 5), clients=args.clients, verify=False)
         rss_before = worker_rss_mb(process.pid) if process else None
-        report = run_load(url, probes, seconds=args.seconds, clients=args.clients, verify=not args.no_verify,
-                          with_runaway=args.runaway)
+        report = run_load(
+            url,
+            probes,
+            seconds=args.seconds,
+            clients=args.clients,
+            verify=not args.no_verify,
+            with_runaway=args.runaway,
+        )
         report.rss_before_mb = rss_before
         report.rss_after_mb = worker_rss_mb(process.pid) if process else None
     finally:
@@ -382,8 +420,10 @@ def main(argv: list[str] | None = None) -> None:
         return
     runaway = ", one runaway query in flight" if args.runaway else ""
     print(f"clients {report.clients}, {report.seconds:g} s, {len(probes)} kinds of request{runaway}")
-    print(f"requests {report.requests}, 5xx {report.server_errors}, wrong answers {report.wrong_answers}, "
-          f"connection errors {report.other_errors}")
+    print(
+        f"requests {report.requests}, 5xx {report.server_errors}, wrong answers {report.wrong_answers}, "
+        f"connection errors {report.other_errors}"
+    )
     print(f"p50 {report.p50_ms} ms, p99 {report.p99_ms} ms, {report.requests_per_second} req/s")
     if report.rss_before_mb is not None:
         print(f"RSS of server + workers: {report.rss_before_mb} MB before, {report.rss_after_mb} MB after")

@@ -61,7 +61,7 @@ def open_in_chromium(page_file: Path, *, runs: int) -> list[dict[str, Any]]:
             for _ in range(runs):
                 page = browser.new_page(viewport={"width": 1400, "height": 900})
                 errors: list[str] = []
-                page.on("pageerror", lambda exc: errors.append(str(exc)))
+                page.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
                 page.goto(page_file.as_uri(), wait_until="commit", timeout=120_000)
                 outcome = page.evaluate(READY_SCRIPT)
                 outcome["nodes"] = page.evaluate(
@@ -140,9 +140,14 @@ def _large(ctx: Context, section: Section, *, runs: int) -> None:
     generation = median(time_call(lambda: holder.update(doc=map_from_networkx(network, title="synthetic")), runs=runs))
     document = holder["doc"]
     page = document.save(ctx.workdir / "synthetic-large.html")
-    section.rows.append(info_row(f"{nodes:,}-node synthetic map generation (map_from_networkx)", seconds(generation).text(),
-                                 ratio=f"drawn as {len(document.nodes):,} nodes"
-                                 + (" (clustered)" if document.clustered else " (not clustered)")))
+    section.rows.append(
+        info_row(
+            f"{nodes:,}-node synthetic map generation (map_from_networkx)",
+            seconds(generation).text(),
+            ratio=f"drawn as {len(document.nodes):,} nodes"
+            + (" (clustered)" if document.clustered else " (not clustered)"),
+        )
+    )
     progress(f"  {nodes:,}-node map: Chromium")
     _browser_rows(section, page, label=f"{nodes:,}-node synthetic map", limit=MAX_LARGE_OPEN, runs=runs)
 
@@ -150,13 +155,19 @@ def _large(ctx: Context, section: Section, *, runs: int) -> None:
 def _browser_rows(section: Section, page: Path, *, label: str, limit: Value, runs: int) -> None:
     try:
         outcomes = open_in_chromium(page, runs=runs)
-    except Exception as exc:  # Playwright raises its own error types; all mean "not measured"
+    except Exception as exc:  # noqa: BLE001 - Playwright raises its own error types; all mean "not measured"
         section.skip(f"{label}: browser time", f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
         return
     ready = median([o["ms"] for o in outcomes]) / 1000
     last = outcomes[-1]
-    section.rows.append(limit_row(f"{label}: stable in Chromium ({last['signal']})", seconds(ready), limit=limit,
-                                  anchor=f"{last['nodes']} nodes in the page"))
+    section.rows.append(
+        limit_row(
+            f"{label}: stable in Chromium ({last['signal']})",
+            seconds(ready),
+            limit=limit,
+            anchor=f"{last['nodes']} nodes in the page",
+        )
+    )
     physics = {None: "unknown (page signalled ready itself)", False: "off", True: "**still on**"}[last["physics"]]
     section.rows.append(info_row(f"{label}: physics after stabilization", physics))
     errors = sorted({e for o in outcomes for e in o["errors"]})

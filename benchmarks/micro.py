@@ -42,10 +42,14 @@ def run(ctx: Context) -> Section:
     rdflib_import, ox_import, python_floor = time_commands_interleaved(
         [[sys.executable, "-c", "import rdflib"], [sys.executable, "-c", "import pyoxigraph"],
          [sys.executable, "-c", "pass"]], runs=runs)
-    _issue_row(section, "import (subprocess, incl. interpreter start)", seconds(ox_import), seconds(rdflib_import), "import")
-    section.notes.append(f"Interpreter start alone (`python -c pass`): {python_floor * 1000:.0f} ms; "
-                         f"import cost beyond it: rdflib {(rdflib_import - python_floor) * 1000:.0f} ms, "
-                         f"pyoxigraph {(ox_import - python_floor) * 1000:.0f} ms.")
+    _issue_row(
+        section, "import (subprocess, incl. interpreter start)", seconds(ox_import), seconds(rdflib_import), "import"
+    )
+    section.notes.append(
+        f"Interpreter start alone (`python -c pass`): {python_floor * 1000:.0f} ms; "
+        f"import cost beyond it: rdflib {(rdflib_import - python_floor) * 1000:.0f} ms, "
+        f"pyoxigraph {(ox_import - python_floor) * 1000:.0f} ms."
+    )
 
     files = shipped_graph_files()
     data = [f for f in files if f.name.startswith("hled-")]
@@ -64,8 +68,13 @@ def run(ctx: Context) -> Section:
     load_key = "load 1M" if size == 1_000_000 else "load 3k"
     rdflib_load = result["rdflib"].get("load")
     if rdflib_load is not None:
-        _issue_row(section, f"load {label} synthetic triples: engine vs rdflib", seconds(result["engine_load"]),
-                   seconds(rdflib_load), load_key)
+        _issue_row(
+            section,
+            f"load {label} synthetic triples: engine vs rdflib",
+            seconds(result["engine_load"]),
+            seconds(rdflib_load),
+            load_key,
+        )
     for name in TRIO:
         key = f"trio:{name}"
         ours = result["engine"][key]
@@ -75,9 +84,13 @@ def run(ctx: Context) -> Section:
             continue
         _issue_row(section, f"{name} at {label} (engine vs rdflib)", seconds(ours), anchor, name)
     if size != 1_000_000:
-        section.notes.append(f"The trio ran at {label} triples (the largest size of this run); the issue's figures are at 10⁶.")
-    section.notes.append("No goals here: these re-measure the issue's anchors on this machine; the queries are in "
-                         "benchmarks/scale.py (TRIO).")
+        section.notes.append(
+            f"The trio ran at {label} triples (the largest size of this run); the issue's figures are at 10⁶."
+        )
+    section.notes.append(
+        "No goals here: these re-measure the issue's anchors on this machine; the queries are in "
+        "benchmarks/scale.py (TRIO)."
+    )
     return section
 
 
@@ -91,4 +104,10 @@ def _load_real(section: Section, path: Path, *, runs: int) -> None:
     triples = len(rdflib.Graph().parse(path, format=fmt))
     ox_format = ox.RdfFormat.TURTLE if path.suffix == ".ttl" else ox.RdfFormat.N_TRIPLES
     ox_time = median(time_call(lambda: ox.Store().load(path=str(path), format=ox_format), runs=runs))
-    _issue_row(section, f"load {path.name} ({triples:,} triples, in process)", seconds(ox_time), seconds(rdflib_time), "load 3k")
+    _issue_row(
+        section,
+        f"load {path.name} ({triples:,} triples, in process)",
+        seconds(ox_time),
+        seconds(rdflib_time),
+        "load 3k",
+    )

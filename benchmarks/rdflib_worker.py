@@ -28,7 +28,9 @@ def _emit(event: dict[str, object]) -> None:
 def _run_child(graph: object, query: dict[str, object], runs: int, prologue: str, write_fd: int) -> None:
     from rdflib.util import from_n3
 
-    bindings = {name: from_n3(term) for name, term in dict(query.get("bindings") or {}).items()}
+    given = query.get("bindings") or {}
+    assert isinstance(given, dict)
+    bindings = {name: from_n3(term) for name, term in given.items()}
     text = prologue + str(query["text"])
     for _ in range(runs):
         start = time.perf_counter()
@@ -48,7 +50,7 @@ def _measure(graph: object, query: dict[str, object], *, runs: int, cap: float, 
         code = 0
         try:
             _run_child(graph, query, runs, prologue, write_fd)
-        except BaseException as exc:  # report any failure of rdflib as this query's result
+        except BaseException as exc:  # noqa: BLE001 - report any failure of rdflib as this query's result
             os.write(write_fd, (json.dumps({"error": f"{type(exc).__name__}: {exc}"[:300]}) + "\n").encode())
             code = 1
         os._exit(code)
@@ -96,7 +98,9 @@ def main() -> None:
     graph.parse(job["file"], format=job.get("format", "nt"))
     _emit({"event": "load", "seconds": time.perf_counter() - start, "triples": len(graph)})
     for query in job["queries"]:
-        outcome = _measure(graph, query, runs=int(job.get("runs", 3)), cap=float(job["cap"]), prologue=job.get("prologue", ""))
+        outcome = _measure(
+            graph, query, runs=int(job.get("runs", 3)), cap=float(job["cap"]), prologue=job.get("prologue", "")
+        )
         _emit({"event": "query", **outcome})
 
 

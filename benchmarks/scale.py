@@ -8,6 +8,8 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +126,11 @@ def _rdflib(ctx: Context, path: Path, jobs: list[dict[str, Any]], *, runs: int) 
     return outcome
 
 
+def _counted(counts: dict[str, int], key: str, run: Callable[..., int], *args: Any) -> None:
+    """Run one query and keep its row count under ``key`` (what every timed run must agree on)."""
+    counts[key] = run(*args)
+
+
 def _time_queries(ours: Any, raw: Any, queries: list[Any], result: dict[str, Any], *, runs: int) -> list[dict[str, Any]]:
     """Every library query and the trio on our engine and on raw pyoxigraph; returns the rdflib jobs."""
     from benchmarks.synthetic import bindings_present_in
@@ -133,13 +140,17 @@ def _time_queries(ours: Any, raw: Any, queries: list[Any], result: dict[str, Any
     for job in jobs:
         text, bindings = job["text"], job["bindings"]
         counts: dict[str, int] = {}
-        result["engine"][job["name"]] = median(time_call(
-            lambda: counts.update(engine=_engine_query(ours, text, bindings)), runs=runs))
-        result["raw"][job["name"]] = median(time_call(
-            lambda: counts.update(raw=_raw_query(raw, text, bindings)), runs=runs))
+        result["engine"][job["name"]] = median(
+            time_call(partial(_counted, counts, "engine", _engine_query, ours, text, bindings), runs=runs)
+        )
+        result["raw"][job["name"]] = median(
+            time_call(partial(_counted, counts, "raw", _raw_query, raw, text, bindings), runs=runs)
+        )
         result["rows"][job["name"]] = counts
-        progress(f"    {job['name']}: engine {result['engine'][job['name']]:.4f} s, "
-                 f"raw {result['raw'][job['name']]:.4f} s, {counts.get('raw')} rows")
+        progress(
+            f"    {job['name']}: engine {result['engine'][job['name']]:.4f} s, "
+            f"raw {result['raw'][job['name']]:.4f} s, {counts.get('raw')} rows"
+        )
     return jobs
 
 
@@ -166,7 +177,8 @@ def measure_size(ctx: Context, size: int, queries: list[Any]) -> dict[str, Any]:
             stores[name] = load()
             times[name].append(time.perf_counter() - start)
     result["engine_load"], result["raw_load"], result["raw_bulk_load"] = (
-        median(times[name]) for name in ("engine", "raw", "raw_bulk"))
+        median(times[name]) for name in ("engine", "raw", "raw_bulk")
+    )
     jobs = _time_queries(stores["engine"], stores["raw"], queries, result, runs=runs)
     stores.clear()  # free both stores before rdflib loads its copy
     for job in jobs:
@@ -178,8 +190,11 @@ def measure_size(ctx: Context, size: int, queries: list[Any]) -> dict[str, Any]:
     result["rdflib"] = _rdflib(ctx, path, [job for job in jobs if job["name"] not in capped], runs=ctx.runs(runs, 1))
     for job in jobs:
         if job["name"] in capped:
-            result["rdflib"]["queries"][job["name"]] = {"name": job["name"], "timeout": True,
-                                                         "capped_at": capped[job["name"]]}
+            result["rdflib"]["queries"][job["name"]] = {
+                "name": job["name"],
+                "timeout": True,
+                "capped_at": capped[job["name"]],
+            }
         elif result["rdflib"]["queries"].get(job["name"], {}).get("timeout"):
             capped[job["name"]] = size
     return result
@@ -212,9 +227,7 @@ def rdflib_value(outcome: dict[str, Any], name: str, cap: float) -> Value | str:
 
 def run(ctx: Context) -> Section:
     section = Section("b", "Scale: synthetic HLED-shaped data (engine = load_store + run_query)")
-    queries, why = library_queries()
-    if why:
-        section.skip("library queries at every size", why)
+    queries = library_queries()
     results: dict[int, dict[str, Any]] = ctx.shared.setdefault("scale", {})  # type: ignore[assignment]
     for size in ctx.sizes:
         results[size] = measure_size(ctx, size, queries)
@@ -235,18 +248,39 @@ def _rows(ctx: Context, section: Section, size: int, result: dict[str, Any]) -> 
     ours_load = seconds(result["engine_load"])
     rdflib_load = result["rdflib"].get("load")
     if rdflib_load is None:
-        section.rows.append(speedup_row(f"{label} load: engine vs rdflib", ours_load,
-                                        seconds(max(20 * ctx.rdflib_cap, 600), lower_bound=True),
-                                        min_speedup=MIN_SPEEDUP_VS_RDFLIB if at_goal else None))
+        section.rows.append(
+            speedup_row(
+                f"{label} load: engine vs rdflib",
+                ours_load,
+                seconds(max(20 * ctx.rdflib_cap, 600), lower_bound=True),
+                min_speedup=MIN_SPEEDUP_VS_RDFLIB if at_goal else None,
+            )
+        )
     else:
-        section.rows.append(speedup_row(f"{label} load: engine vs rdflib", ours_load, seconds(rdflib_load),
-                                        min_speedup=MIN_SPEEDUP_VS_RDFLIB if at_goal else None))
-    section.rows.append(time_row(f"{label} load: engine vs raw pyoxigraph", ours_load, seconds(result["raw_load"]),
-                                 max_ratio=MAX_RATIO_VS_RAW if at_goal else None))
+        section.rows.append(
+            speedup_row(
+                f"{label} load: engine vs rdflib",
+                ours_load,
+                seconds(rdflib_load),
+                min_speedup=MIN_SPEEDUP_VS_RDFLIB if at_goal else None,
+            )
+        )
+    section.rows.append(
+        time_row(
+            f"{label} load: engine vs raw pyoxigraph",
+            ours_load,
+            seconds(result["raw_load"]),
+            max_ratio=MAX_RATIO_VS_RAW if at_goal else None,
+        )
+    )
     if rdflib_load is not None:
-        section.rows.append(speedup_row(f"{label} load: raw pyoxigraph bulk_load(lenient=True) vs rdflib (headroom, "
-                                        "not what the engine does)", seconds(result["raw_bulk_load"]),
-                                        seconds(rdflib_load)))
+        section.rows.append(
+            speedup_row(
+                f"{label} load: raw pyoxigraph bulk_load(lenient=True) vs rdflib (headroom, not what the engine does)",
+                seconds(result["raw_bulk_load"]),
+                seconds(rdflib_load),
+            )
+        )
     for name, raw_time in result["raw"].items():
         if name.startswith("trio:"):
             continue  # the micro-anchors are reported in section e, without the library's goals
@@ -258,12 +292,24 @@ def _rows(ctx: Context, section: Section, size: int, result: dict[str, Any]) -> 
         if capped_at:
             who += f" (rdflib over the cap at {size_label(capped_at)} already, not rerun)"
         if isinstance(anchor, Value):
-            section.rows.append(speedup_row(f"{label} {name}: {who} vs rdflib", ours, anchor,
-                                            min_speedup=MIN_SPEEDUP_VS_RDFLIB if at_goal else None))
+            section.rows.append(
+                speedup_row(
+                    f"{label} {name}: {who} vs rdflib",
+                    ours,
+                    anchor,
+                    min_speedup=MIN_SPEEDUP_VS_RDFLIB if at_goal else None,
+                )
+            )
         else:
             section.skip(f"{label} {name}: vs rdflib", anchor)
-        section.rows.append(time_row(f"{label} {name}: engine vs raw pyoxigraph", ours, seconds(raw_time),
-                                     max_ratio=MAX_RATIO_VS_RAW if at_goal else None))
+        section.rows.append(
+            time_row(
+                f"{label} {name}: engine vs raw pyoxigraph",
+                ours,
+                seconds(raw_time),
+                max_ratio=MAX_RATIO_VS_RAW if at_goal else None,
+            )
+        )
         counts = dict(result["rows"].get(name, {}))
         event = result["rdflib"]["queries"].get(name) or {}
         if event.get("rows") is not None:
@@ -295,11 +341,20 @@ def _persistent(ctx: Context, section: Section, queries: list[Any]) -> None:
         return
     oxigraph = shutil.which("oxigraph")
     if oxigraph:
-        anchor = time_command([oxigraph, "load", "--location", str(anchor_dir), "--file", str(path)], runs=1, timeout=3600)[0]
-        section.rows.append(time_row(f"{label} `hled-graph store create` vs `oxigraph load`", seconds(ours), seconds(anchor)))
+        anchor = time_command(
+            [oxigraph, "load", "--location", str(anchor_dir), "--file", str(path)], runs=1, timeout=3600
+        )[0]
+        section.rows.append(
+            time_row(f"{label} `hled-graph store create` vs `oxigraph load`", seconds(ours), seconds(anchor))
+        )
     else:
-        section.rows.append(time_row(f"{label} `hled-graph store create` vs in-memory engine load", seconds(ours),
-                                     seconds(ctx.shared["scale"][size]["engine_load"])))  # type: ignore[index]
+        section.rows.append(
+            time_row(
+                f"{label} `hled-graph store create` vs in-memory engine load",
+                seconds(ours),
+                seconds(ctx.shared["scale"][size]["engine_load"]),  # type: ignore[index]
+            )
+        )
     if not queries:
         section.skip(f"{label} `hled-graph query --store` cold", "no library query to run")
         return
@@ -313,11 +368,33 @@ def _persistent(ctx: Context, section: Section, queries: list[Any]) -> None:
     if oxigraph and not query.parameters:
         from hled_graph.namespaces import SPARQL_PROLOGUE
 
-        anchor_cold = median(time_command(
-            [oxigraph, "query", "--location", str(anchor_dir), "--query", SPARQL_PROLOGUE + query.text,
-             "--results-format", "csv"], runs=runs))
-        section.rows.append(time_row(f"{label} `hled-graph query --store DIR {query.name}` cold vs `oxigraph query`",
-                                     seconds(cold), seconds(anchor_cold)))
+        anchor_cold = median(
+            time_command(
+                [
+                    oxigraph,
+                    "query",
+                    "--location",
+                    str(anchor_dir),
+                    "--query",
+                    SPARQL_PROLOGUE + query.text,
+                    "--results-format",
+                    "csv",
+                ],
+                runs=runs,
+            )
+        )
+        section.rows.append(
+            time_row(
+                f"{label} `hled-graph query --store DIR {query.name}` cold vs `oxigraph query`",
+                seconds(cold),
+                seconds(anchor_cold),
+            )
+        )
     else:
-        section.rows.append(time_row(f"{label} `hled-graph query --store DIR {query.name}` cold vs in-memory load alone",
-                                     seconds(cold), seconds(ctx.shared["scale"][size]["engine_load"])))  # type: ignore[index]
+        section.rows.append(
+            time_row(
+                f"{label} `hled-graph query --store DIR {query.name}` cold vs in-memory load alone",
+                seconds(cold),
+                seconds(ctx.shared["scale"][size]["engine_load"]),  # type: ignore[index]
+            )
+        )

@@ -241,9 +241,11 @@ class _Builder:
         self.groups = [_Org(iri("hdo", local), name, country, (), "group") for local, name, country in _STAKEHOLDER_GROUPS]
         (publisher,) = (org for org in registry_organizations() if org.local == PUBLISHER)
         self.white_house = self._registry_org(publisher)
-        self.places = self._places(count=max(20, int(actions ** 0.5)))
+        self.places = self._places(count=max(20, int(actions**0.5)))
         self.place_pick = _Zipf(len(self.places))
-        self.programs: list[str] = [iri("hdw", w[0]) for w in _REGISTRY_WORKS if w[2] in ("Program", "Agreement", "Law")]
+        self.programs: list[str] = [
+            iri("hdw", w[0]) for w in _REGISTRY_WORKS if w[2] in ("Program", "Agreement", "Law")
+        ]
         self.joinables = [iri("hdw", w[0]) for w in _REGISTRY_WORKS if w[2] in ("Pledge", "Goal", "Declaration")]
         self.mix_names = [name for name, _ in _ACTION_MIX]
         self.mix_weights = list(itertools.accumulate(weight for _, weight in _ACTION_MIX))
@@ -351,7 +353,11 @@ class _Builder:
         dialogue = f"<{DIALOGUE}>"
         self.emit(dialogue, RDF, iri("hled", "Dialogue"))
         self.emit(dialogue, RDF, iri("org", "OrganizationalCollaboration"))
-        self.labels(dialogue, "U.S.-Mexico High-Level Economic Dialogue", "Diálogo Económico de Alto Nivel México-Estados Unidos")
+        self.labels(
+            dialogue,
+            "U.S.-Mexico High-Level Economic Dialogue",
+            "Diálogo Económico de Alto Nivel México-Estados Unidos",
+        )
         for number, (notation, title) in enumerate(_PILLARS, start=1):
             pillar = iri("pillar", str(number))
             self.emit(pillar, RDF, iri("skos", "Concept"))
@@ -399,7 +405,6 @@ class _Builder:
         self.emit(node, iri("hled", "sourceFile"), plain(f"synthetic-fact-sheet-{number:05d}.txt"))
         self.introduce(self.white_house.node, self.white_house.lines)
         return node, issued
-
 
 
 def _action(b: _Builder, *, number: int, document: str, issued: date, offset: int) -> int:
@@ -476,11 +481,21 @@ def _action(b: _Builder, *, number: int, document: str, issued: date, offset: in
 
 def kind_words(kind: str) -> str:
     return {
-        "Cooperation": "works together", "Commitment": "commits", "FundingCommitment": "commits funds",
-        "Launch": "launches a program", "AgreementSigning": "signs an agreement", "Establishment": "establishes a working group",
-        "Award": "awards a grant", "Campaign": "runs a campaign", "Accession": "joins a pledge", "Outreach": "reaches out",
-        "Approval": "approves a cohort", "Forum": "hosts a forum", "Meeting": "hosts a meeting",
-        "Roundtable": "hosts a roundtable", "TechnicalExchange": "hosts a technical exchange",
+        "Cooperation": "works together",
+        "Commitment": "commits",
+        "FundingCommitment": "commits funds",
+        "Launch": "launches a program",
+        "AgreementSigning": "signs an agreement",
+        "Establishment": "establishes a working group",
+        "Award": "awards a grant",
+        "Campaign": "runs a campaign",
+        "Accession": "joins a pledge",
+        "Outreach": "reaches out",
+        "Approval": "approves a cohort",
+        "Forum": "hosts a forum",
+        "Meeting": "hosts a meeting",
+        "Roundtable": "hosts a roundtable",
+        "TechnicalExchange": "hosts a technical exchange",
     }[kind]
 
 
@@ -489,8 +504,11 @@ def _works(b: _Builder, *, node: str, kind: str, number: int, topic: str, agents
     made: tuple[str, str, str] | None = {
         "Launch": ("hdw", f"synthetic-program-{number:07d}", "Program"),
         "Establishment": ("hdo", f"synthetic-working-group-{number:07d}", "WorkingGroup"),
-        "AgreementSigning": ("hdw", f"synthetic-agreement-{number:07d}",
-                             "MemorandumOfUnderstanding" if rng.random() < 0.5 else "StatementOfIntent"),
+        "AgreementSigning": (
+            "hdw",
+            f"synthetic-agreement-{number:07d}",
+            "MemorandumOfUnderstanding" if rng.random() < 0.5 else "StatementOfIntent",
+        ),
     }.get(kind)
     if made:
         prefix, local, cls = made
@@ -518,8 +536,12 @@ def _works(b: _Builder, *, node: str, kind: str, number: int, topic: str, agents
 
 
 def cls_words(cls: str) -> str:
-    return {"Program": "program", "WorkingGroup": "working group", "MemorandumOfUnderstanding": "memorandum of understanding",
-            "StatementOfIntent": "statement of intent"}[cls]
+    return {
+        "Program": "program",
+        "WorkingGroup": "working group",
+        "MemorandumOfUnderstanding": "memorandum of understanding",
+        "StatementOfIntent": "statement of intent",
+    }[cls]
 
 
 def _time(b: _Builder, *, node: str, kind: str, when: date, issued: date, title: str) -> None:
@@ -616,7 +638,6 @@ def generate(*, triples: int, seed: int = 0, progress: Callable[[int], None] | N
             return
 
 
-
 def bindings_present_in(store: object, bindings: dict[str, object]) -> dict[str, object]:
     """Query bindings adjusted to a synthetic store: an IRI the store does not describe (a real
     action such as ``hda:epa-conagua-statement-of-intent``) is replaced by the first described
@@ -627,8 +648,11 @@ def bindings_present_in(store: object, bindings: dict[str, object]) -> dict[str,
         if not isinstance(term, ox.NamedNode) or store.query(f"ASK {{ {term} ?p ?o }}"):  # type: ignore[attr-defined]
             continue
         namespace = term.value[: max(term.value.rfind("/"), term.value.rfind("#")) + 1]
-        rows = list(store.query(  # type: ignore[attr-defined]
-            f'SELECT ?s WHERE {{ ?s a ?class FILTER(STRSTARTS(STR(?s), "{namespace}")) }} ORDER BY ?s LIMIT 1'))
+        rows = list(
+            store.query(  # type: ignore[attr-defined]
+                f'SELECT ?s WHERE {{ ?s a ?class FILTER(STRSTARTS(STR(?s), "{namespace}")) }} ORDER BY ?s LIMIT 1'
+            )
+        )
         if rows:
             adjusted[name] = rows[0][0]
     return adjusted

@@ -23,7 +23,9 @@ def test_smoke_run_writes_a_report_with_every_section(tmp_path: Path) -> None:
     for key in SECTIONS:
         match = re.search(rf"^## {key}\. .*?(?=^## |\Z)", report, re.M | re.S)
         assert match, f"section {key} missing from the report"
-        rows = [line for line in match.group(0).splitlines() if line.startswith("| ") and not line.startswith("| figure")]
+        rows = [
+            line for line in match.group(0).splitlines() if line.startswith("| ") and not line.startswith("| figure")
+        ]
         assert rows, f"section {key} has no rows"
         for row in rows:
             ours = row.split(" | ")[1].strip()

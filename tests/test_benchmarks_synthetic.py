@@ -60,21 +60,30 @@ def _select(store: ox.Store, query: str) -> list[tuple[str, ...]]:
 
 
 def test_every_action_has_a_lead_and_the_plain_association_too(synthetic_store: ox.Store) -> None:
-    without_lead = _select(synthetic_store, """
+    without_lead = _select(
+        synthetic_store,
+        """
         SELECT ?action WHERE { ?action a prov:Activity .
-          FILTER NOT EXISTS { ?action prov:qualifiedAssociation [ prov:hadRole ?role ] . FILTER(?role IN (hled:lead, hled:host)) } }""")
+          FILTER NOT EXISTS { ?action prov:qualifiedAssociation [ prov:hadRole ?role ] . FILTER(?role IN (hled:lead, hled:host)) } }""",
+    )
     assert without_lead == []
-    unpaired = _select(synthetic_store, """
+    unpaired = _select(
+        synthetic_store,
+        """
         SELECT ?action ?agent WHERE { ?action prov:qualifiedAssociation/prov:agent ?agent .
-          FILTER NOT EXISTS { ?action prov:wasAssociatedWith ?agent } }""")
+          FILTER NOT EXISTS { ?action prov:wasAssociatedWith ?agent } }""",
+    )
     assert unpaired == []
 
 
 def test_organizations_of_both_countries_with_a_few_in_many_actions(synthetic_store: ox.Store) -> None:
-    rows = _select(synthetic_store, """
+    rows = _select(
+        synthetic_store,
+        """
         SELECT ?org ?country (COUNT(DISTINCT ?action) AS ?n) WHERE {
           ?action prov:wasAssociatedWith ?org . ?org hled:country ?country }
-        GROUP BY ?org ?country ORDER BY DESC(?n) ?org""")
+        GROUP BY ?org ?country ORDER BY DESC(?n) ?org""",
+    )
     countries = {country for _, country, _ in rows}
     assert {PREFIXES["hdl"] + "united-states", PREFIXES["hdl"] + "mexico"} <= countries
     counts = [int(n) for _, _, n in rows]
@@ -98,11 +107,14 @@ def test_the_organizations_are_the_shipped_datas_not_a_copy() -> None:
 
 
 def test_money_dates_places_and_quotes_are_present(synthetic_store: ox.Store) -> None:
-    (row,) = _select(synthetic_store, """
+    (row,) = _select(
+        synthetic_store,
+        """
         SELECT (COUNT(DISTINCT ?money) AS ?m) (COUNT(DISTINCT ?date) AS ?d) (COUNT(DISTINCT ?place) AS ?p)
                (COUNT(DISTINCT ?quote) AS ?q) WHERE {
           { ?a hled:amount/schema:value ?money } UNION { ?a time:hasTime/time:inXSDDate ?date }
-          UNION { ?a prov:atLocation ?place } UNION { ?quote oa:hasBody ?a ; oa:hasTarget/oa:hasSelector/oa:exact ?e } }""")
+          UNION { ?a prov:atLocation ?place } UNION { ?quote oa:hasBody ?a ; oa:hasTarget/oa:hasSelector/oa:exact ?e } }""",
+    )
     assert all(int(count) > 10 for count in row)
 
 

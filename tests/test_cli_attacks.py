@@ -12,7 +12,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -92,7 +91,7 @@ def test_random_bytes_on_standard_input(raw: bytes) -> None:
 @settings(max_examples=40, deadline=None)
 @given(depth=st.integers(1, 5000), opener=st.sampled_from(["{", "(", "["]))
 def test_deep_nesting_is_refused_not_a_crash(depth: int, opener: str) -> None:
-    closer = {"{": "}", "(": ")", "[": "]"}[opener]
+    {"{": "}", "(": ")", "[": "]"}[opener]
     body = {"{": "?s ?p ?o", "(": "1", "[": "?p ?o"}[opener]
     if opener == "{":
         text = "SELECT * WHERE " + "{" * depth + body + "}" * depth
@@ -134,6 +133,37 @@ def test_huge_query_is_answered_or_refused_cleanly() -> None:
     assert code == 0 and out.splitlines()[0] in {"s,p", "p,s"} and len(out.splitlines()) > 1
 
 
+def test_escaped_deep_nesting_is_refused_by_the_installed_command() -> None:
+    """45,000 braces written as code-point escapes: refused in one line, exit 2, no crash."""
+    text = "SELECT * WHERE " + "\\u007B" * 45_000 + " ?s ?p ?o " + "\\u007D" * 45_000
+    done = subprocess.run([sys.executable, "-m", "hled_graph.cli", "query", "-"], input=text.encode(), check=False,
+                          capture_output=True, timeout=120)
+    assert done.returncode == 2, done.stderr[-500:]
+    assert done.stderr.decode().strip() == "hled-graph: error: query nested more than 64 levels deep; simplify it"
+
+
+@pytest.mark.parametrize("text", [
+    "# rows from the graph, no SERVICE here\nSELECT ?s WHERE { ?s ?p ?o } LIMIT 1",
+    "SELECT ?service ?from WHERE { ?service ?from ?o } LIMIT 1",
+    "SELECT ?s WHERE { ?s ?p ?o FILTER(?o != 'SERVICE <http://127.0.0.1:9/> FROM <x>') } LIMIT 1",
+    "SELECT ?s WHERE { ?s ?p ?o FILTER(?o != <https://example.org/service/from>) } LIMIT 1",
+])
+def test_harmless_mentions_of_service_and_from_are_answered(text: str) -> None:
+    code, out, err = run_in_process("query", "--query", text, "--format", "csv")
+    assert code == 0 and len(out.splitlines()) == 2, err
+
+
+def test_from_is_honoured_by_the_cli() -> None:
+    count = "SELECT (COUNT(*) AS ?n) {dataset} WHERE {{ ?s ?p ?o }}"
+    answers = {}
+    for dataset in ("", "FROM <https://w3id.org/hled/graph/ontology>", "FROM <https://example.org/none>"):
+        code, out, err = run_in_process("query", "--query", count.format(dataset=dataset), "--format", "csv")
+        assert code == 0, err
+        answers[dataset] = int(out.splitlines()[1])
+    union, ontology, none = answers.values()
+    assert 0 < ontology < union and none == 0
+
+
 @pytest.mark.parametrize(
     "content,needle",
     [
@@ -160,7 +190,9 @@ def test_a_good_file_beside_a_bad_one_is_not_half_loaded(tmp_path: Path) -> None
     good.write_text("<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n", encoding="utf-8")
     bad = tmp_path / "bad.nt"
     bad.write_text("<http://example.org/x> <http://example.org/y> <http://example.org/z> .\n<broken\n", encoding="utf-8")
-    code, out, err = run_in_process("query", "--query", "SELECT * WHERE { ?s ?p ?o }", "--data", str(good), "--data", str(bad))
+    code, out, err = run_in_process(
+        "query", "--query", "SELECT * WHERE { ?s ?p ?o }", "--data", str(good), "--data", str(bad)
+    )
     assert code == 2 and "bad.nt" in err and out == ""
 
 
@@ -175,7 +207,9 @@ def test_a_failed_store_create_leaves_no_half_made_store(tmp_path: Path) -> None
     # pointed at an existing store: refused, the store untouched
     code, _, err = run_in_process("store", "create", str(store_dir), "--data", str(bad))
     assert code == 2 and "already exists" in err
-    assert sorted((str(p.relative_to(store_dir)), p.read_bytes()) for p in store_dir.rglob("*") if p.is_file()) == before
+    assert (
+        sorted((str(p.relative_to(store_dir)), p.read_bytes()) for p in store_dir.rglob("*") if p.is_file()) == before
+    )
 
     # a new store from a broken file: refused naming the file and line, no folder left behind
     fresh = tmp_path / "fresh"
@@ -184,8 +218,15 @@ def test_a_failed_store_create_leaves_no_half_made_store(tmp_path: Path) -> None
     assert not fresh.exists()
 
     # the good store still answers with every shipped triple
-    code, out, _ = run_in_process("query", "--store", str(store_dir), "--query",
-                                  "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", "--format", "csv")
+    code, out, _ = run_in_process(
+        "query",
+        "--store",
+        str(store_dir),
+        "--query",
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+        "--format",
+        "csv",
+    )
     assert code == 0
     from hled_graph.sparql.engine import load_store
 
@@ -198,8 +239,9 @@ def test_the_installed_command_behaves_the_same() -> None:
         (["query", "-"], b"\xff\xfe\x00\x80 not utf-8"),
         (["query", "--query", "SELECT * WHERE " + "{" * 3000 + "?s ?p ?o" + "}" * 3000], b""),
     ]:
-        result = subprocess.run([sys.executable, "-m", "hled_graph.cli", *args], input=stdin,
-                                capture_output=True, timeout=60)
+        result = subprocess.run(
+            [sys.executable, "-m", "hled_graph.cli", *args], input=stdin, capture_output=True, timeout=60
+        )
         stderr = result.stderr.decode("utf-8")
         assert result.returncode == 2, stderr
         assert "Traceback" not in stderr and len(stderr.strip().splitlines()) == 1

@@ -60,7 +60,9 @@ def test_export_nt_parses_in_rdflib_and_pyoxigraph_with_same_count() -> None:
     assert len(in_rdflib) > 1000
 
 
-@pytest.mark.parametrize("name,fmt", [("hled.ttl", "turtle"), ("hled.jsonld", "json-ld"), ("hled.rdf", "xml"), ("hled.nt", "nt")])
+@pytest.mark.parametrize(
+    "name,fmt", [("hled.ttl", "turtle"), ("hled.jsonld", "json-ld"), ("hled.rdf", "xml"), ("hled.nt", "nt")]
+)
 def test_round_trip_is_isomorphic(built: Path, name: str, fmt: str) -> None:
     reference = hgraph.load_graph()
     assert isomorphic(Graph().parse(built / name, format=fmt), reference)
@@ -89,7 +91,9 @@ def test_two_builds_give_the_same_bytes(built: Path, tmp_path: Path) -> None:
         assert (tmp_path / "again" / name).read_bytes() == (built / name).read_bytes(), name
 
 
-def test_failed_build_leaves_previous_output_untouched(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_build_leaves_previous_output_untouched(
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "out"
     shutil.copytree(built, out)
     before = snapshot(out)
@@ -148,7 +152,9 @@ def test_validate_library_raises_on_violation(tmp_path: Path) -> None:
 
 def test_malformed_turtle_gives_one_line_with_file_and_line(tmp_path: Path) -> None:
     bad = tmp_path / "broken.ttl"
-    bad.write_text('@prefix ex: <http://example.org/> .\nex:a ex:b "unterminated .\nex:c ex:d ex:e .\n', encoding="utf-8")
+    bad.write_text(
+        '@prefix ex: <http://example.org/> .\nex:a ex:b "unterminated .\nex:c ex:d ex:e .\n', encoding="utf-8"
+    )
     assert_one_line_error(run("validate", str(bad)), "broken.ttl", "line 2")
 
 
@@ -178,10 +184,14 @@ def test_stats_counts_match_sparql() -> None:
     stats = json.loads(result.stdout)
     graph = hgraph.load_graph()
     assert stats["triples"] == len(graph)
-    (actions,) = next(iter(graph.query(
-        "PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX oa: <http://www.w3.org/ns/oa#> "
-        "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a prov:Activity . ?q oa:hasBody ?a }"
-    )))
+    (actions,) = next(
+        iter(
+            graph.query(
+                "PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX oa: <http://www.w3.org/ns/oa#> "
+                "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a prov:Activity . ?q oa:hasBody ?a }"
+            )
+        )
+    )
     assert int(stats["totals"]["actions"]) == int(actions)
     assert int(stats["totals"]["source quotes"]) == int(actions)
     # the fact sheet's own totals: 25 organizations, 4 amounts summing to $5,374,038,000

@@ -140,6 +140,42 @@ def test_queries_see_the_union_of_the_named_graphs(store: ox.Store) -> None:
     assert outcome.boolean is True
 
 
+ONTOLOGY_GRAPH = "https://w3id.org/hled/graph/ontology"
+
+
+def _count(store: ox.Store, text: str) -> int:
+    return int(engine.run_query(store, text).rows[0][0].value)
+
+
+def test_from_picks_the_default_graph(store: ox.Store) -> None:
+    union = _count(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    ontology = _count(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}")
+    assert 0 < ontology < union
+    assert _count(store, f"SELECT (COUNT(*) AS ?n) FROM <{ONTOLOGY_GRAPH}> WHERE {{ ?s ?p ?o }}") == ontology
+    assert _count(store, "SELECT (COUNT(*) AS ?n) FROM <https://example.org/no-such-graph> WHERE { ?s ?p ?o }") == 0
+
+
+def test_from_named_limits_the_named_graphs(store: ox.Store) -> None:
+    graphs = engine.run_query(store, f"SELECT DISTINCT ?g FROM NAMED <{ONTOLOGY_GRAPH}> WHERE {{ GRAPH ?g {{ }} }}")
+    assert [row[0].value for row in graphs.rows] == [ONTOLOGY_GRAPH]
+    # With FROM NAMED alone the default graph is empty, not the union.
+    assert _count(store, f"SELECT (COUNT(*) AS ?n) FROM NAMED <{ONTOLOGY_GRAPH}> WHERE {{ ?s ?p ?o }}") == 0
+
+
+def test_protocol_graphs_win_over_the_query_dataset(store: ox.Store) -> None:
+    ontology = _count(store, f"SELECT (COUNT(*) AS ?n) FROM <{ONTOLOGY_GRAPH}> WHERE {{ ?s ?p ?o }}")
+    outcome = engine.run_query(store, "SELECT (COUNT(*) AS ?n) FROM <https://example.org/none> WHERE { ?s ?p ?o }",
+                               default_graphs=[ONTOLOGY_GRAPH])
+    assert int(outcome.rows[0][0].value) == ontology
+
+
+def test_relative_iris_resolve_against_the_base(store: ox.Store) -> None:
+    graph = engine.run_query(store, "CONSTRUCT { <s> <p> 1 } WHERE {}")
+    assert [(s.value, p.value) for s, p, _ in graph.rows] == [("https://w3id.org/hled/s", "https://w3id.org/hled/p")]
+    graph = engine.run_query(store, "CONSTRUCT { <s> <p> 1 } WHERE {}", base_iri="http://localhost:7000/sparql")
+    assert graph.rows[0][0].value == "http://localhost:7000/s"
+
+
 def test_select_ask_construct_on_the_fixture(mini: ox.Store) -> None:
     select = engine.run_query(
         mini,
@@ -228,7 +264,7 @@ def test_unknown_extension_and_missing_file(tmp_path: Path) -> None:
         engine.load_store(data=[tmp_path / "missing.ttl"])
     odd = tmp_path / "data.txt"
     odd.write_text("x", encoding="utf-8")
-    with pytest.raises(InputError, match="unknown RDF file extension '.txt'"):
+    with pytest.raises(InputError, match=r"unknown RDF file extension '\.txt'"):
         engine.load_store(data=[odd])
 
 

@@ -110,28 +110,18 @@ def test_source_document_is_described_with_typed_dates_and_checksum(graph: Graph
     assert (str(issued), issued.datatype) == ("2022-09-12", XSD.date)
     assert (str(copy), copy.datatype) == ("2022-09-13", XSD.date)
     assert local(publisher) == "white-house"
-    assert str(source).startswith(
-        "https://www.whitehouse.gov/briefing-room/statements-releases/2022/09/12/"
-    )
+    assert str(source).startswith("https://www.whitehouse.gov/briefing-room/statements-releases/2022/09/12/")
     assert str(sha) == hashlib.sha256(resources.source_text_file().read_bytes()).hexdigest()
 
 
 def test_dialogue_has_names_in_both_languages_members_and_pillars(graph: Graph) -> None:
-    labels = {
-        (str(v), v.language)
-        for (v,) in rows(graph, "SELECT ?v WHERE { hd:hled skos:prefLabel ?v }")
-    }
+    labels = {(str(v), v.language) for (v,) in rows(graph, "SELECT ?v WHERE { hd:hled skos:prefLabel ?v }")}
     assert labels == {
         ("High-Level Economic Dialogue", "en"),
         ("Diálogo Económico de Alto Nivel", "es"),
     }
-    assert ("HLED",) in {
-        (str(v),) for (v,) in rows(graph, "SELECT ?v WHERE { hd:hled skos:altLabel ?v }")
-    }
-    members = {
-        local(m)
-        for (m,) in rows(graph, "SELECT ?m WHERE { hd:hled a hled:Dialogue ; org:hasMember ?m }")
-    }
+    assert ("HLED",) in {(str(v),) for (v,) in rows(graph, "SELECT ?v WHERE { hd:hled skos:altLabel ?v }")}
+    members = {local(m) for (m,) in rows(graph, "SELECT ?m WHERE { hd:hled a hled:Dialogue ; org:hasMember ?m }")}
     assert members == {"us-government", "mexico-government"}
     assert len(rows(graph, "SELECT ?p WHERE { hd:hled hled:hasPillar ?p }")) == 4
 
@@ -176,9 +166,7 @@ def test_relaunch_by_the_two_presidents_in_2021(graph: Graph) -> None:
 
 def test_at_least_21_outreach_engagements_between_two_dates(graph: Graph) -> None:
     assert action_class(graph, "stakeholder-outreach") == "Outreach"
-    assert quantities(graph, "stakeholder-outreach") == {
-        (Decimal(21), "stakeholder outreach engagements", True)
-    }
+    assert quantities(graph, "stakeholder-outreach") == {(Decimal(21), "stakeholder outreach engagements", True)}
     ((begin, end),) = rows(
         graph,
         """SELECT ?b ?e WHERE { hda:stakeholder-outreach time:hasTime [ a time:ProperInterval ;
@@ -202,9 +190,7 @@ def test_at_least_21_outreach_engagements_between_two_dates(graph: Graph) -> Non
 def test_supply_chain_working_group_established_by_both_governments(graph: Graph) -> None:
     action = "supply-chain-working-group-establishment"
     assert (action_class(graph, action), pillar(graph, action)) == ("Establishment", {"1"})
-    assert {local(v) for v in values(graph, action, "prov:generated")} == {
-        "supply-chain-working-group"
-    }
+    assert {local(v) for v in values(graph, action, "prov:generated")} == {"supply-chain-working-group"}
     members = {
         local(m)
         for (m,) in rows(
@@ -253,18 +239,14 @@ def test_transportation_electrification_working_group(graph: Graph) -> None:
         )
     }
     assert members == {"sre", "university-of-california", "industry-representatives", "academia"}
-    ((label,),) = rows(
-        graph, "SELECT ?l WHERE { hdo:sre skos:prefLabel ?l FILTER(lang(?l) = 'es') }"
-    )
+    ((label,),) = rows(graph, "SELECT ?l WHERE { hdo:sre skos:prefLabel ?l FILTER(lang(?l) = 'es') }")
     assert str(label) == "Secretaría de Relaciones Exteriores"
 
 
 def test_mexico_joins_50_percent_zero_emission_vehicle_goal_by_2030(graph: Graph) -> None:
     action = "zero-emission-vehicle-goal-accession"
     assert (action_class(graph, action), pillar(graph, action)) == ("Accession", {"1"})
-    assert {local(v) for v in values(graph, action, "hled:joined")} == {
-        "zero-emission-vehicle-goal"
-    }
+    assert {local(v) for v in values(graph, action, "hled:joined")} == {"zero-emission-vehicle-goal"}
     ((value, code, unit, year),) = rows(
         graph,
         f"""SELECT ?v ?code ?unit ?year WHERE {{ hda:{action} hled:target [ a hled:Target ;
@@ -274,9 +256,7 @@ def test_mexico_joins_50_percent_zero_emission_vehicle_goal_by_2030(graph: Graph
     assert (str(year), year.datatype) == ("2030", XSD.gYear)
     assert agents(graph, action) == {"mexico-government": {"lead"}}
     assert agents(graph, "supply-chain-ministerial-forum-2022") == {"us-government": {"host"}}
-    assert {local(v) for v in values(graph, action, "dcterms:isPartOf")} == {
-        "supply-chain-ministerial-forum-2022"
-    }
+    assert {local(v) for v in values(graph, action, "dcterms:isPartOf")} == {"supply-chain-ministerial-forum-2022"}
 
 
 def test_epa_and_conagua_commit_474_million_for_tijuana_and_san_diego(graph: Graph) -> None:
@@ -288,12 +268,8 @@ def test_epa_and_conagua_commit_474_million_for_tijuana_and_san_diego(graph: Gra
     signing = "epa-conagua-statement-of-intent"
     assert action_class(graph, signing) == "AgreementSigning"
     assert amounts(graph, signing) == []
-    assert {local(v) for v in values(graph, signing, "prov:generated")} == {
-        "tijuana-river-statement-of-intent"
-    }
-    assert {local(v) for v in values(graph, action, "prov:used")} == {
-        "tijuana-river-statement-of-intent"
-    }
+    assert {local(v) for v in values(graph, signing, "prov:generated")} == {"tijuana-river-statement-of-intent"}
+    assert {local(v) for v in values(graph, action, "prov:used")} == {"tijuana-river-statement-of-intent"}
 
 
 def test_border_infrastructure_3_4_billion_and_1_5_billion(graph: Graph) -> None:
@@ -309,12 +285,8 @@ def test_border_infrastructure_3_4_billion_and_1_5_billion(graph: Graph) -> None
     assert agents(graph, mx) == {"mexico-government": {"funder"}}
     assert times(graph, mx) == {("2022", "gYear"), ("2024", "gYear")}
     assert times(graph, "presidents-meeting-july-2022") == {("2022-07", "gYearMonth")}
-    assert {local(v) for v in values(graph, mx, "dcterms:isPartOf")} == {
-        "presidents-meeting-july-2022"
-    }
-    ((law,),) = rows(
-        graph, "SELECT ?l WHERE { hdw:bipartisan-infrastructure-law a hled:Law ; rdfs:label ?l }"
-    )
+    assert {local(v) for v in values(graph, mx, "dcterms:isPartOf")} == {"presidents-meeting-july-2022"}
+    ((law,),) = rows(graph, "SELECT ?l WHERE { hdw:bipartisan-infrastructure-law a hled:Law ; rdfs:label ?l }")
     assert str(law) == "Bipartisan Infrastructure Law"
 
 
@@ -345,9 +317,7 @@ def test_border_convening_methane_plan_and_medical_devices(graph: Graph) -> None
     methane = "methane-implementation-plan-commitment"
     assert action_class(graph, methane) == "Commitment"
     assert {local(v) for v in values(graph, methane, "prov:used")} == {"global-methane-pledge"}
-    ((pledge,),) = rows(
-        graph, "SELECT ?l WHERE { hdw:global-methane-pledge a hled:Pledge ; rdfs:label ?l }"
-    )
+    ((pledge,),) = rows(graph, "SELECT ?l WHERE { hdw:global-methane-pledge a hled:Pledge ; rdfs:label ?l }")
     assert str(pledge) == "Global Methane Pledge"
     devices = "usaid-cofepris-medical-devices-cooperation"
     assert agents(graph, devices) == {"usaid": {"lead"}, "cofepris": {"partner"}}
@@ -403,9 +373,7 @@ def test_sustainable_prosperous_communities_and_surges(graph: Graph) -> None:
         (Decimal(40000), "beneficiaries", False),
         (Decimal(4), "southern Mexican states", False),
     }
-    assert quantities(graph, "surges-launch") == {
-        (Decimal(30), "public-private partnerships", False)
-    }
+    assert quantities(graph, "surges-launch") == {(Decimal(30), "public-private partnerships", False)}
     assert agents(graph, "surges-launch") == {"usaid": {"lead"}}
     assert places(graph, "surges-launch") == places(graph, spc) == {"southern-mexico"}
     ((en, es, alt),) = rows(
@@ -472,9 +440,7 @@ def test_forum_on_5g_and_beyond_is_scheduled_and_virtual(graph: Graph) -> None:
         f"SELECT ?name ?start WHERE {{ hda:{action} schema:name ?name ; schema:startDate ?start ; "
         f"schema:eventStatus schema:EventScheduled ; schema:eventAttendanceMode schema:OnlineEventAttendanceMode }}",
     )
-    assert [(str(n), str(s), s.datatype) for n, s in found] == [
-        ("Forum on 5G and Beyond", "2022-10", XSD.gYearMonth)
-    ]
+    assert [(str(n), str(s), s.datatype) for n, s in found] == [("Forum on 5G and Beyond", "2022-10", XSD.gYearMonth)]
     assert pillar(graph, action) == {"3"}
 
 
@@ -483,15 +449,11 @@ def test_forum_on_5g_and_beyond_is_scheduled_and_virtual(graph: Graph) -> None:
 
 def test_small_business_development_centers_in_southern_mexico(graph: Graph) -> None:
     assert action_class(graph, "sbdc-southern-mexico-coordination") == "Cooperation"
-    assert agents(graph, "sbdc-southern-mexico-coordination")["sbdcs-southern-mexico"] == {
-        "partner"
-    }
+    assert agents(graph, "sbdc-southern-mexico-coordination")["sbdcs-southern-mexico"] == {"partner"}
     launch = "sbdc-southern-mexico-bloc-launch"
     assert action_class(graph, launch) == "Launch"
     assert agents(graph, launch)["southern-states-economic-development-secretaries"] == {"lead"}
-    assert {local(v) for v in values(graph, launch, "prov:generated")} == {
-        "sbdc-southern-mexico-bloc"
-    }
+    assert {local(v) for v in values(graph, launch, "prov:generated")} == {"sbdc-southern-mexico-bloc"}
     assert places(graph, launch) == {"southern-mexico"}
 
 
@@ -512,9 +474,7 @@ def test_mujer_exporta_mx_third_virtual_roundtable(graph: Graph) -> None:
     assert action_class(graph, action) == "Roundtable"
     assert agents(graph, action) == {"secretaria-economia": {"host"}}
     assert {local(v) for v in values(graph, action, "schema:superEvent")} == {"mujer-exporta-mx"}
-    assert {local(v) for v in values(graph, action, "schema:eventAttendanceMode")} == {
-        "OnlineEventAttendanceMode"
-    }
+    assert {local(v) for v in values(graph, action, "schema:eventAttendanceMode")} == {"OnlineEventAttendanceMode"}
     assert quantities(graph, action) == {(Decimal(3), "consecutive years held", False)}
 
 
@@ -561,12 +521,8 @@ def test_technical_education_dialogue_scheduled_for_october(graph: Graph) -> Non
     action = "technical-education-dialogue"
     assert set(agents(graph, action)) == {"ed", "sep", "conalep"}
     assert times(graph, action) == {("2022-10", "gYearMonth")}
-    assert {local(v) for v in values(graph, action, "schema:eventAttendanceMode")} == {
-        "OnlineEventAttendanceMode"
-    }
-    ((label,),) = rows(
-        graph, "SELECT ?l WHERE { hdo:conalep skos:prefLabel ?l FILTER(lang(?l) = 'es') }"
-    )
+    assert {local(v) for v in values(graph, action, "schema:eventAttendanceMode")} == {"OnlineEventAttendanceMode"}
+    ((label,),) = rows(graph, "SELECT ?l WHERE { hdo:conalep skos:prefLabel ?l FILTER(lang(?l) = 'es') }")
     assert str(label) == "Colegio Nacional de Educación Profesional Técnica"
 
 
@@ -583,9 +539,7 @@ def test_trilateral_workforce_forums_in_dallas_and_on_aug_31_sep_1(graph: Graph)
     assert places(graph, first) == {"dallas"}
     assert times(graph, first) == {("2021-12", "gYearMonth")}
     assert times(graph, second) == {("2022-08-31", "date"), ("2022-09-01", "date")}
-    ((start, end),) = rows(
-        graph, f"SELECT ?s ?e WHERE {{ hda:{second} schema:startDate ?s ; schema:endDate ?e }}"
-    )
+    ((start, end),) = rows(graph, f"SELECT ?s ?e WHERE {{ hda:{second} schema:startDate ?s ; schema:endDate ?e }}")
     assert (str(start), str(end), start.datatype) == ("2022-08-31", "2022-09-01", XSD.date)
     series = rows(graph, "SELECT ?e WHERE { ?e schema:superEvent hdw:trilateral-workforce-forums }")
     assert {local(e) for (e,) in series} == {first, second}
@@ -606,12 +560,10 @@ def test_every_action_has_one_class_a_dialogue_a_source_and_english_texts(graph:
     )
     assert len(found) == 38
     assert {int(n) for _, n in found} == {1}
-    by_pillar = dict(
-        (str(p).rsplit("/", 1)[-1], int(n))
-        for p, n in rows(
-            graph, "SELECT ?p (COUNT(?a) AS ?n) WHERE { ?a hled:pillar ?p } GROUP BY ?p"
-        )
-    )
+    by_pillar = {
+        str(p).rsplit("/", 1)[-1]: int(n)
+        for p, n in rows(graph, "SELECT ?p (COUNT(?a) AS ?n) WHERE { ?a hled:pillar ?p } GROUP BY ?p")
+    }
     assert by_pillar == {"1": 16, "2": 4, "3": 3, "4": 13}
 
 
@@ -659,9 +611,7 @@ def test_places_are_contained_up_to_their_country(graph: Graph) -> None:
         ("san-diego", "united-states"),
         ("dallas", "united-states"),
     }
-    states = rows(
-        graph, "SELECT ?s WHERE { ?s a schema:State ; schema:containedInPlace hdl:mexico }"
-    )
+    states = rows(graph, "SELECT ?s WHERE { ?s a schema:State ; schema:containedInPlace hdl:mexico }")
     assert {local(s) for (s,) in states} == {
         "baja-california",
         "veracruz",

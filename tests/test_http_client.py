@@ -11,14 +11,13 @@ from collections.abc import Callable, Iterator
 from typing import ClassVar
 
 import pytest
+from conftest import FIXTURES
 
 from hled_graph import http_client
 from hled_graph.cli import main
 from hled_graph.errors import InputError
 from hled_graph.graph import parse_file
 from hled_graph.http_client import USER_AGENT
-
-from conftest import FIXTURES
 
 LINKS = FIXTURES / "publish-links-good.ttl"
 SMALL = LINKS

@@ -6,25 +6,25 @@ import http.server
 import json
 import threading
 import urllib.parse
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import ClassVar
 
 import pytest
+from conftest import FIXTURES
 from rdflib import RDFS, Dataset, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, XSD
 
 from hled_graph.cli import main
 from hled_graph.graph import links_graph, parse_file
+from hled_graph.http_client import USER_AGENT
 from hled_graph.namespaces import GRAPH_WIKIDATA
 from hled_graph.publish import links as hlinks
-from hled_graph.http_client import USER_AGENT
-
-from conftest import FIXTURES
 
 WD = Namespace("http://www.wikidata.org/entity/")
 WDT = Namespace("http://www.wikidata.org/prop/direct/")
 GOOD = FIXTURES / "publish-links-good.ttl"
 DRIFT = FIXTURES / "publish-links-drift.ttl"
-FETCHED = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+FETCHED = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -92,10 +92,10 @@ def test_drift_is_reported_and_exits_one(wikidata: str, capsys) -> None:
 class _FakeEndpoint(http.server.BaseHTTPRequestHandler):
     """Records each request; answers with ``answer`` (content type, body)."""
 
-    seen: list[tuple[str, str]] = []
+    seen: ClassVar[list[tuple[str, str]]] = []
     answer: tuple[str, bytes] = ("application/sparql-results+json", b"")
 
-    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"])).decode()
         self.seen.append((self.headers["User-Agent"], urllib.parse.parse_qs(body)["query"][0]))
         content_type, payload = self.answer
@@ -242,7 +242,7 @@ def test_shipped_links_all_hold_against_their_recorded_labels(
 
 
 def test_shipped_links_drift_is_reported(start_oxigraph, tmp_path, capsys) -> None:
-    path, shipped, qids = _wikidata_as_recorded(tmp_path, drift=True)
+    path, _shipped, qids = _wikidata_as_recorded(tmp_path, drift=True)
     checks = {
         c.link.qid: c.status
         for c in hlinks.check_links(links_graph(), endpoint=start_oxigraph(path) + "/query")

@@ -9,23 +9,22 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES
 from rdflib import RDF, Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, VOID, XSD
 
-from hled_graph.namespaces import SPARQL_PROLOGUE
 from hled_graph import graph as hgraph
 from hled_graph.files import write_atomic
 from hled_graph.formats import RDF_SYNTAX_NAMES, rdf_syntax
+from hled_graph.graph import parse_file
+from hled_graph.namespaces import SPARQL_PROLOGUE
 from hled_graph.publish.export import file_name, jsonld_context, serialize
 from hled_graph.publish.metadata import (
     DATASET,
     void_and_dcat,
     write_dataset_description,
 )
-from hled_graph.graph import parse_file
-
-from conftest import FIXTURES
 
 SMALL = FIXTURES / "publish-graph.ttl"
 ENDPOINT = "http://localhost:7878/query"
@@ -172,9 +171,7 @@ def test_distributions_have_real_byte_sizes_and_iana_media_types(published) -> N
         size = description.value(distribution, DCAT.byteSize)
         assert size.datatype == XSD.nonNegativeInteger
         assert int(size) == path.stat().st_size > 0
-        assert (
-            str(description.value(distribution, DCAT.mediaType)) == IANA + MEDIA_TYPES[path.suffix]
-        )
+        assert str(description.value(distribution, DCAT.mediaType)) == IANA + MEDIA_TYPES[path.suffix]
     assert described == set(files)
 
 
@@ -184,9 +181,7 @@ def test_dcat_dataset_and_sparql_service(published) -> None:
     assert description.value(DATASET, DCTERMS.issued) == Literal("2022-09-12", datatype=XSD.date)
     modified = description.value(DATASET, DCTERMS.modified)
     assert modified.datatype == XSD.date and modified >= Literal("2026-11-01", datatype=XSD.date)
-    assert description.value(DATASET, DCTERMS.license) == URIRef(
-        "http://creativecommons.org/publicdomain/zero/1.0/"
-    )
+    assert description.value(DATASET, DCTERMS.license) == URIRef("http://creativecommons.org/publicdomain/zero/1.0/")
     assert description.value(DATASET, DCTERMS.title).language == "en"
     assert description.value(DATASET, DCTERMS.publisher) is not None
     assert len(set(description.objects(DATASET, DCAT.keyword))) >= 3
@@ -198,14 +193,10 @@ def test_dcat_dataset_and_sparql_service(published) -> None:
 
 def test_no_endpoint_no_data_service(graph: Graph, tmp_path: Path) -> None:
     file = write_atomic(tmp_path / "hled.ttl", serialize(graph, "turtle"))
-    description = void_and_dcat(
-        graph, distributions=[file], endpoint_url=None, download_base="https://example.org/dl/"
-    )
+    description = void_and_dcat(graph, distributions=[file], endpoint_url=None, download_base="https://example.org/dl/")
     assert not list(description.subjects(RDF.type, DCAT.DataService))
     (distribution,) = description.objects(DATASET, DCAT.distribution)
-    assert description.value(distribution, DCAT.downloadURL) == URIRef(
-        "https://example.org/dl/hled.ttl"
-    )
+    assert description.value(distribution, DCAT.downloadURL) == URIRef("https://example.org/dl/hled.ttl")
 
 
 def test_a_dataset_is_counted_once_per_triple(graph: Graph, tmp_path: Path) -> None:
@@ -242,16 +233,12 @@ def test_same_bytes_on_every_build(tmp_path: Path) -> None:
 
 def test_jsonld_with_the_context_reads_as_plain_json(graph: Graph, tmp_path: Path) -> None:
     context = jsonld_context()
-    written = json.loads(
-        (write_dataset_description(graph, tmp_path, distributions=[])[1]).read_text()
-    )
+    written = json.loads((write_dataset_description(graph, tmp_path, distributions=[])[1]).read_text())
     assert written == context
     compact = json.loads(graph.serialize(format="json-ld", context=context["@context"]))
     nodes = {node["id"]: node for node in compact["@graph"]}
     keys = {key for node in nodes.values() for key in node}
-    assert not [
-        key for key in keys if ":" in key or "/" in key
-    ], "every property should have a plain key"
+    assert not [key for key in keys if ":" in key or "/" in key], "every property should have a plain key"
     epa, conagua = nodes["hdo:epa"], nodes["hdo:conagua"]
     assert epa["label"] == {"en": "Environmental Protection Agency"}
     assert conagua["prefLabel"] == {

@@ -35,20 +35,31 @@ def count(graph: Graph, query: str) -> int:
 
 
 def entity_count(graph: Graph) -> int:
-    return count(graph, f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {{ ?x ?p ?o }} UNION {{ ?s ?p ?x }} FILTER({ENTITY}) }}")
+    return count(
+        graph, f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {{ ?x ?p ?o }} UNION {{ ?s ?p ?x }} FILTER({ENTITY}) }}"
+    )
 
 
 def entity_edge_count(graph: Graph) -> int:
     """Triples between entities, with each association (qualified or plain) counted once."""
-    plain = count(graph, f"""SELECT (COUNT(*) AS ?n) WHERE {{
+    plain = count(
+        graph,
+        f"""SELECT (COUNT(*) AS ?n) WHERE {{
         ?x ?p ?y . FILTER(?p != prov:wasAssociatedWith)
-        FILTER({ENTITY}) FILTER({ENTITY.replace('?x', '?y')}) }}""")
-    qualified = count(graph, """SELECT (COUNT(*) AS ?n) WHERE {
+        FILTER({ENTITY}) FILTER({ENTITY.replace("?x", "?y")}) }}""",
+    )
+    qualified = count(
+        graph,
+        """SELECT (COUNT(*) AS ?n) WHERE {
         SELECT DISTINCT ?action ?agent ?role WHERE {
-          ?action prov:qualifiedAssociation ?a . ?a prov:agent ?agent . OPTIONAL { ?a prov:hadRole ?role } } }""")
-    unqualified = count(graph, """SELECT (COUNT(*) AS ?n) WHERE {
+          ?action prov:qualifiedAssociation ?a . ?a prov:agent ?agent . OPTIONAL { ?a prov:hadRole ?role } } }""",
+    )
+    unqualified = count(
+        graph,
+        """SELECT (COUNT(*) AS ?n) WHERE {
         ?action prov:wasAssociatedWith ?agent .
-        FILTER NOT EXISTS { ?action prov:qualifiedAssociation/prov:agent ?agent } }""")
+        FILTER NOT EXISTS { ?action prov:qualifiedAssociation/prov:agent ?agent } }""",
+    )
     return plain + qualified + unqualified
 
 
@@ -57,8 +68,11 @@ def agent_count(graph: Graph) -> int:
 
 
 def pair_count(graph: Graph) -> int:
-    return count(graph, """SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?a ?b WHERE {
-        ?action prov:wasAssociatedWith ?a, ?b . FILTER(STR(?a) < STR(?b)) } }""")
+    return count(
+        graph,
+        """SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?a ?b WHERE {
+        ?action prov:wasAssociatedWith ?a, ?b . FILTER(STR(?a) < STR(?b)) } }""",
+    )
 
 
 def test_entity_view_counts_equal_sparql_counts(mini: Graph) -> None:
@@ -79,11 +93,15 @@ def test_entity_view_holds_named_entities_only(mini: Graph) -> None:
 
 def test_qualified_associations_become_agent_to_action_edges_with_roles(mini: Graph) -> None:
     view = to_networkx(mini)
-    roles = sorted(d["label"] for _, _, d in view.edges(HDO + "epa", data=True)
-                   if d["predicate"] == PREFIXES["prov"] + "wasAssociatedWith")
+    roles = sorted(
+        d["label"]
+        for _, _, d in view.edges(HDO + "epa", data=True)
+        if d["predicate"] == PREFIXES["prov"] + "wasAssociatedWith"
+    )
     assert roles == ["funder", "lead"]
-    edge = next(d for _, target, d in view.edges(HDO + "epa", data=True)
-                if target == HDA + "epa-conagua-statement-of-intent")
+    edge = next(
+        d for _, target, d in view.edges(HDO + "epa", data=True) if target == HDA + "epa-conagua-statement-of-intent"
+    )
     assert edge["role"] == PREFIXES["hled"] + "lead"
     # the plain prov:wasAssociatedWith triple is not drawn a second time
     assert not view.has_edge(HDA + "epa-conagua-statement-of-intent", HDO + "epa")
@@ -112,7 +130,7 @@ def test_collaboration_view(mini: Graph) -> None:
     assert view.number_of_nodes() == agent_count(mini) == 11
     assert view.number_of_edges() == pair_count(mini) == 9
     # one edge per pair, even in a MultiDiGraph, from the smaller IRI to the larger
-    (key, data), = view.get_edge_data(HDO + "conagua", HDO + "epa").items()
+    ((_key, data),) = view.get_edge_data(HDO + "conagua", HDO + "epa").items()
     assert data["weight"] == 2
     assert data["actions"] == [HDA + "epa-conagua-statement-of-intent", HDA + "tijuana-river-investment"]
     assert data["pillars"] == [1]
@@ -127,8 +145,11 @@ def test_bipartite_view(mini: Graph) -> None:
     actions = {n for n, d in view.nodes(data=True) if d["bipartite"] == 1}
     assert len(agents) == agent_count(mini)
     assert len(actions) == count(mini, "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a prov:wasAssociatedWith ?x }")
-    assert view.number_of_edges() == count(mini, """SELECT (COUNT(*) AS ?n) WHERE {
-        ?action prov:qualifiedAssociation ?a . ?a prov:agent ?agent ; prov:hadRole ?role }""")
+    assert view.number_of_edges() == count(
+        mini,
+        """SELECT (COUNT(*) AS ?n) WHERE {
+        ?action prov:qualifiedAssociation ?a . ?a prov:agent ?agent ; prov:hadRole ?role }""",
+    )
     assert all(source in agents and target in actions for source, target in view.edges())
     labels = {d["label"] for _, _, d in view.edges(HDO + "dol", data=True)}
     assert labels == {"host", "partner"}
@@ -212,6 +233,7 @@ def test_cli_network_rejects_an_unknown_view(capsys: pytest.CaptureFixture[str])
 
 # --- the shipped graph -----------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def shipped() -> Graph:
     from hled_graph.graph import load_graph
@@ -225,9 +247,12 @@ def test_shipped_views_match_sparql_counts(shipped: Graph) -> None:
     assert views["entities"].number_of_edges() == entity_edge_count(shipped)
     assert views["collaboration"].number_of_nodes() == agent_count(shipped)
     assert views["collaboration"].number_of_edges() == pair_count(shipped)
-    assert views["bipartite"].number_of_edges() == count(shipped, """SELECT (COUNT(*) AS ?n) WHERE {
+    assert views["bipartite"].number_of_edges() == count(
+        shipped,
+        """SELECT (COUNT(*) AS ?n) WHERE {
         SELECT DISTINCT ?action ?agent ?role WHERE {
-          ?action prov:qualifiedAssociation ?a . ?a prov:agent ?agent . OPTIONAL { ?a prov:hadRole ?role } } }""")
+          ?action prov:qualifiedAssociation ?a . ?a prov:agent ?agent . OPTIONAL { ?a prov:hadRole ?role } } }""",
+    )
     # every action node of the entity view is an action of the dialogue in the data, and back
     actions = {n for n, d in views["entities"].nodes(data=True) if d["category"] in {"action", "event"}}
     assert len(actions) == count(shipped, "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a hled:partOfDialogue hd:hled }")
@@ -239,4 +264,4 @@ def test_shipped_entities_have_classes_labels_and_no_vocabulary(shipped: Graph) 
     assert all(d["category"] != "other" for _, d in view.nodes(data=True))
     assert view.nodes[HDO + "epa"]["country"] == "United States"
     assert view.nodes[HDO + "conagua"]["country"] == "Mexico"
-    assert not [n for n in view.nodes if n.startswith(PREFIXES["hled"]) or n.startswith(PREFIXES["hdq"])]
+    assert not [n for n in view.nodes if n.startswith((PREFIXES["hled"], PREFIXES["hdq"]))]

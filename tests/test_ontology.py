@@ -162,16 +162,23 @@ def test_term_kinds_and_counts(onto: Graph) -> None:
     datatype_properties = terms_of_type(onto, OWL.DatatypeProperty)
     individuals = terms_of_type(onto, OWL.NamedIndividual)
     assert object_properties == {
-        HLED[n] for n in "amount country hasPillar joined partOfDialogue pillar quantity target".split()
+        HLED[n] for n in ["amount", "country", "hasPillar", "joined", "partOfDialogue", "pillar", "quantity", "target"]
     }
     assert datatype_properties == {
         HLED[n]
-        for n in (
-            "copyPublished deadline isLowerBound iso3166Code pillarNumber sha256 sourceFile targetYear"
-        ).split()
+        for n in [
+            "copyPublished",
+            "deadline",
+            "isLowerBound",
+            "iso3166Code",
+            "pillarNumber",
+            "sha256",
+            "sourceFile",
+            "targetYear",
+        ]
     }
     assert individuals == set(onto.subjects(RDF.type, HLED.Role))
-    assert individuals == {HLED[n] for n in "funder host lead participant partner recipient".split()}
+    assert individuals == {HLED[n] for n in ["funder", "host", "lead", "participant", "partner", "recipient"]}
     assert len(classes) == 40
     annotation_properties = terms_of_type(onto, OWL.AnnotationProperty)
     assert annotation_properties == {HLED.evidence, HLED.linkNote}
@@ -252,9 +259,7 @@ def test_pillar_is_a_subject(onto: Graph) -> None:
 
 
 def test_external_terms_are_declared_never_redefined(onto: Graph) -> None:
-    declarations = {
-        OWL.AnnotationProperty, OWL.Class, OWL.DatatypeProperty, OWL.ObjectProperty, RDFS.Datatype
-    }
+    declarations = {OWL.AnnotationProperty, OWL.Class, OWL.DatatypeProperty, OWL.ObjectProperty, RDFS.Datatype}
     for subject in set(onto.subjects()):
         if subject == ONTOLOGY_IRI or subject.startswith(HLED_IRI):
             continue
@@ -435,8 +440,7 @@ PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
             ("_:blank", str(PROV.hadRole), "InConstraintComponent"),
         ),
         (
-            'DELETE { ?m schema:currency ?c } INSERT { ?m schema:currency "usd" } '
-            "WHERE { ?m schema:currency ?c }",
+            'DELETE { ?m schema:currency ?c } INSERT { ?m schema:currency "usd" } WHERE { ?m schema:currency ?c }',
             ("_:blank", str(SCHEMA.currency), "PatternConstraintComponent"),
         ),
         (
@@ -444,7 +448,7 @@ PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
             ("_:blank", str(TIME.inXSDDate), "MaxCountConstraintComponent"),
         ),
         (
-            'DELETE { ?s oa:start ?v } INSERT { ?s oa:start 2320 } WHERE { ?s oa:start ?v }',
+            "DELETE { ?s oa:start ?v } INSERT { ?s oa:start 2320 } WHERE { ?s oa:start ?v }",
             ("_:blank", str(OA.start), "DatatypeConstraintComponent"),
         ),
         (

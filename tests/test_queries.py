@@ -53,7 +53,7 @@ def _value(term: object) -> object:
 def answer(store: ox.Store, name: str, **bind: str) -> list[dict[str, object]]:
     query = LIBRARY[name]
     outcome = engine.run_query(store, query.text, bindings=query.bindings(bind))
-    return [dict(zip(outcome.variables, (_value(t) for t in row))) for row in outcome.rows]
+    return [dict(zip(outcome.variables, (_value(t) for t in row), strict=False)) for row in outcome.rows]
 
 
 def column(rows: list[dict[str, object]], name: str) -> list[object]:
@@ -620,9 +620,10 @@ def test_stakeholder_groups(store: ox.Store) -> None:
 
 def test_organization_in_pillar(store: ox.Store) -> None:
     query = LIBRARY["organization-in-pillar"]
-    ask = lambda **bind: engine.run_query(
-        store, query.text, bindings=query.bindings(bind)
-    ).boolean  # noqa: E731
+    def ask(**bind):
+        return engine.run_query(
+            store, query.text, bindings=query.bindings(bind)
+        ).boolean
     assert ask() is True  # the Ministry of Economy's cybersecurity forum is in pillar III
     assert ask(pillar="pillar:2") is False
     assert ask(org="hdo:usaid", pillar="pillar:2") is True

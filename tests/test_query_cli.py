@@ -7,8 +7,8 @@ port, over a store made by `hled-graph store create`, and compare its answers wi
 from __future__ import annotations
 
 import io
-import re
 import json
+import re
 import shutil
 import socket
 import subprocess

@@ -62,3 +62,19 @@ def test_example_queries_exist_and_the_count_is_right() -> None:
     assert f"all {len(library)}" in README
     offline = [q for q in library.values() if not q.online_only]
     assert f"the {len(offline)} offline example queries" in README
+
+
+def test_how_it_is_built_lists_the_real_tree() -> None:
+    """Every module and folder of the package is named in the README's tree, and nothing else."""
+    section = README.split("## How it is built", 1)[1].split("\n## ", 1)[0]
+    tree = section.split("```", 2)[1]
+    package_part = tree.split("src/hled_graph/", 1)[1].split("\nbenchmarks/", 1)[0]
+    named = set(re.findall(r"([A-Za-z_]\w*\.py)\b", package_part))
+    package = ROOT / "src" / "hled_graph"
+    modules = {path.name for path in package.rglob("*.py") if path.name != "__init__.py"}
+    assert sorted(modules - named) == [], "modules missing from the README's tree"
+    assert sorted(named - modules) == [], "the README's tree names modules that do not exist"
+    folders = {path.name for path in package.rglob("*") if path.is_dir() and path.name != "__pycache__"}
+    assert sorted(folder for folder in folders if f"{folder}/" not in package_part) == []
+    for tool in (ROOT / "tools").glob("*.py"):
+        assert tool.name in tree, tool.name

@@ -6,6 +6,7 @@ import urllib.parse
 import urllib.request
 
 import pytest
+from conftest import FIXTURES
 from rdflib import Graph, Literal
 from rdflib.compare import isomorphic as rdflib_isomorphic
 from rdflib.namespace import XSD
@@ -13,8 +14,6 @@ from rdflib.namespace import XSD
 from hled_graph.cli import main
 from hled_graph.graph import parse_file
 from hled_graph.publish import remote
-
-from conftest import FIXTURES
 
 SMALL = FIXTURES / "publish-graph.ttl"
 BROKEN = FIXTURES / "publish-broken.ttl"

@@ -96,9 +96,7 @@ def test_standard_formats_read_back_with_rdflib(select: engine.QueryOutcome, fmt
         assert str(rows[2][1]) == "EPA–CONAGUA statement of intent on Tijuana River pollution"
     else:
         assert amount == Literal("474000000", datatype=URIRef(XSD + "decimal"))
-        assert rows[2][1] == Literal(
-            "EPA–CONAGUA statement of intent on Tijuana River pollution", lang="en"
-        )
+        assert rows[2][1] == Literal("EPA–CONAGUA statement of intent on Tijuana River pollution", lang="en")
 
 
 def test_json_follows_the_spec_shape(select: engine.QueryOutcome) -> None:
@@ -120,16 +118,11 @@ def test_ask_is_true_or_false_in_every_format(store: ox.Store, answer: bool) -> 
     assert results.write(outcome, "csv").strip() == word.encode()
     assert results.write(outcome, "tsv").strip() == word.encode()
     assert json.loads(results.write(outcome, "json")) == {"head": {}, "boolean": answer}
-    assert (
-        RdflibResult.parse(io.BytesIO(results.write(outcome, "xml")), format="xml").askAnswer
-        is answer
-    )
+    assert RdflibResult.parse(io.BytesIO(results.write(outcome, "xml")), format="xml").askAnswer is answer
     assert results.write(outcome, "markdown").decode().splitlines()[-1] == f"| {word} |"
 
 
-@pytest.mark.parametrize(
-    "fmt,rdflib_format", [("turtle", "turtle"), ("nt", "nt"), ("jsonld", "json-ld")]
-)
+@pytest.mark.parametrize("fmt,rdflib_format", [("turtle", "turtle"), ("nt", "nt"), ("jsonld", "json-ld")])
 def test_graph_formats_parse_to_the_constructed_graph(
     construct: engine.QueryOutcome, fmt: str, rdflib_format: str
 ) -> None:
@@ -163,17 +156,13 @@ def test_a_graph_can_be_looked_at_as_a_table(construct: engine.QueryOutcome) -> 
 
 @pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "xml"])
 def test_solution_formats_refuse_a_graph(construct: engine.QueryOutcome, fmt: str) -> None:
-    with pytest.raises(
-        InputError, match=f"--format {fmt} is for SELECT and ASK.*turtle, nt, jsonld"
-    ):
+    with pytest.raises(InputError, match=f"--format {fmt} is for SELECT and ASK.*turtle, nt, jsonld"):
         results.write(construct, fmt)
 
 
 @pytest.mark.parametrize("fmt", ["turtle", "nt", "jsonld"])
 def test_graph_formats_refuse_solutions(select: engine.QueryOutcome, fmt: str) -> None:
-    with pytest.raises(
-        InputError, match=f"--format {fmt} is for CONSTRUCT and DESCRIBE.*table, csv"
-    ):
+    with pytest.raises(InputError, match=f"--format {fmt} is for CONSTRUCT and DESCRIBE.*table, csv"):
         results.write(select, fmt)
 
 

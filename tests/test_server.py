@@ -165,14 +165,22 @@ def test_default_graph_uri_restricts_the_dataset(endpoint):
     query = "SELECT ?v WHERE { ?s <https://example.org/server-test/value> ?v }"
     everything = get(sparql_url(endpoint, query), accept="application/sparql-results+json")[2]
     assert sorted(b["v"]["value"] for b in json.loads(everything)["results"]["bindings"]) == ["in graph a", "in graph b"]
-    url = sparql_url(endpoint, query) + "&default-graph-uri=" + urllib.parse.quote("https://example.org/server-test/graph-a")
+    url = (
+        sparql_url(endpoint, query)
+        + "&default-graph-uri="
+        + urllib.parse.quote("https://example.org/server-test/graph-a")
+    )
     only_a = json.loads(get(url, accept="application/sparql-results+json")[2])
     assert [b["v"]["value"] for b in only_a["results"]["bindings"]] == ["in graph a"]
 
 
 def test_named_graph_uri_restricts_graph_clauses(endpoint):
     query = "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
-    url = sparql_url(endpoint, query) + "&named-graph-uri=" + urllib.parse.quote("https://example.org/server-test/graph-b")
+    url = (
+        sparql_url(endpoint, query)
+        + "&named-graph-uri="
+        + urllib.parse.quote("https://example.org/server-test/graph-b")
+    )
     result = json.loads(get(url, accept="application/sparql-results+json")[2])
     assert {b["g"]["value"] for b in result["results"]["bindings"]} == {"https://example.org/server-test/graph-b"}
 
@@ -184,8 +192,9 @@ def test_invalid_graph_iri_is_400(endpoint):
 
 def test_rows_beyond_the_cap_are_cut_and_flagged(endpoint):
     # The server runs with --max-rows 50; the fixture has more than 100 triples.
-    status, headers, body = get(sparql_url(endpoint, "SELECT * WHERE { ?s ?p ?o }"),
-                                accept="application/sparql-results+json")
+    status, headers, body = get(
+        sparql_url(endpoint, "SELECT * WHERE { ?s ?p ?o }"), accept="application/sparql-results+json"
+    )
     assert status == 200
     assert len(json.loads(body)["results"]["bindings"]) == 50
     assert headers["hled-results-truncated"] == "max-rows=50"
@@ -243,10 +252,15 @@ def test_action_page_shows_the_source_quote(endpoint):
     assert "National Water Commission" in page  # the partner, through the qualified association
 
 
-@pytest.mark.parametrize("media,rdflib_format", [
-    ("text/turtle", "turtle"), ("application/ld+json", "json-ld"), ("application/n-triples", "nt"),
-    ("application/rdf+xml", "xml"),
-])
+@pytest.mark.parametrize(
+    "media,rdflib_format",
+    [
+        ("text/turtle", "turtle"),
+        ("application/ld+json", "json-ld"),
+        ("application/n-triples", "nt"),
+        ("application/rdf+xml", "xml"),
+    ],
+)
 def test_entity_in_rdf_formats(endpoint, media, rdflib_format):
     status, headers, body = get(endpoint.url + "/id/action/epa-conagua-statement-of-intent", accept=media)
     assert status == 200 and headers["content-type"] == f"{media}; charset=utf-8"
@@ -256,10 +270,14 @@ def test_entity_in_rdf_formats(endpoint, media, rdflib_format):
     prov = rdflib.Namespace("http://www.w3.org/ns/prov#")
     assert (action, prov.wasAssociatedWith, rdflib.URIRef(EPA)) in graph
     # the blank nodes of the description come along: who had which role
-    roles = {(str(graph.value(a, prov.agent)), str(graph.value(a, prov.hadRole)))
-             for a in graph.objects(action, prov.qualifiedAssociation)}
-    assert roles == {(EPA, "https://w3id.org/hled/ontology#lead"),
-                     ("https://w3id.org/hled/id/org/conagua", "https://w3id.org/hled/ontology#partner")}
+    roles = {
+        (str(graph.value(a, prov.agent)), str(graph.value(a, prov.hadRole)))
+        for a in graph.objects(action, prov.qualifiedAssociation)
+    }
+    assert roles == {
+        (EPA, "https://w3id.org/hled/ontology#lead"),
+        ("https://w3id.org/hled/id/org/conagua", "https://w3id.org/hled/ontology#partner"),
+    }
 
 
 def test_entity_unknown_is_404_and_unsupported_accept_is_406(endpoint):
@@ -295,8 +313,10 @@ def test_service_description_parses_as_rdf_with_graph_counts(endpoint):
     assert (service, SD.feature, SD.BasicFederatedQuery) not in graph
     void_triples = rdflib.URIRef("http://rdfs.org/ns/void#triples")
     dataset = graph.value(service, SD.defaultDataset)
-    counts = {str(graph.value(n, SD.name)): int(graph.value(graph.value(n, SD.graph), void_triples))
-              for n in graph.objects(dataset, SD.namedGraph)}
+    counts = {
+        str(graph.value(n, SD.name)): int(graph.value(graph.value(n, SD.graph), void_triples))
+        for n in graph.objects(dataset, SD.namedGraph)
+    }
     assert counts == {"https://example.org/server-test/graph-a": 1, "https://example.org/server-test/graph-b": 1}
     count_query = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
     total = json.loads(get(sparql_url(endpoint, count_query))[2])["results"]["bindings"][0]["n"]["value"]
@@ -317,7 +337,7 @@ def test_query_page_works_offline(endpoint):
     for reference in re.findall(r'(?:src|href)="([^"]+)"', page):
         assert reference.startswith("/") or reference == "data:,", reference
     script = get(endpoint.url + "/static/query.js")[2].decode()
-    assert "fetch(\"/sparql\"" in script and ".innerHTML" not in script
+    assert 'fetch("/sparql"' in script and ".innerHTML" not in script
     assert not re.search(r"https?://(?!w3id\.org/hled/id/)", script.replace("https?:\\/\\/", ""))
     css = get(endpoint.url + "/static/hled.css")[2].decode()
     assert "url(" not in css and "@import" not in css
@@ -339,8 +359,9 @@ def test_examples_list_the_query_library(endpoint):
 def test_every_library_query_runs_on_the_endpoint_like_locally():
     """Each example answers through HTTP exactly what pyoxigraph answers locally (shipped graph)."""
     import pyoxigraph as ox
-    from benchmarks.load_endpoint import ANSWER_ACCEPT, normalize_answer, normalize_json, normalize_triples
     from conftest import running_server
+
+    from benchmarks.load_endpoint import ANSWER_ACCEPT, normalize_answer, normalize_json, normalize_triples
     from hled_graph.sparql.engine import load_store
     from hled_graph.sparql.server.examples import example_queries
 
@@ -368,9 +389,15 @@ def test_every_answer_has_security_and_cors_headers(endpoint):
 
 
 def test_cors_preflight(endpoint):
-    status, headers, body = get(endpoint.url + "/sparql", method="OPTIONS",
-                                headers={"Origin": "https://example.org", "Access-Control-Request-Method": "POST",
-                                         "Access-Control-Request-Headers": "content-type"})
+    status, headers, body = get(
+        endpoint.url + "/sparql",
+        method="OPTIONS",
+        headers={
+            "Origin": "https://example.org",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
     assert status == 204 and body == b""
     assert "POST" in headers["access-control-allow-methods"]
     assert "content-type" in headers["access-control-allow-headers"].lower()
@@ -433,7 +460,7 @@ def test_serves_an_on_disk_store_read_only(tmp_path):
         for _ in range(4):  # reach both workers: each opened the store itself after the fork
             result = wrapper(server, LABELS, JSON).query().convert()
             assert result["results"]["bindings"][0]["label"]["value"] == "Environmental Protection Agency"
-        status, _, body = get(sparql_url(server, "CLEAR ALL"))
+        status, _, _body = get(sparql_url(server, "CLEAR ALL"))
         assert status == 403
     assert len(ox.Store.read_only(str(location))) == 107
 
@@ -444,8 +471,12 @@ def test_bad_data_fails_before_listening(tmp_path):
 
     broken = tmp_path / "broken.ttl"
     broken.write_text("<https://example.org/a> <https://example.org/b> .\n")
-    completed = subprocess.run([sys.executable, "-m", "hled_graph.cli", "serve", "--port", "0", "--data", str(broken)],
-                               capture_output=True, text=True, timeout=60)
+    completed = subprocess.run(
+        [sys.executable, "-m", "hled_graph.cli", "serve", "--port", "0", "--data", str(broken)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert completed.returncode == 2
     assert completed.stderr.startswith(f"hled-graph: error: {broken}")
     assert "Traceback" not in completed.stderr
@@ -454,13 +485,18 @@ def test_bad_data_fails_before_listening(tmp_path):
 def test_ctrl_c_stops_the_server_and_its_workers():
     import signal
 
-    from benchmarks.load_endpoint import child_pids
     from conftest import FIXTURES, running_server
+
+    from benchmarks.load_endpoint import child_pids
 
     def alive(pids: list[int]) -> list[int]:
         # A process that has exited but is not yet reaped still has /proc/PID: read its state.
-        return [pid for pid in pids if Path(f"/proc/{pid}/stat").exists()
-                and Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"]
+        return [
+            pid
+            for pid in pids
+            if Path(f"/proc/{pid}/stat").exists()
+            and Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+        ]
 
     with running_server("--data", str(FIXTURES / "server-mini.ttl"), "--workers", "3") as server:
         deadline = time.monotonic() + 10
@@ -491,8 +527,10 @@ def test_ontology_terms_have_a_page_with_an_anchor_each(endpoint):
 
 
 def test_project_prefixes_are_predeclared_like_in_the_cli(endpoint):
-    status, _, body = get(sparql_url(endpoint, "SELECT ?label WHERE { hdo:epa rdfs:label ?label }"),
-                          accept="application/sparql-results+json")
+    status, _, body = get(
+        sparql_url(endpoint, "SELECT ?label WHERE { hdo:epa rdfs:label ?label }"),
+        accept="application/sparql-results+json",
+    )
     assert status == 200
     assert json.loads(body)["results"]["bindings"][0]["label"]["value"] == "Environmental Protection Agency"
 
@@ -504,11 +542,10 @@ def test_the_ontology_documentation_is_served() -> None:
 
     from hled_graph.graph import ontology_graph
 
-    with running_server("--workers", "1") as server:
-        with urllib.request.urlopen(server.url + "/ontology.html", timeout=30) as response:
-            page = response.read().decode("utf-8")
-            assert response.headers["Content-Type"] == "text/html; charset=utf-8"
-            assert "default-src 'none'" in response.headers["Content-Security-Policy"]
+    with running_server("--workers", "1") as server, urllib.request.urlopen(server.url + "/ontology.html", timeout=30) as response:
+        page = response.read().decode("utf-8")
+        assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+        assert "default-src 'none'" in response.headers["Content-Security-Policy"]
     ontology = ontology_graph()
     classes = [c for c in ontology.subjects(RDF.type, OWL.Class) if str(c).startswith("https://w3id.org/hled/")]
     assert len(classes) == 40
@@ -550,8 +587,10 @@ def test_the_readme_asgi_example_mounts_the_endpoint_under_a_prefix() -> None:
         while not server.started:
             assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
             time.sleep(0.05)
-        status, _, body = get(base + "/graph/sparql?" + urllib.parse.urlencode({"query": LABELS}),
-                              accept="application/sparql-results+json")
+        status, _, body = get(
+            base + "/graph/sparql?" + urllib.parse.urlencode({"query": LABELS}),
+            accept="application/sparql-results+json",
+        )
         assert status == 200
         assert json.loads(body)["results"]["bindings"][0]["label"]["value"] == "Environmental Protection Agency"
         status, headers, body = get(base + "/graph/id/org/epa", accept="text/turtle")
@@ -570,12 +609,16 @@ def test_the_server_imports_neither_rdflib_nor_publish_and_the_adapter_not_uvico
     import sys
 
     def loaded(module: str) -> set[str]:
-        code = (f"import sys, {module}; "
-                "print(' '.join(m for m in sys.modules if m.split('.')[0] in ('rdflib', 'uvicorn') "
-                "or m.startswith('hled_graph.publish')))")
+        code = (
+            f"import sys, {module}; "
+            "print(' '.join(m for m in sys.modules if m.split('.')[0] in ('rdflib', 'uvicorn') "
+            "or m.startswith('hled_graph.publish')))"
+        )
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-        return {name.split(".")[0] if not name.startswith("hled_graph") else "hled_graph.publish"
-                for name in done.stdout.split()}
+        return {
+            name.split(".")[0] if not name.startswith("hled_graph") else "hled_graph.publish"
+            for name in done.stdout.split()
+        }
 
     assert loaded("hled_graph.sparql.server.asgi") == set()
     assert loaded("hled_graph.sparql.server.worker") == {"uvicorn"}

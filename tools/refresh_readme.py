@@ -12,6 +12,7 @@ import re
 import shlex
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from hled_graph.graph import load_graph
@@ -56,13 +57,18 @@ def example_block(command: str) -> str:
     return f"```sh\n{command}\n```\n\n{shown}\n"
 
 
+def _replacement(body: str) -> Callable[[re.Match[str]], str]:
+    """What re.sub puts between a generated part's two markers."""
+    return lambda match: match.group(1) + body + "\n" + match.group(2)
+
+
 def refresh(text: str) -> str:
     text = _EXAMPLE.sub(lambda m: m.group(1) + example_block(m.group("command")) + m.group(3), text)
     for name, body in generated_parts().items():
         pattern = re.compile(rf"(<!-- {name}:start -->\n).*?(<!-- {name}:end -->)", re.S)
         if not pattern.search(text):
             sys.exit(f"README.md: no <!-- {name}:start --> ... <!-- {name}:end --> markers")
-        text = pattern.sub(lambda m: m.group(1) + body + "\n" + m.group(2), text)
+        text = pattern.sub(_replacement(body), text)
     return text
 
 

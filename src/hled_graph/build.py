@@ -37,7 +37,7 @@ class BuildResult:
 
 def build(out_dir: Path, *, progress: Progress = lambda _msg: None) -> BuildResult:
     """Validate the shipped graph and write it, its metadata, maps and docs into ``out_dir``."""
-    from hled_graph.files import write_atomic
+    from hled_graph.files import replace_folder, write_atomic
     from hled_graph.publish.docs import write_ontology_docs
     from hled_graph.publish.export import file_name, serialize
     from hled_graph.publish.metadata import write_dataset_description
@@ -80,7 +80,7 @@ def build(out_dir: Path, *, progress: Progress = lambda _msg: None) -> BuildResu
         progress("drawing the network maps (overview, one per pillar, collaboration)")
         files += write_maps(merged, staging / MAPS_DIR)
         summary = compute_stats(merged).to_text()
-        _replace_folder(staging, out_dir)
+        replace_folder(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -106,22 +106,3 @@ def _remove_abandoned_staging(out_dir: Path) -> None:
     for leftover in out_dir.parent.glob(_STAGING.format(name=out_dir.name) + "*"):
         if leftover.is_dir() and not leftover.is_symlink() and (leftover / BUILD_MARKER).is_file():
             shutil.rmtree(leftover, ignore_errors=True)
-
-
-def _replace_folder(new: Path, target: Path) -> None:
-    """Put ``new`` in place of ``target`` with renames only.
-
-    An empty target (perhaps the folder the user is in) keeps its inode: the outputs move into it.
-    """
-    if target.is_dir() and not any(target.iterdir()):
-        for entry in new.iterdir():
-            entry.rename(target / entry.name)
-        new.rmdir()
-    elif target.exists():
-        old = target.with_name(f".{target.name}.old")
-        shutil.rmtree(old, ignore_errors=True)
-        target.rename(old)
-        new.rename(target)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        new.rename(target)

@@ -11,16 +11,20 @@ import errno
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, NoReturn, cast
 
 import click
 
-from hled_graph.version import __version__
 from hled_graph.errors import HledError
 from hled_graph.formats import RDF_SYNTAX_NAMES
+from hled_graph.version import __version__
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
+    from rdflib import Graph
+
+    from hled_graph.publish.remote import LoadMethod
+    from hled_graph.viz.network import ExportFormat, View
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -40,6 +44,17 @@ def _progress(message: str) -> None:
     click.echo(f"... {message}", err=True)
 
 
+def _unwind_on_termination() -> None:
+    """SIGTERM and SIGHUP exit by unwinding, so a build or a store load removes its staging folder."""
+    import signal
+
+    def stop(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, stop)
+
+
 @cli.command()
 @click.option(
     "-o", "--out", "out_dir", type=click.Path(file_okay=False), default="out", show_default=True,
@@ -55,15 +70,9 @@ def build(out_dir: str) -> None:
     """
     from pathlib import Path
 
-    import signal
-
     from hled_graph.build import build as run_build
 
-    def stop(signum: int, _frame: object) -> None:
-        raise SystemExit(128 + signum)  # unwinds through the build, which removes its staging folder
-
-    for signum in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, stop)
+    _unwind_on_termination()
     result = run_build(Path(out_dir), progress=_progress)
     for path in result.files:
         click.echo(f"wrote {path}")
@@ -153,10 +162,20 @@ def stats(as_json: bool) -> None:
               help="Let queries use SERVICE to call other endpoints (off: such queries are refused, "
                    "so the server never connects to hosts a client names).")
 @click.option("--workers", type=click.IntRange(min=1),
-              help="Worker processes, each holding the graph and answering requests "
+              help="HTTP worker processes, which read requests and hand them to query processes "
                    "[default: the number of CPUs, at most 8].")
+@click.option("--query-processes", type=click.IntRange(min=1),
+              help="Processes that run queries, one at a time each, shared out among the workers; a query "
+                   "past --timeout is stopped by killing its process [default: 2 per CPU].")
+@click.option("--queue-timeout", default=2.0, show_default=True, type=click.FloatRange(min=0.01),
+              help="Seconds a request may wait for a free query process before it is answered 503 "
+                   "with Retry-After.")
+@click.option("--query-memory", default=2048, show_default=True, type=click.IntRange(min=64), metavar="MIB",
+              help="Memory (MiB) each query process may use, the graph it shares included; a query that "
+                   "needs more is stopped and answered 503.")
 def serve_command(host: str, port: int, data: tuple[Path, ...], store: Path | None, timeout: float,
-                  max_rows: int, allow_federation: bool, workers: int | None) -> None:
+                  max_rows: int, allow_federation: bool, workers: int | None, query_processes: int | None,
+                  queue_timeout: float, query_memory: int) -> None:
     """Serve the graph as a read-only SPARQL 1.1 endpoint with Linked Data pages.
 
     \b
@@ -166,18 +185,21 @@ def serve_command(host: str, port: int, data: tuple[Path, ...], store: Path | No
     http://HOST:PORT/id/...     each entity, e.g. /id/org/epa, as HTML, Turtle, JSON-LD,
                                 N-Triples or RDF/XML by Accept (or ?format=)
 
-    Updates are refused (403). A query running longer than --timeout is stopped and answered
-    with 503; its worker process is replaced. Results are cut at --max-rows. SERVICE clauses
-    are refused unless --allow-federation.
+    Updates are refused (403). A query running longer than --timeout, or needing more than
+    --query-memory, is stopped and answered with 503; its query process is replaced. Results are
+    cut at --max-rows. SERVICE clauses are refused unless --allow-federation, and query processes
+    cannot open network sockets (see the README's "Guarantees and limits").
     """
-    from hled_graph.sparql.server.settings import ServerSettings
+    from hled_graph.sparql.server.settings import ServerSettings, default_query_processes
     from hled_graph.sparql.server.supervisor import serve
 
     if data and store is not None:
         raise click.UsageError("give --data or --store, not both")
+    workers = workers or min(8, os.cpu_count() or 1)
     serve(ServerSettings(host=host, port=port, data=tuple(data), store=store, timeout=timeout,
-                         max_rows=max_rows, allow_federation=allow_federation,
-                         workers=workers or min(8, os.cpu_count() or 1)),
+                         max_rows=max_rows, allow_federation=allow_federation, workers=workers,
+                         query_processes=query_processes or max(workers, default_query_processes()),
+                         queue_timeout=queue_timeout, query_memory=query_memory * 2**20),
           ontology_docs=_ontology_page)
 
 
@@ -243,7 +265,7 @@ def network(view: str, fmt: str, output: str | None) -> None:
     from hled_graph.files import write_atomic
     from hled_graph.viz.network import export_network, to_networkx
 
-    text = export_network(to_networkx(hgraph.load_graph(), view=view), fmt=fmt)
+    text = export_network(to_networkx(hgraph.load_graph(), view=cast("View", view)), fmt=cast("ExportFormat", fmt))
     if output:
         write_atomic(Path(output), text.encode("utf-8"))
     else:
@@ -316,7 +338,7 @@ def map_command(output: str, pillar: int | None, focus: str | None, depth: int, 
                              "--focus and --view")
         document = map_from_graph(_construct(graph, query_file), title=title)
     else:
-        document = build_map(graph, pillar=pillar, focus=focus, depth=depth, view=view,
+        document = build_map(graph, pillar=pillar, focus=focus, depth=depth, view=cast("View", view),
                              title=title)
     path = document.save(Path(output))
     click.echo(f"wrote {path} ({len(document.nodes)} nodes, {len(document.edges)} links)")
@@ -332,7 +354,7 @@ def _construct(graph: Graph, spec: str) -> Graph:
     text, path = named.text, named.path or spec
     try:
         result = graph.query(text, initNs=PREFIXES)
-    except Exception as exc:  # rdflib raises pyparsing and its own errors for bad queries
+    except Exception as exc:  # noqa: BLE001 - rdflib raises pyparsing and its own errors for bad queries
         line = getattr(exc, "lineno", None)
         where = f"{path}:{line}" if line else str(path)
         detail = " ".join(str(exc).split())
@@ -340,6 +362,7 @@ def _construct(graph: Graph, spec: str) -> Graph:
     if result.type != "CONSTRUCT":
         raise InputError(f"{path}: a map needs a CONSTRUCT query, this is a {result.type} query; "
                          "write CONSTRUCT { ... } WHERE { ... }")
+    assert result.graph is not None  # rdflib gives every CONSTRUCT result a graph
     return result.graph
 
 
@@ -432,6 +455,7 @@ def query_command(
     if query_text is not None:
         named = library.ad_hoc(query_text)
     else:
+        assert spec is not None  # exactly one of the two, checked above
         named = library.resolve(spec, stdin_text=_read_stdin() if spec == "-" else None)
     bindings = named.bindings(library.parse_bind_options(binds))
     if endpoint:
@@ -499,21 +523,15 @@ def store_create(directory: str, data: tuple[str, ...]) -> None:
     """Bulk-load the shipped graph (or --data files) into a new on-disk store in DIRECTORY.
 
     The shipped graph keeps its named graphs (ontology, data, links). DIRECTORY must not exist
-    or be empty; if loading fails it is removed again. Query the store with
+    or be empty; it appears only when the whole load succeeded. Query the store with
     `hled-graph query NAME --store DIRECTORY`.
     """
     from pathlib import Path
 
-    from hled_graph.errors import OutputError
     from hled_graph.sparql import engine
 
-    try:
-        size = engine.create_store(
-            Path(directory), data=[Path(p) for p in data] or None, progress=_progress
-        )
-    except OSError as exc:  # the folder cannot be made or written (a missing parent, read-only, full)
-        detail = exc.strerror or " ".join(str(exc).split())
-        raise OutputError(f"{directory}: cannot create the store there ({detail}); choose another folder") from None
+    _unwind_on_termination()
+    size = engine.create_store(Path(directory), data=[Path(p) for p in data] or None, progress=_progress)
     click.echo(f"created store {directory}: {size} quads")
 
 
@@ -537,13 +555,10 @@ def _read_stdin() -> str:
 
 # --- publish: Wikidata links, loading into remote stores ---------------------------------------
 
-_ENDPOINT_HELP = (
-    "The Wikidata SPARQL endpoint (or a mirror) to ask "
-    "[default: https://query.wikidata.org/sparql]."
-)
+_ENDPOINT_HELP = "The Wikidata SPARQL endpoint (or a mirror) to ask [default: https://query.wikidata.org/sparql]."
 
 
-def _links_graph(links_file: str | None):
+def _links_graph(links_file: str | None) -> Graph:
     from pathlib import Path
 
     from hled_graph import graph as hgraph
@@ -586,9 +601,7 @@ def links_check(endpoint: str | None, links_file: str | None) -> None:
     click.echo(format_checks(checks))
     problems = sum(not check.ok for check in checks)
     if problems:
-        raise ValidationFailed(
-            f"{problems} of {len(checks)} Wikidata link(s) need attention; see the table above"
-        )
+        raise ValidationFailed(f"{problems} of {len(checks)} Wikidata link(s) need attention; see the table above")
 
 
 @links.command("enrich")
@@ -605,8 +618,7 @@ def links_check(endpoint: str | None, links_file: str | None) -> None:
     "--output",
     type=click.Path(dir_okay=False),
     metavar="FILE",
-    help="File to write: .trig keeps the graph name, .ttl writes the graph alone "
-    "(default: TriG on standard output).",
+    help="File to write: .trig keeps the graph name, .ttl writes the graph alone (default: TriG on standard output).",
 )
 def links_enrich(endpoint: str | None, links_file: str | None, output: str | None) -> None:
     """Fetch inception (P571), parent organization (P749), official website (P856) and
@@ -644,9 +656,7 @@ def links_enrich(endpoint: str | None, links_file: str | None, output: str | Non
     metavar="IRI",
     help="Named graph to replace (default: the store's default graph).",
 )
-@click.option(
-    "--gsp", metavar="URL", help="Graph Store Protocol URL (default for Oxigraph: <base>/store)."
-)
+@click.option("--gsp", metavar="URL", help="Graph Store Protocol URL (default for Oxigraph: <base>/store).")
 @click.option(
     "--update",
     "update_url",
@@ -695,11 +705,9 @@ def load(
 
     urls = endpoints_for(endpoint, gsp=gsp, update=update_url)
     graph = read_input([Path(f) for f in files])
-    result = push_graph(graph, urls, graph_iri=graph_iri, method=method)
+    result = push_graph(graph, urls, graph_iri=graph_iri, method=cast("LoadMethod", method))
     click.echo(result.describe())
-    click.echo(
-        f"{urls.query} now counts {count_triples(urls.query, graph=graph_iri)} triples in that graph"
-    )
+    click.echo(f"{urls.query} now counts {count_triples(urls.query, graph=graph_iri)} triples in that graph")
 
 
 def _flush_stdout() -> None:
@@ -747,7 +755,7 @@ def main(argv: list[str] | None = None) -> None:
         # click.echo flushes by itself, so a full disk on standard output surfaces here.
         click.echo(f"hled-graph: error: output: write failed ({exc.strerror}); the output is incomplete", err=True)
         sys.exit(74)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - whatever is left is a bug, reported as one
         _internal_error(exc)
     sys.exit(0)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import BinaryIO
@@ -75,3 +76,35 @@ def read_utf8(path: Path, *, missing: str, not_utf8: str) -> str:
         raise InputError(f"{path}: {missing}") from None
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 text (byte {exc.start}); {not_utf8}") from None
+
+
+def replace_folder(new: Path, target: Path) -> None:
+    """Put the folder ``new`` in place of ``target`` with renames only.
+
+    An empty target (perhaps the folder the user is in) keeps its inode: the contents move into it.
+    """
+    if target.is_dir() and not any(target.iterdir()):
+        for entry in new.iterdir():
+            entry.rename(target / entry.name)
+        new.rmdir()
+    elif target.exists():
+        old = target.with_name(f".{target.name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        target.rename(old)
+        new.rename(target)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        new.rename(target)
+
+
+def fsync_tree(folder: Path) -> None:
+    """Flush every file under ``folder``, and the folders themselves, to the disk."""
+    for root, _dirs, names in os.walk(folder):
+        for name in names:
+            with open(os.path.join(root, name), "rb") as handle:
+                os.fsync(handle.fileno())
+        descriptor = os.open(root, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)

@@ -6,12 +6,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import cast
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.query import ResultRow
 
 from hled_graph import resources
 from hled_graph.errors import InputError
 from hled_graph.formats import rdf_syntax_of_file
+from hled_graph.input_limits import check_input_file
 from hled_graph.namespaces import GRAPH_DATA, GRAPH_LINKS, GRAPH_ONTOLOGY, PREFIXES
 
 
@@ -25,19 +26,28 @@ def bind_prefixes(graph: Graph) -> Graph:
 def parse_file(path: Path, *, into: Graph | None = None) -> Graph:
     """Parse one RDF file into a fresh graph (or ``into``, only if the whole file parses).
 
-    A syntax error becomes an :class:`InputError` naming the file and line; the target graph is
-    left untouched, because the file is checked and parsed into a scratch graph first.
+    A syntax error, a limit of :mod:`.input_limits` or an ill-typed literal (``"abc"^^xsd:integer``)
+    becomes an :class:`InputError` naming the file and line; the target graph is left untouched,
+    because the file is checked and parsed into a scratch graph first.
     """
+    import logging
+
     path = Path(path)
     fmt = rdf_syntax_of_file(path).rdflib_name
     if not path.is_file():
         raise InputError(f"{path}: no such file; check the path")
     check_syntax(path)
     scratch = Graph()
+    # rdflib logs a traceback for every ill-typed literal; they are reported below, once.
+    term_log = logging.getLogger("rdflib.term")
+    term_log.disabled, was_disabled = True, term_log.disabled
     try:
         scratch.parse(path, format=fmt)
-    except Exception as exc:  # rdflib raises many unrelated types for bad syntax
+    except Exception as exc:  # noqa: BLE001 - rdflib raises many unrelated types for bad syntax
         raise InputError(f"{path}: {' '.join(str(exc).split())}; fix the file and try again") from None
+    finally:
+        term_log.disabled = was_disabled
+    _refuse_ill_typed_literals(path, scratch)
     if into is None:
         return bind_prefixes(scratch)
     into += scratch
@@ -48,10 +58,12 @@ def check_syntax(path: Path) -> None:
     """Raise InputError with file, line and column if ``path`` is not well-formed RDF.
 
     pyoxigraph's parser is strict and reports precise positions (rdflib's messages often name
-    the wrong line), so it is the judge of syntax for every file the project reads.
+    the wrong line), so it is the judge of syntax for every file the project reads. The file's
+    size limits (nesting, literal length, XML entities) are checked before it parses.
     """
     import pyoxigraph as ox
 
+    check_input_file(path)
     try:
         for _ in ox.parse(path=str(path), format=rdf_syntax_of_file(path).rdf_format):
             pass
@@ -61,6 +73,34 @@ def check_syntax(path: Path) -> None:
         raise InputError(f"{path}: {message}; fix the file and try again") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
+def _refuse_ill_typed_literals(path: Path, graph: Graph) -> None:
+    """An ill-typed literal is bad input: the shapes check datatypes, and rdflib cannot compare it."""
+    ill_typed = sorted(
+        {o for o in graph.objects() if isinstance(o, Literal) and o.ill_typed}, key=lambda o: (str(o), str(o.datatype))
+    )
+    if not ill_typed:
+        return
+    line, first = _first_line_with(path, ill_typed[:20]) or (None, ill_typed[0])
+    datatype = bind_prefixes(Graph()).namespace_manager.normalizeUri(str(first.datatype))
+    where = f"{path}, line {line}" if line else str(path)
+    more = f" (and {len(ill_typed) - 1} more)" if len(ill_typed) > 1 else ""
+    raise InputError(
+        f"{where}: ill-typed literal {str(first)!r} is not a valid {datatype}{more}; "
+        "fix the value or its datatype"
+    )
+
+
+def _first_line_with(path: Path, literals: list[Literal]) -> tuple[int, Literal] | None:
+    """The first line of ``path`` that holds one of ``literals``, and which (parsers do not say where)."""
+    needles = [(str(literal).encode("utf-8"), literal) for literal in literals]
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            for needle, literal in needles:
+                if needle in line:
+                    return number, literal
+    return None
 
 
 def parse_files(paths: Iterable[Path]) -> Graph:

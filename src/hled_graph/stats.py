@@ -26,7 +26,7 @@ _TOTALS = {
     "people": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a schema:Person }",
     "places": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a prov:Location }",
     "monetary amounts": "SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE { ?a hled:amount ?m }",
-    "USD committed or awarded": "SELECT (SUM(?v) AS ?n) WHERE { ?a hled:amount ?m . ?m schema:currency \"USD\" ; schema:value ?v }",
+    "USD committed or awarded": 'SELECT (SUM(?v) AS ?n) WHERE { ?a hled:amount ?m . ?m schema:currency "USD" ; schema:value ?v }',
     "quantities and targets": "SELECT (COUNT(DISTINCT ?q) AS ?n) WHERE { { ?a hled:quantity ?q } UNION { ?a hled:target ?q } }",
     "source quotes": "SELECT (COUNT(DISTINCT ?q) AS ?n) WHERE { ?q a oa:Annotation }",
     "Wikidata links": "SELECT (COUNT(*) AS ?n) WHERE { ?e ?p ?w . VALUES ?p { owl:sameAs skos:exactMatch skos:closeMatch } FILTER STRSTARTS(STR(?w), STR(wd:)) }",

@@ -61,7 +61,9 @@ class Report:
             return f"OK: {self.triples} triples conform to the shapes; no data check failed."
         lines = [str(p) for p in self.problems]
         violations = sum(p.severity == "Violation" for p in self.problems)
-        lines.append(f"{violations} violation(s), {len(self.problems) - violations} other finding(s) in {self.triples} triples.")
+        lines.append(
+            f"{violations} violation(s), {len(self.problems) - violations} other finding(s) in {self.triples} triples."
+        )
         return "\n".join(lines)
 
 

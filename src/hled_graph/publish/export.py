@@ -13,6 +13,7 @@ from hled_graph.graph import bind_prefixes
 from hled_graph.namespaces import PREFIXES
 from hled_graph.terms import oxigraph_quads, rdflib_triples
 
+
 def canonical(graph: Graph) -> Graph:
     """The same triples with blank nodes relabelled canonically (RDFC-1.0), in sorted order.
 
@@ -57,21 +58,17 @@ def serialize(source: Graph | Dataset, fmt: str) -> bytes:
 def _oxigraph_serialize(source: Graph | Dataset, syntax: RdfSyntax) -> bytes:
     import pyoxigraph as ox
 
-    if syntax.named_graphs:
-        parts = _named_parts(source)
-    else:
-        parts = [(None, canonical(_as_graph(source)))]
+    parts = _named_parts(source) if syntax.named_graphs else [(None, canonical(_as_graph(source)))]
     quads = []
     for name, part in parts:
         graph_name = ox.NamedNode(str(name)) if name is not None else ox.DefaultGraph()
         for quad in oxigraph_quads(part):
             quads.append(ox.Quad(quad.subject, quad.predicate, quad.object, graph_name))
     quads.sort(key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
-    if not syntax.named_graphs:
-        quads = [q.triple for q in quads]
+    statements: list[ox.Quad] | list[ox.Triple] = quads if syntax.named_graphs else [q.triple for q in quads]
     line_based = syntax.rdf_format in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS)  # they have no prefixes
     prefixes = None if line_based else dict(sorted(PREFIXES.items()))
-    return ox.serialize(quads, format=syntax.rdf_format, prefixes=prefixes)
+    return ox.serialize(statements, format=syntax.rdf_format, prefixes=prefixes) or b""  # None only given a file
 
 
 def _named_parts(source: Graph | Dataset) -> list[tuple[URIRef | None, Graph]]:
@@ -115,6 +112,7 @@ def file_name(stem: str, fmt: str) -> str:
 
 
 # --- JSON-LD ----------------------------------------------------------------------------------
+
 
 def jsonld_context() -> dict[str, Any]:
     """A JSON-LD context under which the graph reads as plain JSON.

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from hled_graph.namespaces import CC0, GRAPH_WIKIDATA, ID, PREFIXES, WIKIDATA, WIKIDATA_SPARQL
 from hled_graph import http_client
 from hled_graph.errors import InputError
+from hled_graph.namespaces import CC0, GRAPH_WIKIDATA, ID, PREFIXES, WIKIDATA, WIKIDATA_SPARQL
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
@@ -185,7 +185,7 @@ def format_checks(checks: list[LinkCheck]) -> str:
         )))
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     lines = [
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)).rstrip() for row in rows
     ]
     lines.insert(1, "  ".join("-" * width for width in widths))
     problems = sum(not check.ok for check in checks)
@@ -213,7 +213,7 @@ def enrich(
 
     qids = sorted({link.qid for link in links_in(links)}, key=_qid_number)
     generated_at = (
-        (generated_at or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)
+        (generated_at or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     )
     dataset = Dataset()
     bind_prefixes(dataset)

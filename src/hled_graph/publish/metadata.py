@@ -15,13 +15,14 @@ from pathlib import Path
 
 from rdflib import RDF, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, VOID, XSD
+from rdflib.term import Node
 
-from hled_graph.version import __version__
 from hled_graph.errors import InputError
-from hled_graph.namespaces import BASE, CC0, ID, PREFIXES, SOURCE_DOCUMENT, WIKIDATA, WIKIDATA_SPARQL
 from hled_graph.files import write_atomic
 from hled_graph.formats import RDF_SYNTAXES
+from hled_graph.namespaces import BASE, CC0, ID, PREFIXES, SOURCE_DOCUMENT, WIKIDATA, WIKIDATA_SPARQL
 from hled_graph.publish.export import jsonld_context, serialize
+from hled_graph.version import __version__
 
 DATASET = URIRef(BASE + "dataset")
 WIKIDATA_DATASET = URIRef(WIKIDATA)
@@ -245,7 +246,7 @@ def _pillars(triples: set[tuple]) -> list:
     return sorted({s for s, p, o in triples if p == in_scheme and o == scheme}, key=str)
 
 
-def _dates(triples: set[tuple], subject, predicate, *, of_type=None) -> list[Literal]:
+def _dates(triples: set[tuple], subject: Node | None, predicate: URIRef, *, of_type: URIRef | None = None) -> list[Literal]:
     typed = (
         {s for s, p, o in triples if p == RDF.type and o == of_type}
         if of_type is not None

@@ -2,27 +2,32 @@
 
 This module must not import rdflib: ``hled-graph query`` pays only for pyoxigraph (~10 ms to
 import, ~25 ms to load the shipped graph), rdflib stays the Python API (:mod:`.rdflib_engine`).
-Queries see one merged graph (the union of the named graphs ontology, data and links), and
-``GRAPH ?g`` still tells the parts apart. In that union a triple stated in two named graphs is
+Queries without FROM / FROM NAMED see one merged graph (the union of the named graphs ontology,
+data and links), and ``GRAPH ?g`` still tells the parts apart; a query that names its dataset
+gets that dataset. In that union a triple stated in two named graphs is
 seen twice (rdflib's merged Graph sees it once): queries that count use DISTINCT.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import Any, BinaryIO, Literal, cast
 
 import pyoxigraph as ox
 
 from hled_graph import resources
 from hled_graph.errors import HledError, InputError
+from hled_graph.files import fsync_tree, replace_folder
 from hled_graph.formats import rdf_syntax_of_file
-from hled_graph.namespaces import GRAPH_DATA, GRAPH_LINKS, GRAPH_ONTOLOGY, PREFIXES, SPARQL_PROLOGUE
-from hled_graph.sparql.guard import Refusal, check_query
+from hled_graph.input_limits import check_input_file
+from hled_graph.namespaces import BASE, GRAPH_DATA, GRAPH_LINKS, GRAPH_ONTOLOGY, PREFIXES, SPARQL_PROLOGUE
+from hled_graph.sparql.guard import QueryShape, Refusal, check_query
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 QueryKind = Literal["select", "ask", "construct"]
@@ -49,7 +54,7 @@ class QueryOutcome:
         """The constructed graph as pyoxigraph triples (CONSTRUCT and DESCRIBE only)."""
         if self.kind != "construct":
             raise ValueError(f"a {self.kind.upper()} result has no triples")
-        return [ox.Triple(s, p, o) for s, p, o in self.rows]
+        return [ox.Triple(*cast("tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, Term]", row)) for row in self.rows]
 
 
 # --------------------------------------------------------------------------- loading
@@ -100,9 +105,10 @@ def create_store(
 ) -> int:
     """Bulk-load the shipped graph (or ``data`` files) into a new on-disk store; return its size in quads.
 
-    ``path`` must not exist or be an empty folder. On any error the half-made store is removed,
-    so a store folder is either complete or absent. ``progress`` receives a line now and then
-    while big inputs load.
+    ``path`` must not exist or be an empty folder. The store is built in a staging folder beside
+    it and renamed into place only once it is complete, closed and on disk, so a failed or
+    interrupted load leaves no store (a staging folder of a killed load is removed by the next).
+    ``progress`` receives a line now and then while big inputs load.
     """
     path = Path(path)
     if path.exists() and (not path.is_dir() or any(path.iterdir())):
@@ -110,25 +116,51 @@ def create_store(
     inputs = _inputs(data)
     for file, _graph in inputs:
         _check_input_file(file)
-    created = not path.exists()
+        check_input_file(file)
+    _remove_abandoned_staging(path)
     try:
-        store = ox.Store(str(path))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        prefix = _STORE_STAGING.format(name=path.name, pid=os.getpid())
+        staging = Path(tempfile.mkdtemp(prefix=prefix, dir=path.parent))
+    except OSError as exc:
+        raise InputError(
+            f"{path.parent}: cannot create the store here ({exc.strerror}); choose another folder"
+        ) from None
+    try:
+        store = ox.Store(str(staging))
         for file, graph in inputs:
             _bulk_load(store, file, graph=graph, progress=progress)
         store.flush()
         size = len(store)
         del store  # closes the database, so that it can be opened read-only right away
+        fsync_tree(staging)
+        staging.chmod(0o755)  # mkdtemp makes it private; a store is as shareable as its data
+        replace_folder(staging, path)
     except BaseException:
-        if created:
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            for child in path.iterdir():
-                if child.is_dir():
-                    shutil.rmtree(child)
-                else:
-                    child.unlink()
+        shutil.rmtree(staging, ignore_errors=True)
         raise
     return size
+
+
+# A staging folder names the process that made it, so the next load removes only dead ones.
+_STORE_STAGING = ".{name}.store-staging-{pid}-"
+
+
+def _remove_abandoned_staging(path: Path) -> None:
+    for leftover in path.parent.glob(f".{path.name}.store-staging-*-*"):
+        pid = leftover.name.rsplit("-", 2)[-2]
+        if leftover.is_dir() and not leftover.is_symlink() and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # it exists, and belongs to someone else
+    return True
 
 
 def _inputs(data: Sequence[Path] | None) -> list[tuple[Path, str | None]]:
@@ -145,6 +177,7 @@ def _check_input_file(path: Path) -> ox.RdfFormat:
 
 def _load_file(store: ox.Store, path: Path, *, graph: str | None) -> None:
     fmt = _check_input_file(path)
+    check_input_file(path)
     target = ox.NamedNode(graph) if graph else None
     try:
         # Store.load is transactional: a syntax error anywhere loads nothing of this file.
@@ -193,7 +226,7 @@ def _bulk_load(
         if progress is not None and size >= PROGRESS_THRESHOLD_BYTES:
             with path.open("rb") as handle:
                 reader = _ProgressReader(handle, total=size, label=path.name, report=progress)
-                store.bulk_load(input=reader, format=fmt, to_graph=target)
+                store.bulk_load(input=cast("BinaryIO", reader), format=fmt, to_graph=target)  # a file by duck typing
         else:
             store.bulk_load(path=str(path), format=fmt, to_graph=target)
     except SyntaxError as exc:
@@ -206,25 +239,36 @@ def _bulk_load(
 
 
 def run_query(
-    store: ox.Store, text: str, *, bindings: Mapping[str, Term] | None = None
+    store: ox.Store,
+    text: str,
+    *,
+    bindings: Mapping[str, Term] | None = None,
+    base_iri: str | None = BASE,
+    default_graphs: Sequence[str] = (),
+    named_graphs: Sequence[str] = (),
+    allow_federation: bool = True,
 ) -> QueryOutcome:
-    """Run one SPARQL query over the merged graph of ``store``.
+    """Run one SPARQL query over ``store``.
 
-    ``bindings`` fix variables to values before evaluation (SEP-0007 substitution). Our
-    prefixes are predeclared, so ``hdo:epa`` works without a PREFIX line. A syntax error
-    becomes an :class:`InputError` "query line L, column C: …".
+    The dataset: the query's own FROM / FROM NAMED, or ``default_graphs`` / ``named_graphs``
+    (the protocol's ``default-graph-uri`` / ``named-graph-uri``, which win over the query's);
+    with neither, the default graph is the union of the store's graphs. Relative IRIs resolve
+    against ``base_iri``. ``bindings`` fix variables to values before evaluation (SEP-0007
+    substitution). Our prefixes are predeclared, so ``hdo:epa`` works without a PREFIX line.
+    A syntax error becomes an :class:`InputError` "query line L, column C: …".
     """
     try:
-        check_query(text, allow_federation=True)
+        shape = check_query(text, allow_federation=allow_federation)
     except Refusal as refusal:
         raise InputError(refusal.message) from None
     substitutions = {ox.Variable(name): value for name, value in (bindings or {}).items()}
     try:
         result = store.query(
             text,
+            base_iri=base_iri,
             prefixes=PREFIXES,
-            use_default_graph_as_union=True,
             substitutions=substitutions or None,
+            **query_dataset(shape, default_graphs=default_graphs, named_graphs=named_graphs),
         )
         return _outcome_of(result)
     except SyntaxError as exc:
@@ -240,6 +284,26 @@ def run_query(
         raise HledError(f"query failed: {_one_line(exc)}", exit_code=1) from None
     except OSError as exc:
         raise HledError(f"query failed: {_one_line(exc)}", exit_code=1) from None
+
+
+def query_dataset(
+    shape: QueryShape, *, default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = ()
+) -> dict[str, Any]:
+    """``Store.query``'s dataset arguments for a query of ``shape`` and the protocol's graph IRIs.
+
+    pyoxigraph lets these arguments override the query's FROM / FROM NAMED, so they are given
+    only when the protocol names graphs (which then win, as the SPARQL 1.1 Protocol says) or when
+    nobody does (the union default graph, and every named graph for GRAPH ?g). Raises
+    ValueError for a graph IRI that is not an absolute IRI.
+    """
+    if default_graphs or named_graphs:
+        return {
+            "default_graph": [ox.NamedNode(iri) for iri in default_graphs],
+            "named_graphs": [ox.NamedNode(iri) for iri in named_graphs],
+        }
+    if shape.has_dataset_clause:
+        return {}
+    return {"use_default_graph_as_union": True}
 
 
 def _outcome_of(result: ox.QuerySolutions | ox.QueryBoolean | Iterable[ox.Triple]) -> QueryOutcome:
@@ -287,7 +351,9 @@ def describe_syntax_error(message: str) -> str:
 
 def _split_alternatives(text: str) -> list[str]:
     """Split "A, B, [x, y], C" at the commas that are not inside brackets or quotes."""
-    items, depth, quoted, current = [], 0, False, []
+    items: list[str] = []
+    current: list[str] = []
+    depth, quoted = 0, False
     for char in text:
         if char == '"' and depth == 0:
             quoted = not quoted

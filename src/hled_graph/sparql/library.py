@@ -230,7 +230,10 @@ def parse_term(value: str, *, where: str = "value") -> Term:
     if quoted:
         lexical, language, datatype = quoted.groups()
         if datatype:
-            return ox.Literal(lexical, datatype=parse_term(datatype, where=where))
+            datatype_iri = parse_term(datatype, where=where)
+            if not isinstance(datatype_iri, ox.NamedNode):
+                raise InputError(f"{where}{value}: a datatype is an IRI or a prefixed name, like xsd:date")
+            return ox.Literal(lexical, datatype=datatype_iri)
         return ox.Literal(lexical, language=language) if language else ox.Literal(lexical)
     if _INTEGER.match(value):
         return ox.Literal(value, datatype=ox.NamedNode(_XSD + "integer"))

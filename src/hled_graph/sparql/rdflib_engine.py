@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import cast
 
-from rdflib import Graph, Literal, URIRef, Variable
+from rdflib import Graph, Literal, URIRef
 from rdflib.query import Result as RdflibResult
-from rdflib.term import Node
+from rdflib.query import ResultRow
+from rdflib.term import Identifier, Node
 
 from hled_graph.errors import InputError
 from hled_graph.iris import compact
@@ -78,7 +80,7 @@ def query(
     command line (``"hdo:epa"``, ``"<http://…>"``, ``"42"``, ``'"text"@en'``).
     """
     target = shipped_graph() if graph is None else graph
-    init = {Variable(name): _binding_term(value) for name, value in (bindings or {}).items()}
+    init = {name: cast("Identifier", _binding_term(value)) for name, value in (bindings or {}).items()}
     try:
         # rdflib evaluates lazily: errors surface while the rows are read, so read them here.
         return _result_of(target.query(sparql, initNs=PREFIXES, initBindings=init or None))
@@ -98,6 +100,7 @@ def _result_of(raw: RdflibResult) -> Result:
         return Result(kind="ask", boolean=bool(raw.askAnswer))
     if raw.type in ("CONSTRUCT", "DESCRIBE"):
         constructed = raw.graph
+        assert constructed is not None  # rdflib gives every CONSTRUCT and DESCRIBE result a graph
         triples = sorted(constructed, key=lambda t: tuple(t[i].n3() for i in range(3)))
         return Result(
             kind="construct",
@@ -105,8 +108,8 @@ def _result_of(raw: RdflibResult) -> Result:
             rows=tuple(triples),
             graph=constructed,
         )
-    variables = tuple(str(v) for v in raw.vars)
-    rows = tuple(tuple(row[i] for i in range(len(variables))) for row in raw)
+    variables = tuple(str(v) for v in raw.vars or ())
+    rows = tuple(tuple(row[i] for i in range(len(variables))) for row in cast("list[ResultRow]", list(raw)))
     return Result(kind="select", variables=variables, rows=rows)
 
 

@@ -14,9 +14,9 @@ from collections.abc import Mapping, Sequence
 import pyoxigraph as ox
 
 from hled_graph.errors import InputError
+from hled_graph.formats import rdf_syntax, results_syntax
 from hled_graph.iris import compact, split
 from hled_graph.namespaces import PREFIXES
-from hled_graph.formats import rdf_syntax, results_syntax
 from hled_graph.sparql import GRAPH_OUTPUTS, QUERY_OUTPUTS, SOLUTION_OUTPUTS, VIEW_OUTPUTS
 from hled_graph.sparql.engine import QueryOutcome, Term
 from hled_graph.visible import reveal
@@ -81,7 +81,7 @@ def results_json(outcome: QueryOutcome) -> dict:
     if outcome.kind == "ask":
         return {"head": {}, "boolean": bool(outcome.boolean)}
     bindings = [
-        {var: term_json(term) for var, term in zip(outcome.variables, row) if term is not None}
+        {var: term_json(term) for var, term in zip(outcome.variables, row, strict=False) if term is not None}
         for row in outcome.rows
     ]
     return {"head": {"vars": list(outcome.variables)}, "results": {"bindings": bindings}}
@@ -111,7 +111,7 @@ def write_standard(outcome: QueryOutcome, fmt: str) -> bytes:
         # query), without parsing the document back and writing it again.
         return document + b"\n"
     parsed = ox.parse_query_results(document, format=ox.QueryResultsFormat.JSON)
-    data = parsed.serialize(format=results_syntax(fmt).results_format)
+    data = parsed.serialize(format=results_syntax(fmt).results_format) or b""  # None only when given a file
     return data if data.endswith(b"\n") else data + b"\n"
 
 
@@ -191,7 +191,7 @@ def write_table(outcome: QueryOutcome, *, prefixes: Mapping[str, str] = PREFIXES
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(header)]
 
     def line(values: Sequence[str]) -> str:
-        parts = [v.rjust(w) if num else v.ljust(w) for v, w, num in zip(values, widths, numeric)]
+        parts = [v.rjust(w) if num else v.ljust(w) for v, w, num in zip(values, widths, numeric, strict=False)]
         return "  ".join(parts).rstrip()
 
     out = [line(header), "  ".join("-" * w for w in widths)]

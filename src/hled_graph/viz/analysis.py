@@ -205,7 +205,7 @@ def _cross_border(collaboration: nx.MultiDiGraph) -> list[CrossBorderPair]:
                     united_states=Entity(us, collaboration.nodes[us]["label"]),
                     mexico=Entity(mx, collaboration.nodes[mx]["label"]),
                     actions=[Entity(i, label) for i, label in
-                             sorted(zip(data["actions"], data["action_labels"]))],
+                             sorted(zip(data["actions"], data["action_labels"], strict=False))],
                 ))
     return sorted(pairs, key=lambda p: (-len(p.actions), p.united_states.label, p.mexico.label))
 

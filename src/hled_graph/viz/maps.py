@@ -28,14 +28,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hled_graph.version import __version__
 from hled_graph.errors import InputError
 from hled_graph.files import write_atomic
 from hled_graph.iris import compact
 from hled_graph.namespaces import PREFIXES
 from hled_graph.templating import render
-from hled_graph.viz.network import CATEGORIES, VIEWS, View, local_name
+from hled_graph.version import __version__
 from hled_graph.visible import reveal
+from hled_graph.viz.network import CATEGORIES, VIEWS, View, local_name
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -194,7 +194,7 @@ def resolve_focus(network: nx.MultiDiGraph, focus: str) -> str:
     if len(matches) > 1:
         names = ", ".join(compact(n) for n in matches)
         raise InputError(f"focus {focus!r} is ambiguous: it names {names}; give the prefixed name")
-    candidates = {}
+    candidates: dict[str, str] = {}
     for node, data in network.nodes(data=True):
         for name in (compact(node), local_name(node), str(data.get("label", ""))):
             candidates.setdefault(name, compact(node))

@@ -52,9 +52,7 @@ _DESCRIPTION_PROPERTIES = (PREFIXES["dcterms"] + "description", PREFIXES["skos"]
 
 # Namespaces that hold vocabulary terms, never entities (used when external IRIs are drawn).
 _VOCABULARY_NAMESPACES = tuple(
-    iri
-    for prefix, iri in PREFIXES.items()
-    if not iri.startswith(ID) and prefix not in {"wd"}
+    iri for prefix, iri in PREFIXES.items() if not iri.startswith(ID) and prefix not in {"wd"}
 )
 
 # Which family a class belongs to: colours, shapes and the class filter of the maps use it.
@@ -76,26 +74,62 @@ CATEGORIES: dict[str, str] = {
 
 _CATEGORY_OF_CLASS: dict[str, str] = {
     **dict.fromkeys(
-        ["NationalGovernment", "FederalAgency", "Ministry", "Embassy", "StateGovernment",
-         "GovernmentOrganization"], "government"),
+        ["NationalGovernment", "FederalAgency", "Ministry", "Embassy", "StateGovernment", "GovernmentOrganization"],
+        "government",
+    ),
     "IntergovernmentalBody": "intergovernmental",
     **dict.fromkeys(
-        ["University", "Company", "NGO", "CollegeOrUniversity", "Corporation",
-         "FormalOrganization", "OrganizationalUnit", "Organization"], "organization"),
+        [
+            "University",
+            "Company",
+            "NGO",
+            "CollegeOrUniversity",
+            "Corporation",
+            "FormalOrganization",
+            "OrganizationalUnit",
+            "Organization",
+        ],
+        "organization",
+    ),
     **dict.fromkeys(["Dialogue", "WorkingGroup", "OrganizationalCollaboration"], "collaboration"),
     **dict.fromkeys(["StakeholderGroup", "Group"], "stakeholders"),
     "Person": "person",
     **dict.fromkeys(["Event", "Forum", "Meeting", "Roundtable", "TechnicalExchange"], "event"),
     **dict.fromkeys(
-        ["Action", "Launch", "Establishment", "AgreementSigning", "Commitment",
-         "FundingCommitment", "Award", "Campaign", "Accession", "Cooperation", "Approval",
-         "Outreach", "Activity"], "action"),
+        [
+            "Action",
+            "Launch",
+            "Establishment",
+            "AgreementSigning",
+            "Commitment",
+            "FundingCommitment",
+            "Award",
+            "Campaign",
+            "Accession",
+            "Cooperation",
+            "Approval",
+            "Outreach",
+            "Activity",
+        ],
+        "action",
+    ),
     **dict.fromkeys(
-        ["Program", "Agreement", "MemorandumOfUnderstanding", "StatementOfIntent", "Law",
-         "Legislation", "Pledge", "Declaration", "Goal", "EventSeries", "Entity"], "work"),
-    **dict.fromkeys(
-        ["Country", "State", "City", "AdministrativeArea", "BodyOfWater", "Location", "Place"],
-        "place"),
+        [
+            "Program",
+            "Agreement",
+            "MemorandumOfUnderstanding",
+            "StatementOfIntent",
+            "Law",
+            "Legislation",
+            "Pledge",
+            "Declaration",
+            "Goal",
+            "EventSeries",
+            "Entity",
+        ],
+        "work",
+    ),
+    **dict.fromkeys(["Country", "State", "City", "AdministrativeArea", "BodyOfWater", "Location", "Place"], "place"),
     **dict.fromkeys(["Pillar", "Concept", "ConceptScheme"], "topic"),
 }
 
@@ -109,8 +143,14 @@ _CATEGORY_OF_NAMESPACE: dict[str, str] = {
 }
 
 # When a node has several most specific classes, the project's own classes say the most.
-_CLASS_NAMESPACE_RANK = [HLED, PREFIXES["schema"], PREFIXES["org"], PREFIXES["foaf"],
-                         PREFIXES["skos"], PREFIXES["prov"]]
+_CLASS_NAMESPACE_RANK = [
+    HLED,
+    PREFIXES["schema"],
+    PREFIXES["org"],
+    PREFIXES["foaf"],
+    PREFIXES["skos"],
+    PREFIXES["prov"],
+]
 
 # One row per (resource, field, value): a long table, so no OPTIONAL multiplies another's rows.
 # It covers every resource, vocabulary terms included (their labels name edges and roles); which
@@ -275,8 +315,12 @@ def _facts(graph: Graph) -> dict[str, dict[str, set[tuple[str, str]]]]:
     return fields
 
 
-def _label_of(found: dict[str, set[tuple[str, str]]] | None, *, field: str = "label",
-              properties: tuple[str, ...] = LABEL_PROPERTIES) -> str | None:
+def _label_of(
+    found: dict[str, set[tuple[str, str]]] | None,
+    *,
+    field: str = "label",
+    properties: tuple[str, ...] = LABEL_PROPERTIES,
+) -> str | None:
     """The label (or the description) by the project's one policy (:mod:`hled_graph.labels`)."""
     if not found:
         return None
@@ -301,7 +345,7 @@ def _node_attributes(iri: str, facts: dict[str, dict[str, set[tuple[str, str]]]]
         (country, _label_of(facts.get(country)) or humanize(local_name(country))) for country in values("country")
     )
     # one label per country, even when a country has labels in several forms
-    country_labels = {country: label for country, label in countries}
+    country_labels = dict(countries)
     quotes = values("quote")
     return {
         "iri": iri,
@@ -313,16 +357,14 @@ def _node_attributes(iri: str, facts: dict[str, dict[str, set[tuple[str, str]]]]
         "country": " / ".join(country_labels[c] for c in sorted(country_labels)) or None,
         "country_iris": sorted(country_labels),
         "pillars": sorted({int(float(p)) for p in values("pillar")}),
-        "amounts": [_format_amount(currency, value)
-                    for value, currency in sorted(found.get("amount", ()))],
+        "amounts": [_format_amount(currency, value) for value, currency in sorted(found.get("amount", ()))],
         "dates": values("date"),
         "description": _label_of(found, field="description", properties=_DESCRIPTION_PROPERTIES),
         "quote": quotes[0] if quotes else None,
     }
 
 
-def _edge_facts(graph: Graph, facts: dict[str, dict[str, set[tuple[str, str]]]], *,
-                external: bool) -> list[_EdgeFact]:
+def _edge_facts(graph: Graph, facts: dict[str, dict[str, set[tuple[str, str]]]], *, external: bool) -> list[_EdgeFact]:
     from rdflib import URIRef
 
     links: set[tuple[str, str, str]] = set()
@@ -348,9 +390,9 @@ def _edge_facts(graph: Graph, facts: dict[str, dict[str, set[tuple[str, str]]]],
 
     edges = [_EdgeFact(s, p, o, label(p), None, False) for s, p, o in links]
     edges += [
-        _EdgeFact(agent, WAS_ASSOCIATED_WITH, action,
-                  label(role) if role else "associated with", role, True)
-        for (agent, action), found in roles.items() for role in found
+        _EdgeFact(agent, WAS_ASSOCIATED_WITH, action, label(role) if role else "associated with", role, True)
+        for (agent, action), found in roles.items()
+        for role in found
     ]
     return sorted(edges, key=lambda e: (e.source, e.target, e.predicate, e.role or ""))
 
@@ -360,8 +402,7 @@ def to_networkx(graph: Graph, *, view: View = "entities") -> nx.MultiDiGraph:
     return build_views(graph, views=(view,))[view]
 
 
-def build_views(graph: Graph, *, views: tuple[str, ...] = VIEWS,
-                external: bool = False) -> dict[str, nx.MultiDiGraph]:
+def build_views(graph: Graph, *, views: tuple[str, ...] = VIEWS, external: bool = False) -> dict[str, nx.MultiDiGraph]:
     """Several views from one pass over the graph (the two queries run once).
 
     ``external`` makes any non-vocabulary IRI a node, not only HLED entities: maps of CONSTRUCT
@@ -402,14 +443,23 @@ def _assemble(view: str, nodes: dict[str, dict[str, Any]], edges: list[_EdgeFact
 
 def _bare_node(iri: str) -> dict[str, Any]:
     return {
-        "iri": iri, "label": compact(iri), "class": None, "class_label": None, "class_iri": None,
-        "category": _category(iri, []), "country": None, "country_iris": [], "pillars": [],
-        "amounts": [], "dates": [], "description": None, "quote": None,
+        "iri": iri,
+        "label": compact(iri),
+        "class": None,
+        "class_label": None,
+        "class_iri": None,
+        "category": _category(iri, []),
+        "country": None,
+        "country_iris": [],
+        "pillars": [],
+        "amounts": [],
+        "dates": [],
+        "description": None,
+        "quote": None,
     }
 
 
-def _add_bipartite(result: nx.MultiDiGraph, nodes: dict[str, dict[str, Any]],
-                   associations: list[_EdgeFact]) -> None:
+def _add_bipartite(result: nx.MultiDiGraph, nodes: dict[str, dict[str, Any]], associations: list[_EdgeFact]) -> None:
     agents = sorted({e.source for e in associations})
     actions = sorted({e.target for e in associations})
     for iri in agents:
@@ -423,31 +473,36 @@ def _add_bipartite(result: nx.MultiDiGraph, nodes: dict[str, dict[str, Any]],
         result.add_edge(edge.source, edge.target, **attributes)
 
 
-def _add_collaboration(result: nx.MultiDiGraph, nodes: dict[str, dict[str, Any]],
-                       associations: list[_EdgeFact]) -> None:
+def _add_collaboration(
+    result: nx.MultiDiGraph, nodes: dict[str, dict[str, Any]], associations: list[_EdgeFact]
+) -> None:
     actions_of: dict[str, set[str]] = defaultdict(set)
     for edge in associations:
         actions_of[edge.source].add(edge.target)
     agents = sorted(actions_of)
     for iri in agents:
-        result.add_node(iri, **{**nodes.get(iri, _bare_node(iri)),
-                                "action_count": len(actions_of[iri])})
+        result.add_node(iri, **{**nodes.get(iri, _bare_node(iri)), "action_count": len(actions_of[iri])})
     for index, first in enumerate(agents):
-        for second in agents[index + 1:]:
+        for second in agents[index + 1 :]:
             shared = sorted(actions_of[first] & actions_of[second])
             if not shared:
                 continue
             labels = [nodes.get(a, _bare_node(a))["label"] for a in shared]
             pillars = sorted({p for a in shared for p in nodes.get(a, _bare_node(a))["pillars"]})
             result.add_edge(
-                first, second,
+                first,
+                second,
                 predicate=WAS_ASSOCIATED_WITH,
                 label=f"{len(shared)} shared action" + ("s" if len(shared) != 1 else ""),
-                weight=len(shared), actions=shared, action_labels=labels, pillars=pillars,
+                weight=len(shared),
+                actions=shared,
+                action_labels=labels,
+                pillars=pillars,
             )
 
 
 # --- export ------------------------------------------------------------------------------------
+
 
 def export_network(nx_graph: nx.MultiDiGraph, *, fmt: ExportFormat = "graphml") -> str:
     """The graph as text: GraphML, GEXF, node-link JSON or Cytoscape JSON; same bytes every run.
@@ -476,10 +531,7 @@ def export_network(nx_graph: nx.MultiDiGraph, *, fmt: ExportFormat = "graphml") 
         text = "\n".join(nx.generate_gexf(ordered)) + "\n"
         # GEXF writes today's date into <meta>: drop it, the output must not change by the day
         return re.sub(r' lastmodifieddate="[^"]*"', "", text)
-    if fmt == "json":
-        data = nx.node_link_data(ordered, edges="edges")
-    else:
-        data = nx.cytoscape_data(ordered, name="label")
+    data = nx.node_link_data(ordered, edges="edges") if fmt == "json" else nx.cytoscape_data(ordered, name="label")
     return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 

@@ -33,7 +33,7 @@ _STATIC_TYPES = {
     ".html": "text/html", ".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml",
     ".txt": "text/plain", ".json": "application/json",
 }
-_SD_FORMATS = GRAPH_FORMATS + (HTML,)
+_SD_FORMATS = (*GRAPH_FORMATS, HTML)
 COMMON_HEADERS = (
     ("X-Content-Type-Options", "nosniff"),
     ("Access-Control-Allow-Origin", "*"),
@@ -76,6 +76,8 @@ class App:
             response = self._route(request)
         except HttpError as exc:
             response = error_response(exc.status, exc.message, accept=request.header("accept"), headers=exc.headers)
+        except MemoryError:
+            raise  # the query process's memory cap: it answers "memory" and is replaced (see query_pool)
         except Exception:  # a bug: log it, answer 500 without details
             log.exception("internal error answering %s %s", request.method, request.target[:200])
             response = error_response(500, "internal error; the server log has the details",
@@ -135,14 +137,15 @@ class App:
 
     def _sparql(self, request: Request) -> Response:
         query = read_query_request(request)
+        fallback = f"http://{self.settings.host}:{self.settings.port}/sparql"
+        endpoint = service_description.endpoint_url(request.header("host"), fallback=fallback)
         if query is not None:
-            return answer_query(self.store, query, accept=request.header("accept"), settings=self.settings)
+            return answer_query(self.store, query, accept=request.header("accept"), settings=self.settings,
+                                base_iri=endpoint)
         fmt = negotiate(request.header("accept"), _SD_FORMATS,
                         format_param=next((v for k, v in request.query_params() if k == "format"), None))
         if fmt is None:
             raise HttpError(406, f"the service description is available as {names(_SD_FORMATS)}")
-        fallback = f"http://{self.settings.host}:{self.settings.port}/sparql"
-        endpoint = service_description.endpoint_url(request.header("host"), fallback=fallback)
         if self._counts is None:
             self._counts = service_description.graph_counts(self.store)
         counts, federation = self._counts, self.settings.allow_federation

@@ -2,10 +2,10 @@
 
 :func:`asgi_app` is the public factory, for ``hled-graph serve`` and for anyone who mounts the
 endpoint in their own ASGI application. The adapter turns an ASGI ``http`` scope into a
-:class:`Request`, runs :meth:`App.handle` in a thread (pyoxigraph releases the GIL while it
-evaluates) and writes the :class:`Response` back. It checks what HTTP servers leave to the
-application: ``Host`` on HTTP/1.1, the body size and how long the body may take, the
-request timeout. No import of uvicorn here: the adapter runs under any ASGI server.
+:class:`Request`, hands it to an answering function (``hled-graph serve``: a pool of query
+processes; mounted elsewhere: :class:`InThreads`) and writes the :class:`Response` back. It
+checks what HTTP servers leave to the application: ``Host`` on HTTP/1.1, the body size and how
+long the body may take. No import of uvicorn here: the adapter runs under any ASGI server.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, MutableMapping
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import pyoxigraph as ox
@@ -38,22 +38,20 @@ def asgi_app(store: ox.Store, settings: ServerSettings | None = None, *,
              ontology_docs: OntologyDocs | None = None) -> ASGIApp:
     """The read-only endpoint over ``store`` as an ASGI application (mount it anywhere).
 
-    Mounted in another application, a query past ``settings.timeout`` is answered 503, but its
-    thread runs on: only ``hled-graph serve`` can stop it (by replacing the worker process).
+    Mounted in another application, queries run in a thread pool of that process: a query past
+    ``settings.timeout`` is answered 503, but its thread runs on. Only ``hled-graph serve`` runs
+    queries in processes it can kill (see :mod:`.query_pool`).
     """
     settings = settings or ServerSettings()
-    return AsgiAdapter(App(store, settings, ontology_docs=ontology_docs), settings)
+    return AsgiAdapter(InThreads(App(store, settings, ontology_docs=ontology_docs), settings).answer, settings)
 
 
 class AsgiAdapter:
-    """Answers ASGI ``http`` requests with :meth:`App.handle`, run in ``executor`` (default: a pool of its own)."""
+    """Answers ASGI ``http`` requests with ``answer`` (a query pool's, or :class:`InThreads`')."""
 
-    def __init__(self, app: App, settings: ServerSettings, *, executor: Executor | None = None,
-                 on_timeout: Callable[[], None] | None = None) -> None:
-        self.app = app
+    def __init__(self, answer: Callable[[Request], Awaitable[Response]], settings: ServerSettings) -> None:
+        self.answer = answer
         self.settings = settings
-        self.executor = executor or ThreadPoolExecutor(settings.threads_per_worker, thread_name_prefix="hled-query")
-        self.on_timeout = on_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -67,7 +65,11 @@ class AsgiAdapter:
             # The rest of a refused request is not read: the connection must close after the answer.
             await _send(send, _error(exc, accept=None), close=True, head_only=False)
             return
-        response = await self._answer(request)
+        try:
+            response = await self.answer(request)
+        except HttpError as exc:  # the query pool's: busy, past the timeout, out of memory
+            response = _error(exc, accept=request.header("accept"))
+            response.close = exc.status == 500
         await _send(send, response, close=response.close, head_only=request.method == "HEAD")
 
     async def _read_request(self, scope: Scope, receive: Receive) -> Request:
@@ -120,7 +122,17 @@ class AsgiAdapter:
             raise too_large
         return b"".join(chunks)
 
-    async def _answer(self, request: Request) -> Response:
+
+
+class InThreads:
+    """Runs :meth:`App.handle` in a thread pool (pyoxigraph releases the GIL while it evaluates)."""
+
+    def __init__(self, app: App, settings: ServerSettings) -> None:
+        self.app = app
+        self.settings = settings
+        self.executor = ThreadPoolExecutor(settings.threads_per_worker, thread_name_prefix="hled-query")
+
+    async def answer(self, request: Request) -> Response:
         loop = asyncio.get_running_loop()
         # A bare future and a timer rather than asyncio.wait_for, which costs a task per request.
         answer: asyncio.Future[Response | None] = loop.create_future()
@@ -133,18 +145,14 @@ class AsgiAdapter:
             timer.cancel()
         if response is not None:
             return response
-        log.warning("a request ran past %.3g s (%s %s); answering 503", self.settings.timeout,
+        log.warning("a request ran past %.3g s (%s %s); answering 503 (its thread runs on)", self.settings.timeout,
                     request.method, request.target[:120])
-        if self.on_timeout is not None:
-            self.on_timeout()
-        response = _error(HttpError(
+        raise HttpError(
             503,
-            f"the query ran longer than the {self.settings.timeout:g} s limit and was stopped; "
+            f"the query ran longer than the {self.settings.timeout:g} s limit; "
             "narrow it (more specific patterns, LIMIT) and try again",
             headers=(("Retry-After", "1"),),
-        ), accept=request.header("accept"))
-        response.close = True
-        return response
+        )
 
 
 def _target(scope: Scope) -> str:

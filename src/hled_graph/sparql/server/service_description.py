@@ -24,15 +24,23 @@ _SAFE_HOST = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9
 
 def graph_counts(store: ox.Store) -> tuple[int, list[tuple[str, int]]]:
     """The number of distinct triples of the union default graph, and of each named graph."""
-    total = next(iter(store.query(
+    total = _solutions(store.query(
         "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }",
         use_default_graph_as_union=True,
-    )))[0]
+    ))[0][0]
     named = [
         (row[0].value, int(row[1].value))
-        for row in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
+        for row in _solutions(
+            store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
+        )
     ]
     return int(total.value), named
+
+
+def _solutions(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> list[ox.QuerySolution]:
+    """The rows of a SELECT (pyoxigraph types every answer as the union of the three kinds)."""
+    assert isinstance(result, ox.QuerySolutions)
+    return list(result)
 
 
 def endpoint_url(host_header: str | None, *, fallback: str) -> str:

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 from pathlib import Path
+
+
+def default_query_processes() -> int:
+    """Two query processes per CPU: one can wait on I/O or be replaced while the other runs."""
+    return 2 * (os.cpu_count() or 1)
 
 
 @dataclass(frozen=True)
@@ -24,5 +30,10 @@ class ServerSettings:
     max_query_chars: int = 100_000
     header_timeout: float = 10.0
     keep_alive_timeout: float = 15.0
+    # Only for the endpoint mounted in another ASGI application (`asgi_app`), which runs queries in threads.
     threads_per_worker: int = 8
+    query_processes: int = field(default_factory=default_query_processes)
+    queue_timeout: float = 2.0
+    queue_limit: int = 256
+    query_memory: int = 2 * 1024**3
     max_connections_per_worker: int = 1000

@@ -9,9 +9,9 @@ from itertools import islice
 import pyoxigraph as ox
 
 from hled_graph.namespaces import PREFIXES
-from hled_graph.sparql.engine import describe_syntax_error
-from hled_graph.sparql.server import writers
+from hled_graph.sparql.engine import describe_syntax_error, query_dataset
 from hled_graph.sparql.guard import Refusal, check_query
+from hled_graph.sparql.server import writers
 from hled_graph.sparql.server.messages import HttpError, Request, Response
 from hled_graph.sparql.server.negotiation import GRAPH_FORMATS, SOLUTION_FORMATS, Format, names, negotiate
 from hled_graph.sparql.server.settings import ServerSettings
@@ -53,7 +53,7 @@ def read_query_request(request: Request) -> QueryRequest | None:
                 body = request.body.decode("utf-8")
             except UnicodeDecodeError:
                 raise HttpError(400, "the query body is not UTF-8") from None
-            params = url_params + [("query", body)]
+            params = [*url_params, ("query", body)]
         else:
             raise HttpError(
                 415,
@@ -79,20 +79,27 @@ def read_query_request(request: Request) -> QueryRequest | None:
     )
 
 
-def answer_query(store: ox.Store, query: QueryRequest, *, accept: str | None, settings: ServerSettings) -> Response:
-    """Run ``query`` against ``store`` and write the negotiated answer, capped at ``max_rows``."""
+def answer_query(store: ox.Store, query: QueryRequest, *, accept: str | None, settings: ServerSettings,
+                 base_iri: str) -> Response:
+    """Run ``query`` against ``store`` and write the negotiated answer, capped at ``max_rows``.
+
+    Relative IRIs in the query resolve against ``base_iri`` (the endpoint's URL).
+    """
     if len(query.text) > settings.max_query_chars:
         raise HttpError(413, f"query longer than {settings.max_query_chars} characters")
     if not query.text.strip():
         raise HttpError(400, "the query is empty")
     try:
-        check_query(query.text, allow_federation=settings.allow_federation)
+        shape = check_query(query.text, allow_federation=settings.allow_federation)
     except Refusal as refusal:
         raise HttpError(refusal.status, refusal.message) from None
-    dataset = _dataset_options(query)
+    try:
+        dataset = query_dataset(shape, default_graphs=query.default_graphs, named_graphs=query.named_graphs)
+    except ValueError as exc:
+        raise HttpError(400, f"invalid graph IRI in default-graph-uri/named-graph-uri: {_one_line(str(exc))}") from None
     try:
         # Our prefixes are predeclared, as in `hled-graph query`: hdo:epa works without PREFIX.
-        result = store.query(query.text, prefixes=PREFIXES, **dataset)
+        result = store.query(query.text, base_iri=base_iri, prefixes=PREFIXES, **dataset)
         if isinstance(result, ox.QuerySolutions):
             return _solutions(result, query, accept=accept, max_rows=settings.max_rows)
         if isinstance(result, ox.QueryTriples):
@@ -103,24 +110,6 @@ def answer_query(store: ox.Store, query: QueryRequest, *, accept: str | None, se
     except (OSError, ValueError, TypeError, RuntimeError) as exc:
         # Evaluation errors that the query causes (a failing SERVICE, an unsupported feature).
         raise HttpError(400, f"query failed: {_one_line(str(exc))}") from None
-
-
-def _dataset_options(query: QueryRequest) -> dict[str, object]:
-    try:
-        default = [ox.NamedNode(iri) for iri in query.default_graphs]
-        named = [ox.NamedNode(iri) for iri in query.named_graphs]
-    except ValueError as exc:
-        raise HttpError(400, f"invalid graph IRI in default-graph-uri/named-graph-uri: {_one_line(str(exc))}") from None
-    options: dict[str, object] = {}
-    if default:
-        options["default_graph"] = default
-    else:
-        # The store keeps each part (ontology, data, links) in its own named graph; queries see
-        # their union unless the request names a dataset.
-        options["use_default_graph_as_union"] = True
-    if named:
-        options["named_graphs"] = named
-    return options
 
 
 def _solutions(result: ox.QuerySolutions, query: QueryRequest, *, accept: str | None, max_rows: int) -> Response:

@@ -1,9 +1,9 @@
-"""One worker process: a uvicorn server (httptools) on the shared socket, queries run in a thread pool.
+"""One HTTP worker process: a uvicorn server (httptools) on the shared socket, answers from its query processes.
 
-Why this shape (measured, see README "Serve it"): pyoxigraph releases the GIL while it
-evaluates, so a worker keeps answering other connections while one query runs; but it has no
-way to cancel a query, so a query that outlives the timeout is answered with 503 and the whole
-worker exits, which is the only way to get its CPU back. The supervisor then forks a fresh one.
+The worker reads requests and writes answers; every request is answered by one of its own query
+processes (:mod:`.query_pool`), which it forks before it starts listening and replaces when one is
+killed (past the timeout) or dies (out of memory). One pool per worker rather than one in the
+supervisor: a request crosses one socket pair, not two (measured: see README "Serve it").
 
 HTTP parsing, framing and keep-alive are uvicorn's and llhttp's (through httptools, the strictest
 of uvicorn's parsers: it refuses bare LF, obs-fold, bad header names, bad or doubled
@@ -22,30 +22,23 @@ import re
 import resource
 import signal
 import socket
-import sys
-import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from hled_graph.sandbox import isolate_from_network
 from hled_graph.sparql.server.app import COMMON_HEADERS, App
 from hled_graph.sparql.server.asgi import AsgiAdapter
 from hled_graph.sparql.server.messages import REASONS, error_response
+from hled_graph.sparql.server.query_pool import PoolLimits, QueryPool
 from hled_graph.sparql.server.settings import ServerSettings
 
 log = logging.getLogger("hled_graph.server")
 
-EXIT_AFTER_TIMEOUT = 3
 _DRAIN_GRACE = 1.0
 _MAX_HEADERS = 100
-# The parser recurses per nesting level; give query threads room beyond the guard's limit.
-_QUERY_THREAD_STACK = 64 * 1024 * 1024
-# The event loop hands each request to a query thread and back; with the default 5 ms GIL
-# switch interval every hand-off can wait that long.
-_SWITCH_INTERVAL = 0.0002
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
 
 
@@ -242,39 +235,31 @@ class _WorkerServer(uvicorn.Server):
             signal.signal(signal.SIGTERM, previous)
 
 
-def run_worker(make_app: Callable[[], App], sock: socket.socket, settings: ServerSettings) -> int:
-    """Entry point of a forked worker process; returns its exit code (EXIT_AFTER_TIMEOUT after a runaway)."""
+def run_worker(make_app: Callable[[], App], sock: socket.socket, settings: ServerSettings, *, processes: int) -> int:
+    """Entry point of a forked HTTP worker with ``processes`` query processes; returns its exit code.
+
+    ``make_app`` is called in each query process (an on-disk store is opened there, after the fork).
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the supervisor's to handle
-    _raise_open_files_limit(settings.max_connections_per_worker + 64)
-    threading.stack_size(_QUERY_THREAD_STACK)
-    sys.setswitchinterval(_SWITCH_INTERVAL)
-    pool = ThreadPoolExecutor(settings.threads_per_worker, thread_name_prefix="hled-query")
-    exit_code = 0
-
-    def after_runaway() -> None:
-        # Stop accepting; open keep-alive connections get their next answer with
-        # "Connection: close", so clients move to another worker without a failed request.
-        nonlocal exit_code
-        log.warning("worker %d: restarting after a query ran past %.3g s", os.getpid(), settings.timeout)
-        exit_code = EXIT_AFTER_TIMEOUT
-        server.should_exit = True
-
-    adapter = AsgiAdapter(make_app(), settings, executor=pool, on_timeout=after_runaway)
+    _raise_open_files_limit(settings.max_connections_per_worker + processes + 64)
+    limits = PoolLimits(processes=processes, timeout=settings.timeout, queue_timeout=settings.queue_timeout,
+                        queue_limit=settings.queue_limit, memory_bytes=settings.query_memory)
+    pool = QueryPool(lambda: make_app().handle, limits,
+                     isolate=None if settings.allow_federation else isolate_from_network)
     protocol = type("WorkerHttpProtocol", (BoundedHttpProtocol,), {"settings": settings})
     config = uvicorn.Config(
-        adapter, http=protocol, lifespan="off", access_log=False, server_header=False, proxy_headers=False,
-        log_config=None,
+        AsgiAdapter(pool.run, settings), http=protocol, lifespan="off", access_log=False, server_header=False,
+        proxy_headers=False, log_config=None,
         # uvicorn declares both timeouts as int but hands them to call_later/wait_for, which take seconds.
         log_level="warning", timeout_keep_alive=settings.keep_alive_timeout,  # type: ignore[arg-type]
         timeout_graceful_shutdown=_DRAIN_GRACE,  # type: ignore[arg-type]
         backlog=1024,
     )
-    server = _WorkerServer(config)
-    asyncio.run(_serve_until_orphaned(server, sock))
-    return exit_code
+    asyncio.run(_serve_until_orphaned(_WorkerServer(config), sock, pool))
+    return 0
 
 
-async def _serve_until_orphaned(server: uvicorn.Server, sock: socket.socket) -> None:
+async def _serve_until_orphaned(server: uvicorn.Server, sock: socket.socket, pool: QueryPool) -> None:
     parent = os.getppid()
 
     async def watch_parent() -> None:
@@ -283,11 +268,18 @@ async def _serve_until_orphaned(server: uvicorn.Server, sock: socket.socket) -> 
             if os.getppid() != parent:
                 server.should_exit = True
 
-    watcher = asyncio.get_running_loop().create_task(watch_parent())
     try:
-        await server.serve(sockets=[sock])
+        await pool.start()
+        isolation = pool.isolation.describe() if pool.isolation else "none: federation is allowed"
+        log.info("worker %d: %d query processes, network isolation: %s", os.getpid(), pool.limits.processes,
+                 isolation)
+        watcher = asyncio.get_running_loop().create_task(watch_parent())
+        try:
+            await server.serve(sockets=[sock])
+        finally:
+            watcher.cancel()
     finally:
-        watcher.cancel()
+        pool.close()
 
 
 def _raise_open_files_limit(wanted: int) -> None:
