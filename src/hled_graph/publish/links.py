@@ -172,7 +172,7 @@ def format_checks(checks: list[LinkCheck]) -> str:
     from hled_graph.visible import reveal
 
     header = ("entity", "QID", "recorded label", "found label", "status")
-    rows = [header]
+    rows: list[tuple[str, ...]] = [header]
     for check in checks:
         status = f"{check.status} → {check.redirect_to}" if check.redirect_to else check.status
         # a terminal honours a right-to-left override in a label as a browser does
