@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import socket
+import socketserver
 import subprocess
 import sys
 import threading
@@ -248,3 +249,19 @@ def wait_until(page: object, expression: str, *, timeout: float = 20.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"page never satisfied: {expression}")
         time.sleep(0.05)
+
+
+@pytest.fixture
+def serve_in_thread() -> Iterator[Callable[[socketserver.BaseServer], socketserver.BaseServer]]:
+    """Run local test servers (http.server, socketserver) in threads; each is shut down afterwards."""
+    servers: list[socketserver.BaseServer] = []
+
+    def start(server: socketserver.BaseServer) -> socketserver.BaseServer:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()

@@ -16,6 +16,17 @@ from hled_graph.viz.maps import build_map
 HOSTILE = FIXTURES / "hostile-labels.ttl"
 IMG = '<img src=x onerror="window.__pwned=1;alert(1)">'
 SCRIPT = "</script><script>window.__pwned=2</script>"
+REVERSED = "⟨U+202E⟩gnirts desrever⟨U+202C⟩"  # the override written out, not obeyed
+ZERO_WIDTH = "pay⟨U+200B⟩pal"
+
+
+# Bidirectional embeddings, overrides and isolates, zero-width characters, the BOM.
+INVISIBLE = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200b\u200c\u200d\u2060\ufeff"
+
+
+def assert_no_invisible_characters(text: str) -> None:
+    """What the page holds has no character that reorders or hides text."""
+    assert [f"U+{ord(c):04X}" for c in text if c in INVISIBLE] == []
 
 
 class Visit:
@@ -71,7 +82,19 @@ def test_map_shows_hostile_labels_as_text(hostile_graph: Graph, tmp_path: Path, 
     labels = page_visit.page.evaluate("hledNetwork.nodes.get().map(n => n.label)")
     assert any(label.startswith("<img src=x onerror=") for label in labels)  # long labels are shortened
     titles = " ".join(page_visit.page.evaluate("hledNetwork.nodes.get().map(n => String(n.title))"))
-    assert IMG in titles and "\u202egnirts desrever\u202c" in titles
+    # hover the node: the tooltip vis-network draws is what the reader sees
+    x, y = page_visit.page.evaluate("""() => {
+        const net = hledNetwork.network, id = "https://w3id.org/hled/id/org/hostile";
+        const dom = net.canvasToDOM(net.getPosition(id));
+        const box = document.getElementById('hled-network').getBoundingClientRect();
+        return [box.left + dom.x, box.top + dom.y]; }""")
+    page_visit.page.mouse.move(x, y)
+    page_visit.page.wait_for_selector("div.vis-tooltip", state="visible", timeout=5_000)
+    tooltip = page_visit.page.inner_text("div.vis-tooltip")
+    assert REVERSED in tooltip and ZERO_WIDTH in tooltip
+    assert_no_invisible_characters(tooltip)
+    assert IMG in titles and REVERSED in titles and ZERO_WIDTH in titles
+    assert_no_invisible_characters(titles + " ".join(labels))
     page_visit.assert_nothing_ran()
 
 
@@ -83,6 +106,8 @@ def test_ontology_docs_show_hostile_labels_as_text(hostile_graph: Graph, tmp_pat
     text = page_visit.page.inner_text("body")
     assert "</style><script>window.__pwned=3</script>" in text
     assert "<img src=x onerror=window.__pwned=4>" in text
+    assert "⟨U+202E⟩definition⟨U+202C⟩ zero⟨U+200B⟩width" in text
+    assert_no_invisible_characters(page_visit.page.content())
     page_visit.assert_nothing_ran()
 
 
@@ -91,5 +116,20 @@ def test_entity_page_shows_hostile_labels_as_text(visit) -> None:
         page_visit = visit(server.url + "/id/org/hostile", allowed_prefix=server.url + "/")
         assert page_visit.page.inner_text("h1") == IMG
         body = page_visit.page.inner_text("body")
-        assert SCRIPT in body and "\u202egnirts desrever\u202c" in body
+        assert SCRIPT in body and REVERSED in body and ZERO_WIDTH in body
+        assert "⟨U+202E⟩gnp.exe" in body and "exe.png" not in body
+        assert_no_invisible_characters(page_visit.page.content())
+        page_visit.assert_nothing_ran()
+
+
+def test_query_page_results_show_invisible_characters_written_out(visit) -> None:
+    with running_server("--data", str(HOSTILE), "--workers", "1") as server:
+        page_visit = visit(server.url + "/", allowed_prefix=server.url + "/")
+        page = page_visit.page
+        page.fill("#query", "SELECT ?text WHERE { ?s <http://purl.org/dc/terms/description> ?text }")
+        page.click("#run")
+        page.wait_for_selector("#results table", timeout=10_000)
+        results = page.inner_text("#results")
+        assert REVERSED in results and ZERO_WIDTH in results
+        assert_no_invisible_characters(results)
         page_visit.assert_nothing_ran()

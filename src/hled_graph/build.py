@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hled_graph import graph as hgraph
-from hled_graph.errors import InputError, ValidationFailed
+from hled_graph.errors import InputError, OutputError, ValidationFailed
 from hled_graph.formats import RDF_SYNTAXES
 
 Progress = Callable[[str], None]
@@ -57,9 +57,12 @@ def build(out_dir: Path, *, progress: Progress = lambda _msg: None) -> BuildResu
     dataset = hgraph.load_dataset()
     merged = hgraph.load_graph()
 
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    _remove_abandoned_staging(out_dir)
-    staging = Path(tempfile.mkdtemp(prefix=_STAGING.format(name=out_dir.name), dir=out_dir.parent))
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        _remove_abandoned_staging(out_dir)
+        staging = Path(tempfile.mkdtemp(prefix=_STAGING.format(name=out_dir.name), dir=out_dir.parent))
+    except OSError as exc:  # the parent is a file, read-only, or on a full disk: the user's to choose
+        raise OutputError(f"{out_dir}: cannot write here ({exc.strerror}); choose another folder") from None
     staging.chmod(0o755)  # mkdtemp makes it private; the output is meant to be published
     try:
         (staging / BUILD_MARKER).write_text(_MARKER_TEXT, encoding="utf-8")

@@ -728,7 +728,9 @@ def main(argv: list[str] | None = None) -> None:
         cli.main(args=argv, prog_name="hled-graph", standalone_mode=False)
         _flush_stdout()
     except HledError as exc:
-        click.echo(f"hled-graph: error: {exc.message}", err=True)
+        from hled_graph.visible import reveal  # a name or a server's words echoed may hold an override
+
+        click.echo(f"hled-graph: error: {reveal(exc.message)}", err=True)
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
         click.echo("hled-graph: aborted", err=True)
@@ -736,7 +738,9 @@ def main(argv: list[str] | None = None) -> None:
     except click.UsageError as exc:
         # One line in the project's error shape, with where to look, instead of Click's usage block.
         where = f"`{exc.ctx.command_path} --help`" if exc.ctx is not None else "`hled-graph --help`"
-        click.echo(f"hled-graph: error: {exc.format_message().rstrip('.')}; see {where}", err=True)
+        from hled_graph.visible import reveal
+
+        click.echo(f"hled-graph: error: {reveal(exc.format_message().rstrip('.'))}; see {where}", err=True)
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
         exc.show()

@@ -6,15 +6,22 @@ endpoints such as Wikidata's refuse anonymous clients) and a timeout, and every 
 :class:`~hled_graph.errors.InputError` line: a host that cannot be reached, an HTTP error status
 (with the server's own words) or an answer that is not SPARQL results. They are the user's to fix
 (a URL, a server, a query), so they all exit 2.
+
+Redirects are followed only within one origin (the same scheme, host and port; or the same host
+moving from http to https), re-sending the same request there. A redirect to anywhere else is
+refused with the two URLs named, so an answer never comes silently from a host the user did not
+name: they can give the new URL directly if they trust it.
 """
 
 from __future__ import annotations
 
+import http.client
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -52,9 +59,47 @@ class RemoteHTTPError(InputError):
 def check_url(url: str) -> str:
     """``url`` if it is an absolute http(s) URL, else an InputError saying what to give."""
     parsed = urllib.parse.urlsplit(url)
-    if parsed.scheme not in {"http", "https"} or not parsed.netloc:
+    well_formed = parsed.hostname and _has_valid_port(parsed) and not any(c.isspace() or ord(c) < 32 for c in url)
+    if parsed.scheme not in {"http", "https"} or not well_formed:
         raise InputError(f"{url!r} is not an http(s) URL; give the endpoint's full address, e.g. http://localhost:7878/query")
     return url
+
+
+def _has_valid_port(parsed: urllib.parse.SplitResult) -> bool:
+    try:
+        return parsed.port is None or parsed.port >= 0  # reading it raises ValueError when it is not a port
+    except ValueError:
+        return False
+
+
+class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow a redirect only within the origin asked for, keeping the method and body."""
+
+    def redirect_request(self, req: urllib.request.Request, fp: Any, code: int, msg: str,
+                         headers: Any, newurl: str) -> urllib.request.Request:
+        target = urllib.parse.urljoin(req.full_url, newurl)
+        if not _same_origin(req.full_url, target):
+            fp.close()
+            raise InputError(
+                f"{req.full_url} redirects (HTTP {code}) to {target}, another host; not followed, so that no "
+                "answer comes from a host you did not name: if you trust it, give that URL directly"
+            )
+        if code == 303:  # "see other": the answer is fetched with GET, as the protocol says
+            return urllib.request.Request(target, headers=dict(req.headers), method="GET")
+        return urllib.request.Request(
+            target, data=req.data, headers=dict(req.headers), method=req.get_method()
+        )
+
+
+def _same_origin(url: str, target: str) -> bool:
+    old, new = urllib.parse.urlsplit(url), urllib.parse.urlsplit(target)
+    if (old.scheme, old.hostname, old.port) == (new.scheme, new.hostname, new.port):
+        return True
+    upgrade = (old.scheme, new.scheme) == ("http", "https") and old.port in (None, 80) and new.port in (None, 443)
+    return upgrade and old.hostname == new.hostname
+
+
+_OPENER = urllib.request.build_opener(_SameOriginRedirects)
 
 
 def send(
@@ -71,10 +116,15 @@ def send(
     for name, value in (headers or {}).items():
         request.add_header(name, value)
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with _OPENER.open(request, timeout=timeout) as response:
             return Answer(response.status, response.headers.get("Content-Type", ""), response.read())
     except urllib.error.HTTPError as exc:
         raise RemoteHTTPError(url, exc.code, exc.reason, _server_message(exc.read())) from None
+    except http.client.HTTPException as exc:  # not HTTP at all, or an answer cut short
+        raise InputError(
+            f"{url} did not answer in HTTP ({type(exc).__name__}: {_one_line(exc) or 'no detail'}); "
+            "check the URL and the port"
+        ) from None
     except (urllib.error.URLError, OSError) as exc:
         # A read timeout is a bare TimeoutError; a connect timeout comes wrapped in a URLError.
         reason = getattr(exc, "reason", exc)
@@ -97,7 +147,14 @@ def sparql_query(url: str, query: str, *, timeout: float = TIMEOUT_S) -> SparqlA
     media = answer.content_type.split(";")[0].strip().lower()
     try:
         if media in (ox.QueryResultsFormat.JSON.media_type, "application/json"):
-            return ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
+            solutions = ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
+            if isinstance(solutions, ox.QuerySolutions):
+                # The solutions parse lazily, as they are read: read them once here, so that a
+                # malformed row is this one-line error and not a SyntaxError wherever it is read.
+                for _ in solutions:
+                    pass
+                solutions = ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
+            return solutions
         if media in (ox.RdfFormat.N_TRIPLES.media_type, "text/plain"):
             return [quad.triple for quad in ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES)]
     except (SyntaxError, ValueError) as exc:

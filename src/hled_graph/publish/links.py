@@ -14,9 +14,11 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from hled_graph import http_client
+from hled_graph.errors import InputError
 from hled_graph.namespaces import CC0, GRAPH_WIKIDATA, ID, PREFIXES, WIKIDATA, WIKIDATA_SPARQL
 
 if TYPE_CHECKING:
+    import pyoxigraph as ox
     from rdflib import Dataset, Graph
 
 WD = PREFIXES["wd"]
@@ -118,8 +120,9 @@ SELECT ?item ?label ?name ?redirect ?exists WHERE {{
   BIND(EXISTS {{ ?item ?anyProperty ?anyValue }} AS ?exists)
 }}"""
     facts: dict[str, dict[str, str | bool | None]] = {}
-    for row in http_client.sparql_select(endpoint or WIKIDATA_SPARQL, query):
-        qid = row["item"].value[len(WD) :]
+    url = endpoint or WIKIDATA_SPARQL
+    for row in http_client.sparql_select(url, query):
+        qid = _iri(row, "item", url)[len(WD) :]
         fact = facts.setdefault(qid, {"label": None, "redirect": None, "exists": False})
         label = row["label"] or row["name"]
         if label is not None and fact["label"] is None:
@@ -128,6 +131,19 @@ SELECT ?item ?label ?name ?redirect ?exists WHERE {{
             fact["redirect"] = row["redirect"].value.removeprefix(WD)
         fact["exists"] = fact["exists"] or (row["exists"] is not None and row["exists"].value in {"true", "1"})
     return [_judge(link, facts.get(link.qid, {})) for link in found_links]
+
+
+def _iri(row: ox.QuerySolution, variable: str, endpoint: str) -> str:
+    """The IRI bound to ``variable`` in a row of Wikidata's answer, or a one-line InputError."""
+    import pyoxigraph as ox
+
+    term = row[variable]
+    if not isinstance(term, ox.NamedNode):
+        found = "nothing" if term is None else str(term)
+        raise InputError(
+            f"{endpoint} answered {found} for ?{variable}, not an IRI; is it a Wikidata SPARQL endpoint?"
+        )
+    return term.value
 
 
 def _judge(link: Link, fact: dict) -> LinkCheck:
@@ -153,20 +169,20 @@ def _normal(label: str | None) -> str | None:
 def format_checks(checks: list[LinkCheck]) -> str:
     """A plain-text table: entity, QID, recorded label, found label, status."""
     from hled_graph.iris import compact
+    from hled_graph.visible import reveal
 
     header = ("entity", "QID", "recorded label", "found label", "status")
-    rows = [header]
+    rows: list[tuple[str, ...]] = [header]
     for check in checks:
         status = f"{check.status} → {check.redirect_to}" if check.redirect_to else check.status
-        rows.append(
-            (
-                compact(check.link.entity),
-                check.link.qid,
-                check.link.recorded_label or "",
-                check.found_label or "",
-                status,
-            )
-        )
+        # a terminal honours a right-to-left override in a label as a browser does
+        rows.append(tuple(reveal(cell) for cell in (
+            compact(check.link.entity),
+            check.link.qid,
+            check.link.recorded_label or "",
+            check.found_label or "",
+            status,
+        )))
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     lines = [
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)).rstrip() for row in rows
@@ -241,8 +257,12 @@ SELECT ?item ?property ?value ?valueLabel WHERE {{
   {branches}
   OPTIONAL {{ ?value rdfs:label ?valueLabel FILTER(LANG(?valueLabel) = "en") }}
 }}"""
-    for row in http_client.sparql_select(endpoint or WIKIDATA_SPARQL, query):
-        item, prop, value = (to_rdflib(row[key]) for key in ("item", "property", "value"))
+    url = endpoint or WIKIDATA_SPARQL
+    for row in http_client.sparql_select(url, query):
+        item, prop = URIRef(_iri(row, "item", url)), URIRef(_iri(row, "property", url))
+        if row["value"] is None:
+            raise InputError(f"{url} answered a row without ?value; is it a Wikidata SPARQL endpoint?")
+        value = to_rdflib(row["value"])
         facts.add((item, prop, value))
         if row["valueLabel"] is not None and str(prop) == WDT + "P749":
             facts.add((value, RDFS.label, to_rdflib(row["valueLabel"])))

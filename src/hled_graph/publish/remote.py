@@ -79,7 +79,7 @@ def count_triples(query_endpoint: str, *, graph: str | None = None) -> int:
     pattern = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "?s ?p ?o"
     solutions = http_client.sparql_select(query_endpoint, f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")
     count = next(iter(solutions), None)
-    if count is None or count["n"] is None or not count["n"].value.isdigit():
+    if count is None or count["n"] is None or not count["n"].value.isdecimal():  # "²" is a digit, not a number
         raise InputError(f"{query_endpoint} did not answer a triple count; is it a SPARQL endpoint?")
     return int(count["n"].value)
 

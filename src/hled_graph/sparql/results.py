@@ -19,6 +19,7 @@ from hled_graph.iris import compact, split
 from hled_graph.namespaces import PREFIXES
 from hled_graph.sparql import GRAPH_OUTPUTS, QUERY_OUTPUTS, SOLUTION_OUTPUTS, VIEW_OUTPUTS
 from hled_graph.sparql.engine import QueryOutcome, Term
+from hled_graph.visible import reveal
 
 _XSD = PREFIXES["xsd"]
 _NUMERIC = {
@@ -172,7 +173,8 @@ def _grid(
     if outcome.kind == "ask":
         return ["ask"], [["true" if outcome.boolean else "false"]], [False]
     header = list(outcome.variables)
-    cells = [[cell_text(term, prefixes) for term in row] for row in outcome.rows]
+    # A terminal honours a right-to-left override as a browser does: the people's formats show it.
+    cells = [[reveal(cell_text(term, prefixes)) for term in row] for row in outcome.rows]
     numeric = [
         any(row[i] is not None for row in outcome.rows)
         and all(row[i] is None or _is_number(row[i]) for row in outcome.rows)

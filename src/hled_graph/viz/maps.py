@@ -34,6 +34,7 @@ from hled_graph.iris import compact
 from hled_graph.namespaces import PREFIXES
 from hled_graph.templating import render
 from hled_graph.version import __version__
+from hled_graph.visible import reveal
 from hled_graph.viz.network import CATEGORIES, VIEWS, View, local_name
 
 if TYPE_CHECKING:
@@ -418,7 +419,7 @@ def _render(network: nx.MultiDiGraph, *, title: str, clustered: bool, directed: 
         colour, shape = STYLE[category]
         border_key = _border(data.get("country_iris") or [])
         _, border_colour, border_width = BORDERS[border_key]
-        full_label = str(data.get("label") or node)
+        full_label = reveal(str(data.get("label") or node))
         x, y = positions[node]
         record: dict[str, Any] = {
             "title": _tooltip(node, data),
@@ -476,7 +477,7 @@ def _merged_edges(network: nx.MultiDiGraph) -> dict[tuple[Any, Any], dict[str, A
         lines += labels
         for p in parts:
             lines += [f"· {label}" for label in p.get("action_labels", [])]
-        merged[(source, target)] = {"title": "\n".join(lines), "value": weight}
+        merged[(source, target)] = {"title": reveal("\n".join(lines)), "value": weight}
     return merged
 
 
@@ -495,7 +496,10 @@ def _short(label: str) -> str:
 
 
 def _tooltip(node: Any, data: dict[str, Any]) -> str:
-    """Plain text, one fact per line; vis-network shows it as text, never as HTML."""
+    """Plain text, one fact per line; vis-network shows it as text, never as HTML.
+
+    Invisible characters are written out (:func:`hled_graph.visible.reveal`): vis-network draws
+    the text as it is, and a right-to-left override would reorder what the reader sees."""
     lines = [str(data.get("label") or node)]
     if data.get("class_label"):
         lines.append(f"Type: {data['class_label']}")
@@ -513,7 +517,7 @@ def _tooltip(node: Any, data: dict[str, Any]) -> str:
         lines.append(f"Source: “{data['quote']}”")
     if data.get("iri"):
         lines.append(str(data["iri"]))
-    return "\n".join(lines)
+    return reveal("\n".join(lines))
 
 
 def _options(*, directed: bool, large: bool) -> dict[str, Any]:

@@ -11,17 +11,26 @@ function el(tag, attrs, ...children) {
   return node;
 }
 
+// The characters hled_graph.visible.reveal writes out (format characters, fillers, separators),
+// so a right-to-left override in a label cannot reorder what the page shows.
+const INVISIBLE = /[\p{Cf}\u034F\u115F\u1160\u17B4\u17B5\u2028\u2029\u3164\uFFA0]/gu;
+
+function reveal(text) {
+  return text.replace(INVISIBLE, (c) => "\u27E8U+" + c.codePointAt(0).toString(16).toUpperCase().padStart(4, "0") + "\u27E9");
+}
+
 function termNode(term) {
   if (!term) return "";
   if (term.type === "uri") {
     const local = term.value.startsWith(ID) ? "/id/" + term.value.slice(ID.length) : null;
-    if (local) return el("a", { href: local, title: term.value }, term.value.slice(ID.length));
-    if (/^https?:\/\//.test(term.value)) return el("a", { href: term.value, rel: "noopener" }, term.value);
-    return term.value;
+    const shown = reveal(term.value);
+    if (local) return el("a", { href: local, title: shown }, reveal(term.value.slice(ID.length)));
+    if (/^https?:\/\//.test(term.value)) return el("a", { href: term.value, rel: "noopener" }, shown);
+    return shown;
   }
   if (term.type === "literal") {
     const extra = term["xml:lang"] ? " @" + term["xml:lang"] : "";
-    return term.value + extra;
+    return reveal(term.value) + extra;
   }
   if (term.type === "bnode") return "_:" + term.value;
   return JSON.stringify(term.value);
@@ -45,7 +54,7 @@ function showTable(data, truncated) {
 
 function showText(text) {
   const results = document.getElementById("results");
-  results.replaceChildren(el("pre", { class: "rdf" }, text));
+  results.replaceChildren(el("pre", { class: "rdf" }, reveal(text)));
 }
 
 async function run(event) {
@@ -72,7 +81,7 @@ async function run(event) {
       let message = text;
       try { message = JSON.parse(text).message; } catch (_) { /* plain text error */ }
       status.textContent = "";
-      document.getElementById("results").replaceChildren(el("p", { class: "error" }, response.status + ": " + message));
+      document.getElementById("results").replaceChildren(el("p", { class: "error" }, response.status + ": " + reveal(String(message))));
       return;
     }
     status.textContent = "Done in " + elapsed + " ms.";
