@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.server
 import re
 import shutil
 import socket
@@ -16,6 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -265,3 +267,42 @@ def serve_in_thread() -> Iterator[Callable[[socketserver.BaseServer], socketserv
     for server in servers:
         server.shutdown()
         server.server_close()
+
+
+class ScriptedHandler(http.server.BaseHTTPRequestHandler):
+    """Answers every request (any method) with ``status``, ``content_type`` and ``body``; records User-Agents."""
+
+    status = 200
+    content_type = "text/plain"
+    body = b""
+    agents: ClassVar[list[str]] = []
+
+    def _answer(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.agents.append(self.headers.get("User-Agent", ""))
+        self.send_response(self.status)
+        if self.content_type:
+            self.send_header("Content-Type", self.content_type)
+        self.send_header("Content-Length", str(len(self.body)))
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    do_GET = do_POST = do_PUT = _answer  # http.server's naming
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def scripted_server(
+    serve_in_thread: Callable[[socketserver.BaseServer], socketserver.BaseServer],
+) -> Callable[..., tuple[str, type[ScriptedHandler]]]:
+    """Start local servers that answer as told; a factory of (SPARQL URL, handler class)."""
+
+    def start(status: int, content_type: str, body: bytes) -> tuple[str, type[ScriptedHandler]]:
+        answer = {"status": status, "content_type": content_type, "body": body, "agents": []}
+        handler = type("Handler", (ScriptedHandler,), answer)
+        server = serve_in_thread(http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler))
+        return f"http://127.0.0.1:{server.server_address[1]}/sparql", handler
+
+    return start

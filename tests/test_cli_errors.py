@@ -5,7 +5,6 @@ never "internal error" (exit 70 is for bugs in hled-graph, not for the user's mi
 
 from __future__ import annotations
 
-import http.server
 import json
 import os
 import socketserver
@@ -208,29 +207,9 @@ SUCCEEDS = {("query --endpoint", "no-rows"), ("query --endpoint", "superscript-c
 
 
 @pytest.fixture
-def garbage_server(serve_in_thread: Callable[..., socketserver.BaseServer]) -> Callable[..., str]:
-    """Local servers that answer every request (any method) with one status, type and body."""
-
-    def start(status: int, content_type: str, body: bytes) -> str:
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def _answer(self) -> None:
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                self.send_response(status)
-                if content_type:
-                    self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            do_GET = do_POST = do_PUT = _answer  # http.server's naming
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        server = serve_in_thread(http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler))
-        return f"http://127.0.0.1:{server.server_address[1]}/sparql"
-
-    return start
+def garbage_server(scripted_server: Callable[..., tuple[str, object]]) -> Callable[..., str]:
+    """Local servers that answer every request (any method) with one status, type and body; their URLs."""
+    return lambda status, content_type, body: scripted_server(status, content_type, body)[0]
 
 
 @pytest.mark.parametrize("answer", ANSWERS)

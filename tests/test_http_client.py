@@ -4,14 +4,11 @@ servers that answer 500 or garbage."""
 
 from __future__ import annotations
 
-import http.server
 import socket
-import threading
-from collections.abc import Callable, Iterator
-from typing import ClassVar
+from collections.abc import Callable
 
 import pytest
-from conftest import FIXTURES
+from conftest import FIXTURES, ScriptedHandler
 
 from hled_graph import http_client
 from hled_graph.cli import main
@@ -39,48 +36,6 @@ def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, s
     return exit_info.value.code, out, err
 
 
-class _Scripted(http.server.BaseHTTPRequestHandler):
-    """Answers every request with ``status``, ``content_type`` and ``body``; records User-Agents."""
-
-    status = 200
-    content_type = "text/plain"
-    body = b""
-    agents: ClassVar[list[str]] = []
-
-    def _answer(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        self.agents.append(self.headers.get("User-Agent", ""))
-        self.send_response(self.status)
-        self.send_header("Content-Type", self.content_type)
-        self.send_header("Content-Length", str(len(self.body)))
-        self.end_headers()
-        self.wfile.write(self.body)
-
-    do_GET = do_POST = do_PUT = _answer  # http.server's naming
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def scripted_server() -> Iterator[Callable[..., tuple[str, type[_Scripted]]]]:
-    """Start local servers that answer as told; yields a factory of (SPARQL URL, handler class)."""
-    servers: list[http.server.ThreadingHTTPServer] = []
-
-    def start(status: int, content_type: str, body: bytes) -> tuple[str, type[_Scripted]]:
-        answer = {"status": status, "content_type": content_type, "body": body, "agents": []}
-        handler = type("Handler", (_Scripted,), answer)
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_port}/sparql", handler
-
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
-
-
 def closed_port_url() -> str:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -106,7 +61,7 @@ def test_a_closed_port_is_one_line_naming_the_url(command: str, capsys: pytest.C
 
 @pytest.mark.parametrize("command", ["query", "load", "links"])
 def test_a_server_error_is_one_line_with_its_status_and_words(
-    command: str, scripted_server: Callable[..., tuple[str, type[_Scripted]]], capsys: pytest.CaptureFixture[str]
+    command: str, scripted_server: Callable[..., tuple[str, type[ScriptedHandler]]], capsys: pytest.CaptureFixture[str]
 ) -> None:
     url, handler = scripted_server(500, "text/plain", b"the store\nis on fire")
     code, out, err = run_cli(commands(url)[command], capsys)
@@ -132,7 +87,7 @@ def test_an_answer_that_is_not_sparql_results_is_one_line(
     content_type: str,
     body: bytes,
     expected: str,
-    scripted_server: Callable[..., tuple[str, type[_Scripted]]],
+    scripted_server: Callable[..., tuple[str, type[ScriptedHandler]]],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     url, _ = scripted_server(200, content_type, body)
