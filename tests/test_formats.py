@@ -25,7 +25,9 @@ def test_each_rdf_syntax_is_read_back_by_both_parsers_from_its_own_extension(
     path = tmp_path / f"graph{syntax.extension}"
     path.write_bytes(dataset.serialize(format=syntax.rdflib_name, encoding="utf-8"))
     assert rdf_syntax_of_file(path) is syntax
-    assert len(list(Dataset().parse(path, format=syntax.rdflib_name).quads())) == 1
+    read_back = Dataset()
+    read_back.parse(path, format=syntax.rdflib_name)  # returns the dataset or, in rdflib 7.1, a graph of it
+    assert len(list(read_back.quads((None, None, None, None)))) == 1
     assert len(list(ox.parse(path=str(path), format=syntax.rdf_format))) == 1
     assert ox.RdfFormat.from_media_type(syntax.media_type) == syntax.rdf_format
     for extension in syntax.other_extensions:
