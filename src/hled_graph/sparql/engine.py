@@ -22,7 +22,7 @@ from typing import Any, BinaryIO, Literal, cast
 import pyoxigraph as ox
 
 from hled_graph import resources
-from hled_graph.errors import HledError, InputError
+from hled_graph.errors import InputError
 from hled_graph.files import fsync_tree, replace_folder
 from hled_graph.formats import rdf_syntax_of_file
 from hled_graph.input_limits import check_input_file
@@ -281,9 +281,10 @@ def run_query(
             raise InputError(
                 f"cannot bind ?{name}: a SELECT can only bind variables it returns; add ?{name} to the SELECT list"
             ) from None
-        raise HledError(f"query failed: {_one_line(exc)}", exit_code=1) from None
+        raise InputError(f"the query failed while it ran: {_one_line(exc)}; check the query") from None
     except OSError as exc:
-        raise HledError(f"query failed: {_one_line(exc)}", exit_code=1) from None
+        # pyoxigraph's I/O: the on-disk store, or a SERVICE endpoint when federation is on.
+        raise InputError(f"the query failed: {_one_line(exc)}; check what it reads (store, SERVICE endpoints)") from None
 
 
 def query_dataset(
