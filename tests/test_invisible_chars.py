@@ -128,3 +128,19 @@ def test_an_error_line_writes_out_what_it_echoes(capsys: pytest.CaptureFixture[s
     err = capsys.readouterr().err
     assert exit_info.value.code == 2
     assert err.startswith("hled-graph: error: ") and "⟨U+202E⟩gnp.exe" in err and "\u202e" not in err
+
+
+def test_the_validation_report_writes_out_the_values_it_quotes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(
+        "@prefix hled: <https://w3id.org/hled/ontology#> .\n"
+        '<https://w3id.org/hled/id/org/x> a hled:FederalAgency ; hled:country "\u202egnp.exe" .\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(SystemExit) as exit_info:
+        main(["validate", str(bad)])
+    out = capsys.readouterr().out
+    assert exit_info.value.code == 1
+    assert "(value: ⟨U+202E⟩gnp.exe)" in out and "\u202e" not in out

@@ -17,6 +17,7 @@ from rdflib.namespace import SH
 
 from hled_graph import graph as hgraph
 from hled_graph.iris import compact
+from hled_graph.visible import reveal
 
 
 class DataCheck(Protocol):
@@ -68,8 +69,9 @@ class Report:
 
 
 def _shown(term: object) -> str:
-    """A term in a message: an IRI compacted (:func:`hled_graph.iris.compact`), else its text."""
-    return compact(term) if isinstance(term, URIRef) else str(term)
+    """A term in a message: an IRI compacted (:func:`hled_graph.iris.compact`), else its text, with
+    characters that reorder or hide text written out (a terminal obeys them too)."""
+    return reveal(compact(term) if isinstance(term, URIRef) else str(term))
 
 
 def shacl_problems(data: Graph, *, shapes: Graph | None = None, ontology: Graph | None = None) -> list[Problem]:
