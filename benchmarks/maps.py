@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,10 @@ async () => {
 """
 
 
+def _record_error(errors: list[str], error: object) -> None:
+    errors.append(str(error))
+
+
 def open_in_chromium(page_file: Path, *, runs: int) -> list[dict[str, Any]]:
     """Open the page ``runs`` times in fresh tabs of one headless Chromium; each time, when it was ready."""
     from playwright.sync_api import sync_playwright
@@ -61,7 +66,7 @@ def open_in_chromium(page_file: Path, *, runs: int) -> list[dict[str, Any]]:
             for _ in range(runs):
                 page = browser.new_page(viewport={"width": 1400, "height": 900})
                 errors: list[str] = []
-                page.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
+                page.on("pageerror", partial(_record_error, errors))
                 page.goto(page_file.as_uri(), wait_until="commit", timeout=120_000)
                 outcome = page.evaluate(READY_SCRIPT)
                 outcome["nodes"] = page.evaluate(
