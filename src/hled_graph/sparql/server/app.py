@@ -19,8 +19,10 @@ from hled_graph.sparql.server.examples import example_queries
 from hled_graph.sparql.server.linked_data import EntityPages, entity_iri
 from hled_graph.sparql.server.messages import CSP, HttpError, Request, Response, error_response, text_response
 from hled_graph.sparql.server.negotiation import GRAPH_FORMATS, HTML, names, negotiate
+from hled_graph.sparql.server.pages import PACKAGE
 from hled_graph.sparql.server.settings import ServerSettings
 from hled_graph.sparql.server.sparql_protocol import TRUNCATED_HEADER, answer_query, read_query_request
+from hled_graph.templating import render
 
 log = logging.getLogger("hled_graph.server")
 
@@ -29,10 +31,7 @@ log = logging.getLogger("hled_graph.server")
 OntologyDocs = Callable[[ox.Store], "bytes | None"]
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-_STATIC_TYPES = {
-    ".html": "text/html", ".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml",
-    ".txt": "text/plain", ".json": "application/json",
-}
+_STATIC_TYPES = {".css": "text/css", ".js": "text/javascript"}
 _SD_FORMATS = (*GRAPH_FORMATS, HTML)
 COMMON_HEADERS = (
     ("X-Content-Type-Options", "nosniff"),
@@ -67,6 +66,8 @@ class App:
             for path in STATIC_DIR.iterdir()
             if path.is_file() and path.suffix in _STATIC_TYPES
         }
+        # The query page has no per-request part: rendered once, from the same frame as every page.
+        self._query_page = render(PACKAGE, "query.html", title="Query the HLED graph", alternates=()).encode()
         examples = example_queries(allow_federation=settings.allow_federation)
         self._examples = json.dumps(examples, ensure_ascii=False).encode()
 
@@ -98,7 +99,8 @@ class App:
             raise HttpError(405, f"{request.method} is not supported here; use GET",
                             headers=(("Allow", "GET, HEAD, OPTIONS"),))
         if path in ("/", "/index.html"):
-            return self._static_file("index.html")
+            return Response(200, self._query_page, "text/html; charset=utf-8",
+                            [("Cache-Control", "public, max-age=3600"), ("Content-Security-Policy", CSP)])
         if path.startswith("/static/"):
             return self._static_file(path[len("/static/"):])
         if path == "/examples.json":
@@ -130,10 +132,7 @@ class App:
         if body is None:
             raise HttpError(404, "no such file")
         media = _STATIC_TYPES[Path(name).suffix]
-        headers = [("Cache-Control", "public, max-age=3600")]
-        if media == "text/html":
-            headers.append(("Content-Security-Policy", CSP))
-        return Response(200, body, f"{media}; charset=utf-8", headers)
+        return Response(200, body, f"{media}; charset=utf-8", [("Cache-Control", "public, max-age=3600")])
 
     def _sparql(self, request: Request) -> Response:
         query = read_query_request(request)
