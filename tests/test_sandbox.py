@@ -102,8 +102,9 @@ def test_each_protection_alone_holds(namespace: bool, seccomp: bool, error: str)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="seccomp is Linux's")
-def test_the_seccomp_filter_lets_unix_sockets_and_other_work_through():
-    """Only network sockets are refused: the process still talks to its HTTP worker and runs queries."""
+def test_the_seccomp_filter_leaves_the_channel_and_queries_working():
+    """Only new sockets are refused: the process still talks to its HTTP worker (a socket pair made
+    before the filter) and runs queries."""
     answer, _ = run_in_query_process("SELECT * WHERE { VALUES ?x { 1 2 } }",
                                      isolate=lambda: isolate_from_network(namespace=False, seccomp=True))
     assert answer == "answered"
