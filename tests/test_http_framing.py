@@ -167,6 +167,13 @@ def test_raw_utf8_in_the_target_is_read_as_utf8(server: Server) -> None:
     assert statuses(response) == [404] and "nowhere-é".encode() in response
 
 
+def test_raw_utf8_in_the_target_after_empty_lines_is_read_as_utf8(server: Server) -> None:
+    """RFC 9112 section 2.2: a server ignores empty lines before the request line; the IRI behind them is still read."""
+    for lead in (b"\r\n", b"\n", b"\r\n\r\n"):
+        response, _ = exchange(server, lead + "GET /nowhere-é HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+        assert statuses(response) == [404] and "nowhere-é".encode() in response, lead
+
+
 def test_a_chunked_body_is_read(server: Server) -> None:
     body = ASK.encode()
     chunked = b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)

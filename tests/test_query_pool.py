@@ -6,6 +6,8 @@ certain) and calls it over HTTP with a real client.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import os
 import re
@@ -20,7 +22,7 @@ from test_sandbox import run_coroutine
 from test_server import LABELS, get, sparql_url
 
 from benchmarks.load_endpoint import child_pids, worker_rss_mb
-from hled_graph.sparql.server.messages import HttpError, Request
+from hled_graph.sparql.server.messages import HttpError, Request, Response
 from hled_graph.sparql.server.query_pool import PoolLimits, QueryPool
 
 # 107 triples in server-mini.ttl: 107^4 rows, far beyond any timeout here.
@@ -235,3 +237,31 @@ def test_pool_options_that_cannot_work_are_a_one_line_error(options: tuple[str, 
                           capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 2
     assert done.stderr.startswith(f"hled-graph: error: {expected}") and len(done.stderr.splitlines()) == 1
+
+
+def _answers_ok():  # type: ignore[no-untyped-def]
+    return lambda request: Response(200, b"ok")
+
+
+def test_a_wait_cancelled_just_as_a_process_came_free_gives_the_process_back():
+    """A waiter handed a process, then cancelled before it resumed (its client gone, the server stopping),
+    must not take the process with it: the pool would shrink for good and later requests get 503."""
+    async def go() -> bytes:
+        pool = QueryPool(_answers_ok, PoolLimits(processes=1, timeout=10, queue_timeout=1, queue_limit=4,
+                                                 memory_bytes=1 << 30), isolate=None)
+        await pool.start()
+        try:
+            async def hold_then_cancel_the_waiter() -> None:
+                await pool.run(Request("GET", "/", {}, b""))
+                waiter.cancel()  # in the same step as the hand-over: the waiter has not run since
+
+            holder = asyncio.ensure_future(hold_then_cancel_the_waiter())
+            waiter = asyncio.ensure_future(pool.run(Request("GET", "/", {}, b"")))
+            await holder
+            with contextlib.suppress(asyncio.CancelledError):
+                await waiter
+            return (await pool.run(Request("GET", "/", {}, b""))).body
+        finally:
+            pool.close()
+
+    assert run_coroutine(go) == b"ok"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import sys
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
@@ -101,11 +102,53 @@ def test_each_protection_alone_holds(namespace: bool, seccomp: bool, error: str)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="seccomp is Linux's")
-def test_the_seccomp_filter_lets_unix_sockets_and_other_work_through():
-    """Only network sockets are refused: the process still talks to its HTTP worker and runs queries."""
+def test_the_seccomp_filter_leaves_the_channel_and_queries_working():
+    """Only new sockets are refused: the process still talks to its HTTP worker (a socket pair made
+    before the filter) and runs queries."""
     answer, _ = run_in_query_process("SELECT * WHERE { VALUES ?x { 1 2 } }",
                                      isolate=lambda: isolate_from_network(namespace=False, seccomp=True))
     assert answer == "answered"
+
+
+def unix_connecting_handler() -> Callable[[Request], Response]:
+    """Connects to the Unix socket whose path is the request body, as a resolver library would."""
+
+    def handle(request: Request) -> Response:
+        try:
+            with socket.socket(socket.AF_UNIX) as client:
+                client.connect(request.body.decode())
+        except OSError as exc:
+            return Response(200, f"error: {exc}".encode())
+        return Response(200, b"connected")
+
+    return handle
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="seccomp is Linux's")
+@pytest.mark.parametrize("isolate", [
+    pytest.param(isolate_from_network, id="namespace and filter"),
+    pytest.param(lambda: isolate_from_network(namespace=False, seccomp=True), id="filter alone"),
+])
+def test_the_host_unix_sockets_are_out_of_reach(tmp_path, isolate: Callable[[], NetworkIsolation]):
+    """A network namespace does not hide the host's Unix sockets (a DNS resolver's, a container daemon's):
+    the filter refuses every socket(), so none can be made to reach them."""
+    path = str(tmp_path / "host.sock")
+
+    async def go() -> str:
+        pool = QueryPool(unix_connecting_handler, LIMITS, isolate=isolate)
+        await pool.start()
+        try:
+            return (await pool.run(Request("POST", "/sparql", {}, path.encode()))).body.decode()
+        finally:
+            pool.close()
+
+    with socket.socket(socket.AF_UNIX) as listener:
+        listener.bind(path)
+        listener.listen()
+        assert run_coroutine(go) == "error: [Errno 1] Operation not permitted"
+        listener.settimeout(0.2)
+        with pytest.raises(TimeoutError):
+            listener.accept()
 
 
 def _as_nobody_then_isolate() -> NetworkIsolation:

@@ -3,19 +3,26 @@ requests, path traversal, server-side request forgery through SERVICE, slow clie
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import socket
 import threading
 import time
 import urllib.parse
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
 
+import pyoxigraph as ox
 import pytest
 from conftest import FIXTURES, counting_listener, running_server
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_server import LABELS, get, sparql_url
+
+from hled_graph.sparql.server.asgi import asgi_app
+from hled_graph.sparql.server.settings import ServerSettings
 
 COUNT_ALL = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 # Five copies of every triple joined with every other, and a filter nothing passes: runs for hours.
@@ -448,3 +455,49 @@ def test_fuzz_invalid_iris_and_unknown_prefixes(endpoint, iri, prefix):
         accept="application/json",
     )
     _assert_clean_answer(status, body)
+
+
+def _asgi_get(app: Any, target: str) -> Coroutine[Any, Any, int]:
+    """One GET through the ASGI interface, as a server that mounts the endpoint would make it; its status."""
+    path, _, query = target.partition("?")
+    scope = {"type": "http", "http_version": "1.1", "method": "GET", "scheme": "http", "path": path,
+             "raw_path": path.encode(), "root_path": "", "query_string": query.encode(),
+             "headers": [(b"host", b"x"), (b"accept", b"application/json")], "server": ("x", 80), "client": None}
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    async def go() -> int:
+        await app(scope, receive, send)
+        return int(sent[0]["status"])
+
+    return go()
+
+
+def test_mounted_requests_past_the_timeout_do_not_run_later():
+    """Mounted elsewhere, queries run in threads; a request answered 503 while every thread was busy
+    must not run afterwards, or a burst of them keeps the endpoint busy long after it answered them."""
+    store = ox.Store()
+    store.load(path=str(FIXTURES / "server-mini.ttl"), format=ox.RdfFormat.TURTLE)
+    app = asgi_app(store, ServerSettings(timeout=0.3, threads_per_worker=1))
+    slow = "/sparql?query=" + urllib.parse.quote(
+        "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . VALUES ?j { 1 2 3 4 5 6 7 8 } }")
+    small = "/sparql?query=" + urllib.parse.quote("ASK { ?s ?p ?o }")
+
+    async def go() -> tuple[list[int], int, float]:
+        started = time.monotonic()
+        burst = await asyncio.gather(*(_asgi_get(app, slow) for _ in range(4)))
+        # The first slow query holds the one thread for about a second; the other three never started.
+        while time.monotonic() - started < 3.0:
+            if await _asgi_get(app, small) == 200:
+                break
+            await asyncio.sleep(0.1)
+        return list(burst), await _asgi_get(app, small), time.monotonic() - started
+
+    burst, status, elapsed = asyncio.run(go())
+    assert burst == [503] * 4
+    assert status == 200 and elapsed < 3.0, elapsed

@@ -4,9 +4,11 @@ Two independent protections, each applied where the system allows it:
 
 - a new, empty network namespace (``unshare(CLONE_NEWNET)``; without root, inside a new user
   namespace): the process sees only a loopback interface that is down, so no address is reachable;
-- a seccomp filter that answers ``EPERM`` to ``socket()`` for any family but ``AF_UNIX`` (and to
-  ``io_uring_setup``, which can make sockets without calling ``socket()``): no TCP, UDP, raw or
-  packet socket can be made, whatever namespace the process is in.
+- a seccomp filter that answers ``EPERM`` to every ``socket()`` (and to ``io_uring_setup``, which can
+  make sockets without calling ``socket()``): no TCP, UDP, raw, packet or netlink socket can be made,
+  whatever namespace the process is in, and no Unix socket either, because a namespace does not hide
+  the host's Unix sockets on the file system (a DNS resolver's, a container daemon's). A query
+  process needs none: its channel to the HTTP worker is made before the filter.
 
 Both are Linux-only; elsewhere nothing is applied and :func:`isolate_from_network` says so.
 Hand-written with ctypes because no maintained PyPI package offers a seccomp filter or
@@ -21,7 +23,6 @@ import ctypes
 import errno
 import os
 import platform
-import socket
 import struct
 import sys
 from dataclasses import dataclass
@@ -34,7 +35,7 @@ _SECCOMP_MODE_FILTER = 2
 _SECCOMP_RET_ALLOW = 0x7FFF0000
 _SECCOMP_RET_ERRNO = 0x00050000
 # struct seccomp_data: int nr; __u32 arch; __u64 instruction_pointer; __u64 args[6]
-_OFFSET_NR, _OFFSET_ARCH, _OFFSET_ARG0 = 0, 4, 16
+_OFFSET_NR, _OFFSET_ARCH = 0, 4
 _X32_SYSCALL_BIT = 0x40000000
 
 
@@ -107,7 +108,7 @@ def _enter_network_namespace() -> str | None:
 
 
 def _socket_filter(abi: _Abi) -> list[tuple[int, int, int, int]]:
-    """The BPF program: foreign ABI, x32, io_uring_setup, socket() other than AF_UNIX → EPERM."""
+    """The BPF program: foreign ABI, x32, io_uring_setup, socket() → EPERM."""
     load, jeq, jge, ret = 0x20, 0x15, 0x35, 0x06  # BPF_LD|W|ABS, JMP|JEQ|K, JMP|JGE|K, RET|K
     deny_label, allow_label = "deny", "allow"
     program: list[tuple[int, object, object, int]] = [
@@ -119,9 +120,7 @@ def _socket_filter(abi: _Abi) -> list[tuple[int, int, int, int]]:
         program.append((jge, deny_label, 0, _X32_SYSCALL_BIT))
     program += [
         (jeq, deny_label, 0, abi.io_uring_setup),
-        (jeq, 0, allow_label, abi.socket),
-        (load, 0, 0, _OFFSET_ARG0),  # the domain (an int: its low 32 bits)
-        (jeq, allow_label, deny_label, socket.AF_UNIX),
+        (jeq, deny_label, allow_label, abi.socket),
     ]
     labels = {allow_label: len(program), deny_label: len(program) + 1}
     program += [(ret, 0, 0, _SECCOMP_RET_ALLOW), (ret, 0, 0, _SECCOMP_RET_ERRNO | errno.EPERM)]

@@ -145,8 +145,10 @@ class InThreads:
             timer.cancel()
         if response is not None:
             return response
-        log.warning("a request ran past %.3g s (%s %s); answering 503 (its thread runs on)", self.settings.timeout,
-                    request.method, request.target[:120])
+        # Still queued (every thread busy): it must not run after its 503, or a burst of them would.
+        started = not job.cancel()
+        log.warning("a request ran past %.3g s (%s %s); answering 503 (%s)", self.settings.timeout,
+                    request.method, request.target[:120], "its thread runs on" if started else "it never started")
         raise HttpError(
             503,
             f"the query ran longer than the {self.settings.timeout:g} s limit; "

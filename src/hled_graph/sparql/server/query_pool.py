@@ -138,6 +138,10 @@ class QueryPool:
             if waiter.done() and not waiter.cancelled():
                 return waiter.result()  # handed over just as the wait ran out: take it
             raise self._busy() from None
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self._release(waiter.result())  # handed over, then cancelled before it resumed: pass it on
+            raise
         finally:
             if not waiter.done():
                 waiter.cancel()

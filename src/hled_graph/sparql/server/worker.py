@@ -152,10 +152,13 @@ class BoundedHttpProtocol(HttpToolsProtocol):
             # llhttp refuses bytes beyond ASCII in the request target, but clients send IRIs raw
             # (RFC 3987): percent-encode them, and the router decodes the target as UTF-8 (a
             # byte sequence that is not UTF-8 is a 400 there). Only the request line is touched.
-            end = data.find(b"\n")
-            line = data if end < 0 else data[:end]
-            if not line.isascii():
-                data = _NON_ASCII.sub(lambda byte: b"%%%02X" % byte[0][0], line) + data[len(line):]
+            # Empty lines before the request line are skipped (RFC 9112 section 2.2), as llhttp does.
+            start = len(data) - len(data.lstrip(b"\r\n"))
+            end = data.find(b"\n", start)
+            stop = len(data) if end < 0 else end
+            if not data[start:stop].isascii():
+                encoded = _NON_ASCII.sub(lambda byte: b"%%%02X" % byte[0][0], data[start:stop])
+                data = data[:start] + encoded + data[stop:]
             self._in_request_line = end < 0
         super().data_received(data)
         if self._in_head and self._stall is None:
