@@ -320,6 +320,10 @@ def _child_main(channel: socket.socket, make_handler: Callable[[], Handler],
     fd = channel.fileno()
     os.closerange(3, fd)
     os.closerange(fd + 1, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+    # Standard input may be a socket (socket activation, inetd); a query process reads nothing.
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
     isolation = isolate() if isolate is not None else NetworkIsolation(False, False, ("federation allowed",))
     handler = make_handler()
     resource.setrlimit(resource.RLIMIT_DATA, (memory_bytes, memory_bytes))
