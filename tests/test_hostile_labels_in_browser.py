@@ -133,3 +133,22 @@ def test_query_page_results_show_invisible_characters_written_out(visit) -> None
         assert REVERSED in results and ZERO_WIDTH in results
         assert_no_invisible_characters(results)
         page_visit.assert_nothing_ran()
+
+
+def test_the_jupyter_result_table_does_not_link_a_script_iri(tmp_path: Path, visit) -> None:
+    from rdflib import URIRef
+
+    from hled_graph.sparql.rdflib_engine import Result
+
+    iris = ("javascript:window.__pwned=5", "JAVASCRIPT:window.__pwned=6", "data:text/html,<script>alert(7)</script>",
+            "https://example.org/fine")
+    path = tmp_path / "result.html"
+    path.write_text(Result(kind="select", variables=("s",), rows=tuple((URIRef(i),) for i in iris))._repr_html_(),
+                    encoding="utf-8")
+    page_visit = visit(path.as_uri(), allowed_prefix=path.as_uri())
+    links = page_visit.page.evaluate("[...document.links].map(a => a.href)")
+    assert links == ["https://example.org/fine"]
+    assert page_visit.page.locator("td").count() == len(iris)
+    for cell in page_visit.page.locator("td").all()[:3]:
+        cell.click()
+    page_visit.assert_nothing_ran()

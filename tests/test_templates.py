@@ -51,3 +51,24 @@ def test_the_static_query_page_has_the_header_of_every_other_page() -> None:
 
     static = (SRC / "sparql" / "server" / "static" / "index.html").read_text(encoding="utf-8")
     assert header(static) == header(page("x", ""))
+
+
+# Each is a valid IRI (or what rdflib lets through), and a browser would run or open it on a click.
+UNSAFE_HREFS = [
+    "javascript:alert(1)", "JaVaScRiPt:alert(1)", " \x01javascript:alert(1)", "java\tscript:alert(1)",
+    "java\nscript:alert(1)", "data:text/html,<script>alert(1)</script>", "vbscript:msgbox(1)", "file:///etc/passwd",
+]
+SAFE_HREFS = ["https://example.org/a", "HTTP://example.org/", "/id/org/epa", "#epa", "?format=turtle", "epa"]
+
+
+@pytest.mark.parametrize("url", UNSAFE_HREFS)
+def test_the_href_filter_blocks_a_link_that_would_run_or_open_something(url: str) -> None:
+    html = templating.environment("hled_graph.publish").from_string('<a href="{{ u | href }}">x</a>').render(u=url)
+    assert html == f'<a href="{templating.BLOCKED_HREF}">x</a>'
+
+
+@pytest.mark.parametrize("url", SAFE_HREFS)
+def test_the_href_filter_lets_a_navigation_through(url: str) -> None:
+    assert templating.is_linkable(url)
+    html = templating.environment("hled_graph.publish").from_string('<a href="{{ u | href }}">x</a>').render(u=url)
+    assert html == f'<a href="{url}">x</a>'
