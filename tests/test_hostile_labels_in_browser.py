@@ -152,3 +152,23 @@ def test_the_jupyter_result_table_does_not_link_a_script_iri(tmp_path: Path, vis
     for cell in page_visit.page.locator("td").all()[:3]:
         cell.click()
     page_visit.assert_nothing_ran()
+
+
+def test_the_query_page_writes_out_exactly_the_characters_python_does(visit) -> None:
+    """One list: the page's script gets it from hled_graph.visible, not from the browser's own Unicode tables."""
+    from hled_graph.visible import is_invisible, reveal
+
+    python = [code for code in range(0x110000) if not 0xD800 <= code <= 0xDFFF and is_invisible(chr(code))]
+    with running_server("--data", str(HOSTILE), "--workers", "1") as server:
+        page = visit(server.url + "/", allowed_prefix=server.url + "/").page
+        wait_until(page, "typeof reveal === 'function'")
+        browser = page.evaluate("""() => { const out = [];
+            for (let c = 0; c < 0x110000; c++) {
+              if (c >= 0xD800 && c <= 0xDFFF) continue;
+              const s = String.fromCodePoint(c);
+              if (reveal(s) !== s) out.push(c);
+            }
+            return out; }""")
+        sample = "a\u202egnp.exe\u200b\U000e0041\u3164" + "".join(chr(code) for code in python)
+        assert page.evaluate("(s) => reveal(s)", sample) == reveal(sample)
+    assert browser == python

@@ -21,6 +21,7 @@ from hled_graph.sparql.server.messages import CSP, HttpError, Request, Response,
 from hled_graph.sparql.server.negotiation import GRAPH_FORMATS, HTML, names, negotiate
 from hled_graph.sparql.server.settings import ServerSettings
 from hled_graph.sparql.server.sparql_protocol import TRUNCATED_HEADER, answer_query, read_query_request
+from hled_graph.visible import browser_script
 
 log = logging.getLogger("hled_graph.server")
 
@@ -67,6 +68,7 @@ class App:
             for path in STATIC_DIR.iterdir()
             if path.is_file() and path.suffix in _STATIC_TYPES
         }
+        self._static["invisible.js"] = browser_script().encode()
         examples = example_queries(allow_federation=settings.allow_federation)
         self._examples = json.dumps(examples, ensure_ascii=False).encode()
 
