@@ -11,6 +11,7 @@ from rdflib import Graph
 
 from hled_graph import graph as hgraph
 from hled_graph.publish.docs import ontology_html
+from hled_graph.visible import is_invisible
 from hled_graph.viz.maps import build_map
 
 HOSTILE = FIXTURES / "hostile-labels.ttl"
@@ -20,13 +21,14 @@ REVERSED = "⟨U+202E⟩gnirts desrever⟨U+202C⟩"  # the override written out
 ZERO_WIDTH = "pay⟨U+200B⟩pal"
 
 
-# Bidirectional embeddings, overrides and isolates, zero-width characters, the BOM.
+# Bidirectional embeddings, overrides and isolates, zero-width characters, the BOM: the fixture's.
 INVISIBLE = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200b\u200c\u200d\u2060\ufeff"
 
 
 def assert_no_invisible_characters(text: str) -> None:
-    """What the page holds has no character that reorders or hides text."""
-    assert [f"U+{ord(c):04X}" for c in text if c in INVISIBLE] == []
+    """What the page holds has no character that reorders or hides text: none of the fixture's, nor
+    any other that hled_graph.visible names (every format character, the fillers, the separators)."""
+    assert [f"U+{ord(c):04X}" for c in text if c in INVISIBLE or is_invisible(c)] == []
 
 
 class Visit:
@@ -156,7 +158,7 @@ def test_the_jupyter_result_table_does_not_link_a_script_iri(tmp_path: Path, vis
 
 def test_the_query_page_writes_out_exactly_the_characters_python_does(visit) -> None:
     """One list: the page's script gets it from hled_graph.visible, not from the browser's own Unicode tables."""
-    from hled_graph.visible import is_invisible, reveal
+    from hled_graph.visible import reveal
 
     python = [code for code in range(0x110000) if not 0xD800 <= code <= 0xDFFF and is_invisible(chr(code))]
     with running_server("--data", str(HOSTILE), "--workers", "1") as server:
