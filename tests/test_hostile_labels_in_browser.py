@@ -174,3 +174,15 @@ def test_the_query_page_writes_out_exactly_the_characters_python_does(visit) -> 
         sample = "a\u202egnp.exe\u200b\U000e0041\u3164" + "".join(chr(code) for code in python)
         assert page.evaluate("(s) => reveal(s)", sample) == reveal(sample)
     assert browser == python
+
+
+def test_query_page_writes_them_out_in_quoted_triples_and_blank_nodes(visit) -> None:
+    with running_server("--data", str(HOSTILE), "--workers", "1") as server:
+        page = visit(server.url + "/", allowed_prefix=server.url + "/").page
+        page.fill("#query", 'SELECT ?t ?b WHERE { BIND(TRIPLE(<urn:a>, <urn:b>, "\u202egnp.exe") AS ?t) '
+                            'BIND(BNODE("\u202ex") AS ?b) }')
+        page.click("#run")
+        page.wait_for_selector("#results table", timeout=10_000)
+        cells = page.locator("#results td").all_inner_texts()
+        assert len(cells) == 2 and "⟨U+202E⟩gnp.exe" in cells[0]
+        assert_no_invisible_characters(" ".join(cells))

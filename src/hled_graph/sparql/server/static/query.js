@@ -32,8 +32,8 @@ function termNode(term) {
     const extra = term["xml:lang"] ? " @" + term["xml:lang"] : "";
     return reveal(term.value) + extra;
   }
-  if (term.type === "bnode") return "_:" + term.value;
-  return JSON.stringify(term.value);
+  if (term.type === "bnode") return reveal("_:" + term.value);
+  return reveal(JSON.stringify(term.value)); // a quoted triple: JSON.stringify keeps U+202E as it is
 }
 
 function showTable(data, truncated) {
