@@ -101,7 +101,13 @@ def test_map_shows_hostile_labels_as_text(hostile_graph: Graph, tmp_path: Path, 
 
 
 def test_ontology_docs_show_hostile_labels_as_text(hostile_graph: Graph, tmp_path: Path, visit) -> None:
+    from rdflib import RDFS, URIRef
+
+    from hled_graph.namespaces import HLED
+
     ontology = hgraph.ontology_graph() + hgraph.parse_file(HOSTILE)
+    # a valid IRI that the page links to, as to any superclass it does not document
+    ontology.add((URIRef(HLED + "HostileTerm"), RDFS.subClassOf, URIRef("javascript:window.__pwned=8")))
     path = tmp_path / "ontology.html"
     path.write_text(ontology_html(ontology, hostile_graph), encoding="utf-8")
     page_visit = visit(path.as_uri(), allowed_prefix=path.as_uri())
@@ -109,6 +115,9 @@ def test_ontology_docs_show_hostile_labels_as_text(hostile_graph: Graph, tmp_pat
     assert "</style><script>window.__pwned=3</script>" in text
     assert "<img src=x onerror=window.__pwned=4>" in text
     assert "⟨U+202E⟩definition⟨U+202C⟩ zero⟨U+200B⟩width" in text
+    assert "javascript:window.__pwned=8" in text
+    assert page_visit.page.evaluate("[...document.links].filter(a => /^(javascript|data|vbscript):$/i.test(a.protocol)).length") == 0
+    page_visit.page.get_by_text("javascript:window.__pwned=8").click()
     assert_no_invisible_characters(page_visit.page.content())
     page_visit.assert_nothing_ran()
 
