@@ -11,6 +11,7 @@ from rdflib import Graph
 
 from hled_graph import graph as hgraph
 from hled_graph.publish.docs import ontology_html
+from hled_graph.visible import is_invisible
 from hled_graph.viz.maps import build_map
 
 HOSTILE = FIXTURES / "hostile-labels.ttl"
@@ -20,13 +21,14 @@ REVERSED = "⟨U+202E⟩gnirts desrever⟨U+202C⟩"  # the override written out
 ZERO_WIDTH = "pay⟨U+200B⟩pal"
 
 
-# Bidirectional embeddings, overrides and isolates, zero-width characters, the BOM.
+# Bidirectional embeddings, overrides and isolates, zero-width characters, the BOM: the fixture's.
 INVISIBLE = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200b\u200c\u200d\u2060\ufeff"
 
 
 def assert_no_invisible_characters(text: str) -> None:
-    """What the page holds has no character that reorders or hides text."""
-    assert [f"U+{ord(c):04X}" for c in text if c in INVISIBLE] == []
+    """What the page holds has no character that reorders or hides text: none of the fixture's, nor
+    any other that hled_graph.visible names (every format character, the fillers, the separators)."""
+    assert [f"U+{ord(c):04X}" for c in text if c in INVISIBLE or is_invisible(c)] == []
 
 
 class Visit:
@@ -99,7 +101,13 @@ def test_map_shows_hostile_labels_as_text(hostile_graph: Graph, tmp_path: Path, 
 
 
 def test_ontology_docs_show_hostile_labels_as_text(hostile_graph: Graph, tmp_path: Path, visit) -> None:
+    from rdflib import RDFS, URIRef
+
+    from hled_graph.namespaces import HLED
+
     ontology = hgraph.ontology_graph() + hgraph.parse_file(HOSTILE)
+    # a valid IRI that the page links to, as to any superclass it does not document
+    ontology.add((URIRef(HLED + "HostileTerm"), RDFS.subClassOf, URIRef("javascript:window.__pwned=8")))
     path = tmp_path / "ontology.html"
     path.write_text(ontology_html(ontology, hostile_graph), encoding="utf-8")
     page_visit = visit(path.as_uri(), allowed_prefix=path.as_uri())
@@ -107,6 +115,9 @@ def test_ontology_docs_show_hostile_labels_as_text(hostile_graph: Graph, tmp_pat
     assert "</style><script>window.__pwned=3</script>" in text
     assert "<img src=x onerror=window.__pwned=4>" in text
     assert "⟨U+202E⟩definition⟨U+202C⟩ zero⟨U+200B⟩width" in text
+    assert "javascript:window.__pwned=8" in text
+    assert page_visit.page.evaluate("[...document.links].filter(a => /^(javascript|data|vbscript):$/i.test(a.protocol)).length") == 0
+    page_visit.page.get_by_text("javascript:window.__pwned=8").click()
     assert_no_invisible_characters(page_visit.page.content())
     page_visit.assert_nothing_ran()
 
@@ -133,3 +144,54 @@ def test_query_page_results_show_invisible_characters_written_out(visit) -> None
         assert REVERSED in results and ZERO_WIDTH in results
         assert_no_invisible_characters(results)
         page_visit.assert_nothing_ran()
+
+
+def test_the_jupyter_result_table_does_not_link_a_script_iri(tmp_path: Path, visit) -> None:
+    from rdflib import URIRef
+
+    from hled_graph.sparql.rdflib_engine import Result
+
+    iris = ("javascript:window.__pwned=5", "JAVASCRIPT:window.__pwned=6", "data:text/html,<script>alert(7)</script>",
+            "https://example.org/fine")
+    path = tmp_path / "result.html"
+    path.write_text(Result(kind="select", variables=("s",), rows=tuple((URIRef(i),) for i in iris))._repr_html_(),
+                    encoding="utf-8")
+    page_visit = visit(path.as_uri(), allowed_prefix=path.as_uri())
+    links = page_visit.page.evaluate("[...document.links].map(a => a.href)")
+    assert links == ["https://example.org/fine"]
+    assert page_visit.page.locator("td").count() == len(iris)
+    for cell in page_visit.page.locator("td").all()[:3]:
+        cell.click()
+    page_visit.assert_nothing_ran()
+
+
+def test_the_query_page_writes_out_exactly_the_characters_python_does(visit) -> None:
+    """One list: the page's script gets it from hled_graph.visible, not from the browser's own Unicode tables."""
+    from hled_graph.visible import reveal
+
+    python = [code for code in range(0x110000) if not 0xD800 <= code <= 0xDFFF and is_invisible(chr(code))]
+    with running_server("--data", str(HOSTILE), "--workers", "1") as server:
+        page = visit(server.url + "/", allowed_prefix=server.url + "/").page
+        wait_until(page, "typeof reveal === 'function'")
+        browser = page.evaluate("""() => { const out = [];
+            for (let c = 0; c < 0x110000; c++) {
+              if (c >= 0xD800 && c <= 0xDFFF) continue;
+              const s = String.fromCodePoint(c);
+              if (reveal(s) !== s) out.push(c);
+            }
+            return out; }""")
+        sample = "a\u202egnp.exe\u200b\U000e0041\u3164" + "".join(chr(code) for code in python)
+        assert page.evaluate("(s) => reveal(s)", sample) == reveal(sample)
+    assert browser == python
+
+
+def test_query_page_writes_them_out_in_quoted_triples_and_blank_nodes(visit) -> None:
+    with running_server("--data", str(HOSTILE), "--workers", "1") as server:
+        page = visit(server.url + "/", allowed_prefix=server.url + "/").page
+        page.fill("#query", 'SELECT ?t ?b WHERE { BIND(TRIPLE(<urn:a>, <urn:b>, "\u202egnp.exe") AS ?t) '
+                            'BIND(BNODE("\u202ex") AS ?b) }')
+        page.click("#run")
+        page.wait_for_selector("#results table", timeout=10_000)
+        cells = page.locator("#results td").all_inner_texts()
+        assert len(cells) == 2 and "⟨U+202E⟩gnp.exe" in cells[0]
+        assert_no_invisible_characters(" ".join(cells))

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from hled_graph import templating
-from hled_graph.sparql.server.pages import page
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "hled_graph"
 TEMPLATE_FOLDERS = sorted(p for p in SRC.rglob("templates") if p.is_dir())
@@ -54,4 +53,24 @@ def test_the_query_page_comes_from_the_frame_of_every_other_page(endpoint) -> No
         return match.group(0)
 
     assert header("/") == header("/sparql") == header("/id/org/epa") == header("/index.html")
-    assert re.search(r"<header>.*?</header>", page("x", ""), re.S).group(0) == header("/")  # type: ignore[union-attr]
+
+
+# Each is a valid IRI (or what rdflib lets through), and a browser would run or open it on a click.
+UNSAFE_HREFS = [
+    "javascript:alert(1)", "JaVaScRiPt:alert(1)", " \x01javascript:alert(1)", "java\tscript:alert(1)",
+    "java\nscript:alert(1)", "data:text/html,<script>alert(1)</script>", "vbscript:msgbox(1)", "file:///etc/passwd",
+]
+SAFE_HREFS = ["https://example.org/a", "HTTP://example.org/", "/id/org/epa", "#epa", "?format=turtle", "epa"]
+
+
+@pytest.mark.parametrize("url", UNSAFE_HREFS)
+def test_the_href_filter_blocks_a_link_that_would_run_or_open_something(url: str) -> None:
+    html = templating.environment("hled_graph.publish").from_string('<a href="{{ u | href }}">x</a>').render(u=url)
+    assert html == f'<a href="{templating.BLOCKED_HREF}">x</a>'
+
+
+@pytest.mark.parametrize("url", SAFE_HREFS)
+def test_the_href_filter_lets_a_navigation_through(url: str) -> None:
+    assert templating.is_linkable(url)
+    html = templating.environment("hled_graph.publish").from_string('<a href="{{ u | href }}">x</a>').render(u=url)
+    assert html == f'<a href="{url}">x</a>'

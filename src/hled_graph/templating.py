@@ -10,11 +10,14 @@ environment's ``finalize`` hook, so no template can forget it): a right-to-left 
 zero-width space in a label shows as ``⟨U+202E⟩``, never silently reorders or hides text. Values
 that are already markup (a macro's output, ``tojson``, ``| safe``) pass unchanged; their own
 values went through the hook when they were rendered. Links use the ``href`` filter, which
-percent-encodes such characters instead, so the link still leads to the same IRI.
+percent-encodes such characters instead, so the link still leads to the same IRI, and which
+lets only a relative reference or an http(s) address through: ``javascript:alert(1)`` is a valid
+IRI, so data may hold it, and a click on it would run it (in Jupyter, next to the kernel).
 """
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +45,22 @@ def environment(package: str) -> Environment:
     return env
 
 
+# What a link becomes when its target is not one a browser merely navigates to.
+BLOCKED_HREF = "about:invalid#unsafe-link"
+_LINKABLE_SCHEMES = frozenset({"http", "https"})
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+# Browsers read the scheme after dropping leading C0 controls and spaces and every tab and newline.
+_LEADING_IGNORED = "".join(map(chr, range(0x21)))
+_TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
+
+
+def is_linkable(url: str) -> bool:
+    """Whether following ``url`` only navigates: a relative reference or an http(s) address
+    (not ``javascript:``, ``data:``, ``vbscript:``, ``file:``, however it is spelled)."""
+    scheme = _SCHEME.match(_TAB_OR_NEWLINE.sub("", url).lstrip(_LEADING_IGNORED))
+    return scheme is None or scheme[1].lower() in _LINKABLE_SCHEMES
+
+
 def _reveal_invisible(value: Any) -> Any:
     from markupsafe import Markup
 
@@ -51,8 +70,10 @@ def _reveal_invisible(value: Any) -> Any:
 
 
 def _href(value: str) -> str:
-    """An ``href`` value with invisible characters percent-encoded (autoescape does the rest)."""
-    return reveal_in_url(str(value))
+    """An ``href`` value with invisible characters percent-encoded (autoescape does the rest), or
+    :data:`BLOCKED_HREF` when following it would do more than navigate."""
+    url = str(value)
+    return reveal_in_url(url) if is_linkable(url) else BLOCKED_HREF
 
 
 def render(package: str, template: str, **context: Any) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
 from urllib.parse import quote
 
 _INVISIBLE_NOT_CF = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u2028\u2029\u3164\uffa0")
@@ -46,3 +47,20 @@ def reveal_in_url(url: str) -> str:
     """``url`` with invisible characters percent-encoded: the link still leads to the same IRI
     (browsers encode them so anyway), but the address bar and status line show them."""
     return _NON_ASCII.sub(lambda found: quote(found[0], safe="") if is_invisible(found[0]) else found[0], url)
+
+
+@cache
+def browser_script() -> str:
+    """The same list for a page's own script: ``const INVISIBLE = /[…]/gu;``, every code point that
+    :func:`is_invisible` names, spelled out. A browser's ``\\p{Cf}`` follows its own Unicode
+    version, not this Python's, and the two lists would drift apart."""
+    ranges: list[list[int]] = []
+    for code in range(0x80, 0x110000):
+        if is_invisible(chr(code)):
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1][1] = code
+            else:
+                ranges.append([code, code])
+    spelled = "".join(f"\\u{{{a:X}}}" if a == b else f"\\u{{{a:X}}}-\\u{{{b:X}}}" for a, b in ranges)
+    made = f"// Made by hled_graph.visible from Python's Unicode {unicodedata.unidata_version}.\n"
+    return made + f"const INVISIBLE = /[{spelled}]/gu;\n"

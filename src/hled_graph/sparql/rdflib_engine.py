@@ -22,7 +22,7 @@ from hled_graph.iris import compact
 from hled_graph.namespaces import PREFIXES
 from hled_graph.sparql import library
 from hled_graph.sparql.engine import QueryKind
-from hled_graph.templating import render
+from hled_graph.templating import is_linkable, render
 from hled_graph.terms import to_rdflib
 
 
@@ -58,7 +58,7 @@ class Result:
 
 def _cell_view(term: Node | None) -> dict[str, str | None]:
     if isinstance(term, URIRef):
-        return {"text": compact(str(term)), "href": str(term), "language": None}
+        return {"text": compact(str(term)), "href": str(term) if is_linkable(str(term)) else None, "language": None}
     language = term.language if isinstance(term, Literal) else None
     return {"text": "" if term is None else str(term), "href": None, "language": language}
 

@@ -23,6 +23,7 @@ from hled_graph.sparql.server.pages import PACKAGE
 from hled_graph.sparql.server.settings import ServerSettings
 from hled_graph.sparql.server.sparql_protocol import TRUNCATED_HEADER, answer_query, read_query_request
 from hled_graph.templating import render
+from hled_graph.visible import browser_script
 
 log = logging.getLogger("hled_graph.server")
 
@@ -68,6 +69,7 @@ class App:
         }
         # The query page has no per-request part: rendered once, from the same frame as every page.
         self._query_page = render(PACKAGE, "query.html", title="Query the HLED graph", alternates=()).encode()
+        self._static["invisible.js"] = browser_script().encode()
         examples = example_queries(allow_federation=settings.allow_federation)
         self._examples = json.dumps(examples, ensure_ascii=False).encode()
 

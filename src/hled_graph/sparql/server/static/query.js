@@ -11,9 +11,9 @@ function el(tag, attrs, ...children) {
   return node;
 }
 
-// The characters hled_graph.visible.reveal writes out (format characters, fillers, separators),
-// so a right-to-left override in a label cannot reorder what the page shows.
-const INVISIBLE = /[\p{Cf}\u034F\u115F\u1160\u17B4\u17B5\u2028\u2029\u3164\uFFA0]/gu;
+// INVISIBLE comes from /static/invisible.js, which the server makes from hled_graph.visible: the
+// characters its reveal writes out, so a right-to-left override cannot reorder what the page shows,
+// and a label reads the same here as on every page the server renders.
 
 function reveal(text) {
   return text.replace(INVISIBLE, (c) => "\u27E8U+" + c.codePointAt(0).toString(16).toUpperCase().padStart(4, "0") + "\u27E9");
@@ -32,8 +32,8 @@ function termNode(term) {
     const extra = term["xml:lang"] ? " @" + term["xml:lang"] : "";
     return reveal(term.value) + extra;
   }
-  if (term.type === "bnode") return "_:" + term.value;
-  return JSON.stringify(term.value);
+  if (term.type === "bnode") return reveal("_:" + term.value);
+  return reveal(JSON.stringify(term.value)); // a quoted triple: JSON.stringify keeps U+202E as it is
 }
 
 function showTable(data, truncated) {
