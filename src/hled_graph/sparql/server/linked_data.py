@@ -20,7 +20,7 @@ from hled_graph.sparql.server import writers
 from hled_graph.sparql.server.messages import HttpError, Request, Response, text_response
 from hled_graph.sparql.server.negotiation import GRAPH_FORMATS, HTML, names, negotiate
 from hled_graph.sparql.server.pages import PACKAGE
-from hled_graph.templating import render
+from hled_graph.templating import is_linkable, render
 
 ENTITY_FORMATS = (*GRAPH_FORMATS, HTML)
 ONTOLOGY = HLED.rstrip("#")
@@ -176,7 +176,7 @@ class EntityPages:
         if isinstance(term, ox.NamedNode):
             href = local_path(term.value) or term.value
             return {"kind": "iri", "iri": term.value, "text": self._name(term),
-                    "href": href if href.startswith(("/", "http://", "https://")) else None}
+                    "href": href if is_linkable(href) else None}
         if isinstance(term, ox.Literal):
             plain = term.language or term.datatype.value.endswith("#string")
             return {"kind": "literal", "text": term.value, "language": term.language,
