@@ -149,6 +149,20 @@ def test_output_to_a_link_replaces_its_target_and_keeps_the_link(tmp_path: Path)
     assert target.read_text(encoding="utf-8").startswith("@prefix")
 
 
+def test_output_to_a_loop_of_links_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    assert "loop" in one_line_error(run("export", "-f", "nt", "-o", str(tmp_path / "a")), 2)
+
+
+def test_a_dangling_link_creates_no_folders_where_it_points(tmp_path: Path) -> None:
+    nowhere = tmp_path / "not" / "here"
+    link = tmp_path / "link.nt"
+    link.symlink_to(nowhere / "x.nt")
+    assert "does not exist" in one_line_error(run("export", "-f", "nt", "-o", str(link)), 2)
+    assert not (tmp_path / "not").exists() and link.is_symlink()
+
+
 def test_output_to_a_folder_is_refused(tmp_path: Path) -> None:
     assert "is a directory" in one_line_error(run("export", "-o", str(tmp_path)), 2)
 

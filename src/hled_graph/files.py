@@ -22,11 +22,18 @@ def write_atomic(path: Path, data: bytes) -> Path:
     :class:`OutputError`, naming the path.
     """
     path = Path(path)
-    target = path.resolve() if path.is_symlink() else path
+    through_link = path.is_symlink()
+    try:
+        target = path.resolve() if through_link else path
+    except (RuntimeError, OSError):  # a loop of links (RuntimeError before Python 3.13, OSError after)
+        raise InputError(f"{path}: is a link that leads round in a loop; give a file name to write to") from None
     if target.exists() and not target.is_file():
         if target.is_dir():
             raise InputError(f"{path}: is a folder; give a file name to write to")
         return _write_through(path, data)
+    if through_link and not target.parent.is_dir():
+        # A dangling link is followed to a file, never to folders created wherever it points.
+        raise InputError(f"{path}: is a link to {target}, whose folder does not exist; fix the link or remove it")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
