@@ -132,6 +132,8 @@ def test_a_redirect_loop_is_one_line(start_server: Start) -> None:
     ("http://h/q", "http://evil#@h/x", False),
     ("http://[::1]/q", "http://[::2]/x", False),
     ("http://h/q", "ftp://h/x", False),
+    ("http://h/q", "http://evil@h/x", False),  # credentials in a Location: never followed
+    ("http://h/q", "http://h:@h/x", False),
 ])
 def test_the_origin_rule_byte_by_byte(url: str, target: str, followed: bool) -> None:
     assert http_client._same_origin(url, target) is followed

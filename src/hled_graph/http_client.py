@@ -101,6 +101,8 @@ def _origin(url: str) -> tuple[str, str | None, int | None]:
 
 
 def _same_origin(url: str, target: str) -> bool:
+    if "@" in urllib.parse.urlsplit(target).netloc:
+        return False  # urllib would take "user@host" for the host name: a redirect never carries credentials
     old, new = _origin(url), _origin(target)
     return old == new or (old, new) == (("http", old[1], 80), ("https", old[1], 443))
 
