@@ -54,11 +54,42 @@ def _statements(tree: ast.AST, *, eager_only: bool) -> list[ast.AST]:
         found.append(node)
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
             continue
-        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+        # Only the guard itself: `if not TYPE_CHECKING:` or `if TYPE_CHECKING or x:` runs on import.
+        if isinstance(node, ast.If) and ast.unparse(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
             pending.extend(node.orelse)
             continue
         pending.extend(ast.iter_child_nodes(node))
     return found
+
+
+_DYNAMIC_IMPORTERS = ("importlib.import_module", "import_module", "__import__")
+
+
+def _dynamic_import(node: ast.AST) -> ast.Call | None:
+    """``node`` if it is an ``importlib.import_module(...)`` or ``__import__(...)`` call."""
+    if isinstance(node, ast.Call) and ast.unparse(node.func) in _DYNAMIC_IMPORTERS:
+        return node
+    return None
+
+
+def _literal_module(call: ast.Call) -> str | None:
+    """The module a dynamic import names, if it is a string literal (absolute, or relative to a literal package)."""
+    if not call.args or not isinstance(call.args[0], ast.Constant) or not isinstance(call.args[0].value, str):
+        return None
+    return call.args[0].value
+
+
+def unresolvable_imports(src: Path) -> list[str]:
+    """Dynamic imports the walk cannot follow (a computed name, or a relative one that needs its
+    package at run time), as "module:line"."""
+    found = []
+    for name, (path, _is_package) in modules_of(src).items():
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            call = _dynamic_import(node)
+            if call is not None and (_literal_module(call) or ".").startswith("."):
+                found.append(f"{name}:{call.lineno}")
+    return sorted(found)
 
 
 def imports_of(src: Path, *, eager_only: bool = False) -> Graph:
@@ -73,7 +104,10 @@ def imports_of(src: Path, *, eager_only: bool = False) -> Graph:
         targets: set[str] = set()
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         for node in _statements(tree, eager_only=eager_only):
-            if isinstance(node, ast.Import):
+            call = _dynamic_import(node)
+            if call is not None:  # a computed name is left to unresolvable_imports
+                targets.update(filter(None, [_literal_module(call)]))
+            elif isinstance(node, ast.Import):
                 targets.update(alias.name for alias in node.names)
             elif isinstance(node, ast.ImportFrom):
                 if node.level:
@@ -204,6 +238,10 @@ def test_the_server_reaches_neither_publish_nor_rdflib(project: Graph) -> None:
     assert server_reaches(project, imports_of(SRC, eager_only=True)) == []
 
 
+def test_every_dynamic_import_names_its_module() -> None:
+    assert unresolvable_imports(SRC) == []
+
+
 def test_there_is_no_import_cycle(project: Graph) -> None:
     assert import_cycles(project) == []
 
@@ -284,6 +322,24 @@ def test_the_checker_fails_when_the_server_reaches_rdflib_through_another_module
         "hled_graph.sparql.server.app reaches rdflib",
         "hled_graph.sparql.server.docs reaches hled_graph.publish.remote",
     ]
+
+
+def test_the_checker_sees_dynamic_imports_and_guards_that_still_run(tmp_path: Path) -> None:
+    bad = {
+        **GOOD,
+        "graph.py": "import importlib\ndef f():\n    return importlib.import_module('hled_graph.publish.remote')\n",
+        "errors.py": "def g():\n    return __import__('hled_graph.viz')\n",
+        "sparql/server/app.py": "from typing import TYPE_CHECKING\nif not TYPE_CHECKING:\n    import rdflib\n",
+        "sparql/server/docs.py": "import importlib\nNAME = 'rdf' + 'lib'\nimportlib.import_module(NAME)\n",
+    }
+    src = _tree(tmp_path, bad)
+    graph = imports_of(src)
+    assert upward_imports(graph) == [
+        "hled_graph.errors -> hled_graph.viz (core imports viz)",
+        "hled_graph.graph -> hled_graph.publish.remote (core imports publish)",
+    ]
+    assert server_reaches(graph, imports_of(src, eager_only=True)) == ["hled_graph.sparql.server.app reaches rdflib"]
+    assert unresolvable_imports(src) == ["hled_graph.sparql.server.docs:3"]
 
 
 # --------------------------------------------------------------------------- heavy libraries stay lazy

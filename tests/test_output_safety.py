@@ -84,6 +84,47 @@ def test_a_killed_builds_staging_is_removed_by_the_next_build(tmp_path: Path) ->
     assert sorted(p.name for p in tmp_path.iterdir()) == [".out.staging-mine", "out"]
 
 
+def test_a_build_removes_no_folder_but_its_own_dead_staging(tmp_path: Path) -> None:
+    """Beside the target: a backup named like the old scheme's ``.name.old``, another build's live
+    staging folder, and folders that an unescaped glob of ``o[u]t`` would have matched."""
+    backup = tmp_path / ".o[u]t.old"
+    backup.mkdir()
+    (backup / "thesis.tex").write_text("my work", encoding="utf-8")
+    live = tmp_path / f".o[u]t.staging-{os.getpid()}-abc"  # a build still running: this test process
+    dead = tmp_path / ".o[u]t.staging-abc123"
+    glob_lookalike = tmp_path / ".out.staging-xyz"  # `.o[u]t.staging-*` as a pattern matches it
+    for folder in (live, dead, glob_lookalike):
+        folder.mkdir()
+        (folder / BUILD_MARKER).write_text("x", encoding="utf-8")
+    out = tmp_path / "o[u]t"
+    out.mkdir()
+    (out / BUILD_MARKER).write_text("x", encoding="utf-8")
+    (out / "stale.txt").write_text("from an older build", encoding="utf-8")
+    result = run("build", "-o", "o[u]t", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (backup / "thesis.tex").read_text(encoding="utf-8") == "my work"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([backup.name, live.name, glob_lookalike.name, "o[u]t"])
+    assert (out / "hled.ttl").is_file() and not (out / "stale.txt").exists()
+
+
+def test_a_target_filled_while_the_build_ran_is_put_back_not_deleted(tmp_path: Path) -> None:
+    """The check before the build and the replacement after it are seconds apart: the replacement
+    asks again, about the folder already renamed aside, and puts it back if it is not a build."""
+    from hled_graph.build import _is_earlier_build_or_empty
+    from hled_graph.errors import InputError
+    from hled_graph.files import replace_folder
+
+    target, new = tmp_path / "out", tmp_path / "staging"
+    target.mkdir()  # empty when checked; then the user saved work into it
+    (target / "thesis.tex").write_text("my work", encoding="utf-8")
+    new.mkdir()
+    (new / "hled.ttl").write_text("new", encoding="utf-8")
+    with pytest.raises(InputError, match="changed while"):
+        replace_folder(new, target, replaceable=_is_earlier_build_or_empty)
+    assert (target / "thesis.tex").read_text(encoding="utf-8") == "my work"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "staging"], "no holder folder left"
+
+
 def test_output_to_a_pipe_is_written_through(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
@@ -106,6 +147,20 @@ def test_output_to_a_link_replaces_its_target_and_keeps_the_link(tmp_path: Path)
     assert result.returncode == 0, result.stderr
     assert link.is_symlink() and link.resolve() == target
     assert target.read_text(encoding="utf-8").startswith("@prefix")
+
+
+def test_output_to_a_loop_of_links_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    assert "loop" in one_line_error(run("export", "-f", "nt", "-o", str(tmp_path / "a")), 2)
+
+
+def test_a_dangling_link_creates_no_folders_where_it_points(tmp_path: Path) -> None:
+    nowhere = tmp_path / "not" / "here"
+    link = tmp_path / "link.nt"
+    link.symlink_to(nowhere / "x.nt")
+    assert "does not exist" in one_line_error(run("export", "-f", "nt", "-o", str(link)), 2)
+    assert not (tmp_path / "not").exists() and link.is_symlink()
 
 
 def test_output_to_a_folder_is_refused(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import click
+import pytest
 
 from hled_graph.cli import cli
 from hled_graph.sparql.library import load_library
@@ -30,11 +31,32 @@ def test_exactly_two_setup_commands_and_ci_runs_the_test_command() -> None:
     assert "apt-get install -y" in ci and "chromium" in ci
 
 
-def test_generated_tables_are_current() -> None:
+def refresh_readme_module():
     spec = importlib.util.spec_from_file_location("refresh_readme", ROOT / "tools" / "refresh_readme.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    return module
+
+
+def test_generated_tables_are_current() -> None:
+    module = refresh_readme_module()
     assert module.refresh(README) == README, "run `python tools/refresh_readme.py`"
+
+
+@pytest.mark.parametrize("command", [
+    "hled-graph query pillars -o {target}",
+    "hled-graph query pillars --output={target}",
+    "hled-graph query pillars -fturtle -o{target}",
+    "hled-graph export -o {target}",
+    "hled-graph build -o {target}",
+])
+def test_a_readme_example_cannot_write_a_file(tmp_path: Path, command: str) -> None:
+    """Refreshing runs what the markers say (so does this test file): an edited marker must not write anywhere."""
+    target = tmp_path / "victim"
+    text = f"<!-- output: {command.format(target=target)} -->\nold\n<!-- output:end -->\n"
+    with pytest.raises(SystemExit, match="an example"):
+        refresh_readme_module().refresh(text)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_every_command_is_documented() -> None:

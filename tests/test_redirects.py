@@ -111,8 +111,32 @@ def test_see_other_is_fetched_with_get(start_server: Start) -> None:
 def test_a_redirect_loop_is_one_line(start_server: Start) -> None:
     base, handler = start_server(code=307)
     handler.location = "/sparql"
-    with pytest.raises(InputError, match=rf"^{base}/sparql answered HTTP 307 "):
+    with pytest.raises(InputError, match=rf"^{base}/sparql answered HTTP 307 ") as caught:
         http_client.sparql_query(base + "/sparql", "ASK {}")
+    assert "\n" not in str(caught.value) and "infinite loop" in str(caught.value)
+
+
+@pytest.mark.parametrize(("url", "target", "followed"), [
+    ("http://h/q", "http://h:80/x", True),  # the scheme's own port, spelled out or not
+    ("https://h:443/q", "https://h/x", True),
+    ("http://h/q", "https://h/x", True),  # the one move allowed across schemes: up to https
+    ("http://h:80/q", "https://h:443/x", True),
+    ("http://Example.ORG/q", "http://example.org/x", True),  # host names have no case
+    ("http://[::1]:8/q", "http://[::1]:8/x", True),
+    ("https://h/q", "http://h/x", False),  # down to http: refused
+    ("http://h:8080/q", "https://h/x", False),  # the upgrade is from the default port only
+    ("http://h/q", "https://h:8443/x", False),
+    ("http://h/q", "http://h:81/x", False),
+    ("http://h/q", "http://h.evil/x", False),
+    ("http://h/q", "http://h\\@evil/x", False),
+    ("http://h/q", "http://evil#@h/x", False),
+    ("http://[::1]/q", "http://[::2]/x", False),
+    ("http://h/q", "ftp://h/x", False),
+    ("http://h/q", "http://evil@h/x", False),  # credentials in a Location: never followed
+    ("http://h/q", "http://h:@h/x", False),
+])
+def test_the_origin_rule_byte_by_byte(url: str, target: str, followed: bool) -> None:
+    assert http_client._same_origin(url, target) is followed
 
 
 def test_the_two_loopback_hosts_are_different_servers(start_server: Start) -> None:

@@ -30,6 +30,11 @@ def generated_parts() -> dict[str, str]:
 _EXAMPLE = re.compile(r"(<!-- output: (?P<command>[^\n]+?) -->\n).*?(<!-- output:end -->)", re.S)
 
 
+# Refreshing the README (and tests/test_readme.py) runs whatever its markers say: only options that
+# print, never one that writes a file (-o), reads standard input (-) or reaches a server (--endpoint).
+_EXAMPLE_OPTIONS = ("-f", "--format", "-b", "--bind", "-q", "--query", "--json")
+
+
 def command_output(command: str) -> str:
     """What `command` prints, run in a subprocess like a user's shell (the one pipe allowed: head -N)."""
     words = shlex.split(command)
@@ -40,8 +45,11 @@ def command_output(command: str) -> str:
         if len(pipe) != 2 or pipe[0] != "head" or not re.fullmatch(r"-\d+", pipe[1]):
             sys.exit(f"README.md: {command!r}: the only pipe an example may have is `| head -N`")
         words, keep = words[:at], int(pipe[1][1:])
-    if words[0] != "hled-graph":
-        sys.exit(f"README.md: {command!r}: an example runs hled-graph")
+    if words[:1] != ["hled-graph"] or words[1:2] not in (["query"], ["analyze"]):
+        sys.exit(f"README.md: {command!r}: an example runs `hled-graph query` or `hled-graph analyze`")
+    unsafe = [word for word in words[2:] if word.startswith("-") and word.split("=")[0] not in _EXAMPLE_OPTIONS]
+    if unsafe:
+        sys.exit(f"README.md: {command!r}: {unsafe[0]!r} is not an option an example may use ({', '.join(_EXAMPLE_OPTIONS)})")
     result = subprocess.run([sys.executable, "-m", "hled_graph.cli", *words[1:]], capture_output=True,
                             text=True, timeout=120)
     if result.returncode != 0:

@@ -9,6 +9,8 @@ behind carry the marker too, and the next build removes them.
 
 from __future__ import annotations
 
+import glob
+import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -17,6 +19,7 @@ from pathlib import Path
 
 from hled_graph import graph as hgraph
 from hled_graph.errors import InputError, OutputError, ValidationFailed
+from hled_graph.files import process_alive
 from hled_graph.formats import RDF_SYNTAXES
 
 Progress = Callable[[str], None]
@@ -25,7 +28,8 @@ GRAPH_STEM = "hled"
 MAPS_DIR = "maps"
 BUILD_MARKER = ".hled-graph-build"
 _MARKER_TEXT = "Written by `hled-graph build`; the next build replaces this whole folder.\n"
-_STAGING = ".{name}.staging-"
+# A staging folder names the process writing it, so that a build never removes one still being written.
+_STAGING = ".{name}.staging-{pid}-"
 
 
 @dataclass
@@ -60,7 +64,7 @@ def build(out_dir: Path, *, progress: Progress = lambda _msg: None) -> BuildResu
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         _remove_abandoned_staging(out_dir)
-        staging = Path(tempfile.mkdtemp(prefix=_STAGING.format(name=out_dir.name), dir=out_dir.parent))
+        staging = Path(tempfile.mkdtemp(prefix=_STAGING.format(name=out_dir.name, pid=os.getpid()), dir=out_dir.parent))
     except OSError as exc:  # the parent is a file, read-only, or on a full disk: the user's to choose
         raise OutputError(f"{out_dir}: cannot write here ({exc.strerror}); choose another folder") from None
     staging.chmod(0o755)  # mkdtemp makes it private; the output is meant to be published
@@ -80,7 +84,7 @@ def build(out_dir: Path, *, progress: Progress = lambda _msg: None) -> BuildResu
         progress("drawing the network maps (overview, one per pillar, collaboration)")
         files += write_maps(merged, staging / MAPS_DIR)
         summary = compute_stats(merged).to_text()
-        replace_folder(staging, out_dir)
+        replace_folder(staging, out_dir, replaceable=_is_earlier_build_or_empty)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -91,7 +95,7 @@ def check_output_folder(out_dir: Path) -> None:
     """Refuse a target the build must not replace: a file, or a folder that is not an earlier build."""
     if out_dir.is_symlink() or (out_dir.exists() and not out_dir.is_dir()):
         raise InputError(f"{out_dir}: exists and is not a folder; give -o a new or empty folder")
-    if not out_dir.exists() or (out_dir / BUILD_MARKER).is_file() or not any(out_dir.iterdir()):
+    if not out_dir.exists() or _is_earlier_build_or_empty(out_dir):
         if Path.cwd().resolve().is_relative_to(out_dir) and any(out_dir.iterdir()):
             raise InputError(f"{out_dir}: is the folder you are in (or holds it); build into another folder")
         return
@@ -101,8 +105,21 @@ def check_output_folder(out_dir: Path) -> None:
     )
 
 
+def _is_earlier_build_or_empty(folder: Path) -> bool:
+    marker = folder / BUILD_MARKER
+    return (marker.is_file() and not marker.is_symlink()) or not any(folder.iterdir())
+
+
 def _remove_abandoned_staging(out_dir: Path) -> None:
-    """Staging folders of builds that were killed before they could clean up (they hold the marker)."""
-    for leftover in out_dir.parent.glob(_STAGING.format(name=out_dir.name) + "*"):
+    """Staging folders of builds that were killed before they could clean up (they hold the marker).
+
+    The name is escaped for the glob (``-o 'site[1]'`` or ``-o '*'`` must match only its own
+    staging folders), and one whose process is still running is another build's, left alone.
+    """
+    prefix = _STAGING.format(name=out_dir.name, pid="")[:-1]
+    for leftover in out_dir.parent.glob(glob.escape(prefix) + "*"):
+        pid = leftover.name[len(prefix):].split("-")[0]
+        if pid.isdigit() and process_alive(int(pid)):
+            continue
         if leftover.is_dir() and not leftover.is_symlink() and (leftover / BUILD_MARKER).is_file():
             shutil.rmtree(leftover, ignore_errors=True)

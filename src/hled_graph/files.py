@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -21,11 +22,18 @@ def write_atomic(path: Path, data: bytes) -> Path:
     :class:`OutputError`, naming the path.
     """
     path = Path(path)
-    target = path.resolve() if path.is_symlink() else path
+    through_link = path.is_symlink()
+    try:
+        target = path.resolve() if through_link else path
+    except (RuntimeError, OSError):  # a loop of links (RuntimeError before Python 3.13, OSError after)
+        raise InputError(f"{path}: is a link that leads round in a loop; give a file name to write to") from None
     if target.exists() and not target.is_file():
         if target.is_dir():
             raise InputError(f"{path}: is a folder; give a file name to write to")
         return _write_through(path, data)
+    if through_link and not target.parent.is_dir():
+        # A dangling link is followed to a file, never to folders created wherever it points.
+        raise InputError(f"{path}: is a link to {target}, whose folder does not exist; fix the link or remove it")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -78,23 +86,43 @@ def read_utf8(path: Path, *, missing: str, not_utf8: str) -> str:
         raise InputError(f"{path}: not UTF-8 text (byte {exc.start}); {not_utf8}") from None
 
 
-def replace_folder(new: Path, target: Path) -> None:
+def replace_folder(new: Path, target: Path, *, replaceable: Callable[[Path], bool] = lambda _old: True) -> None:
     """Put the folder ``new`` in place of ``target`` with renames only.
 
     An empty target (perhaps the folder the user is in) keeps its inode: the contents move into it.
+    A full one is first renamed into a fresh private folder beside it (so no folder of the user's,
+    say a ``.name.old`` backup, is ever in the way or removed), and ``replaceable`` is asked about
+    it *there*, where nobody else can still be adding to it: if it says no, the target is renamed
+    back and an :class:`InputError` raised, so a folder that changed since the caller checked it
+    is never deleted.
     """
     if target.is_dir() and not any(target.iterdir()):
         for entry in new.iterdir():
             entry.rename(target / entry.name)
         new.rmdir()
-    elif target.exists():
-        old = target.with_name(f".{target.name}.old")
-        shutil.rmtree(old, ignore_errors=True)
+    elif target.exists() or target.is_symlink():
+        holder = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+        old = holder / "old"
         target.rename(old)
+        if not replaceable(old):
+            old.rename(target)
+            holder.rmdir()
+            raise InputError(f"{target}: changed while the new one was written; nothing was replaced, try again")
         new.rename(target)
-        shutil.rmtree(old, ignore_errors=True)
+        shutil.rmtree(holder, ignore_errors=True)
     else:
         new.rename(target)
+
+
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` is running (perhaps as another user): its staging folder is not abandoned."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # it exists, and belongs to someone else
+    return True
 
 
 def fsync_tree(folder: Path) -> None:

@@ -91,12 +91,20 @@ class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
         )
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(url: str) -> tuple[str, str | None, int | None]:
+    """Scheme, host (lower case, without IPv6 brackets) and port, the scheme's own port spelled out."""
+    parts = urllib.parse.urlsplit(url)
+    return parts.scheme, parts.hostname, parts.port or _DEFAULT_PORTS.get(parts.scheme)
+
+
 def _same_origin(url: str, target: str) -> bool:
-    old, new = urllib.parse.urlsplit(url), urllib.parse.urlsplit(target)
-    if (old.scheme, old.hostname, old.port) == (new.scheme, new.hostname, new.port):
-        return True
-    upgrade = (old.scheme, new.scheme) == ("http", "https") and old.port in (None, 80) and new.port in (None, 443)
-    return upgrade and old.hostname == new.hostname
+    if "@" in urllib.parse.urlsplit(target).netloc:
+        return False  # urllib would take "user@host" for the host name: a redirect never carries credentials
+    old, new = _origin(url), _origin(target)
+    return old == new or (old, new) == (("http", old[1], 80), ("https", old[1], 443))
 
 
 _OPENER = urllib.request.build_opener(_SameOriginRedirects)
@@ -119,7 +127,8 @@ def send(
         with _OPENER.open(request, timeout=timeout) as response:
             return Answer(response.status, response.headers.get("Content-Type", ""), response.read())
     except urllib.error.HTTPError as exc:
-        raise RemoteHTTPError(url, exc.code, exc.reason, _server_message(exc.read())) from None
+        # urllib's own reasons can span lines (a redirect loop's does): the error stays one line.
+        raise RemoteHTTPError(url, exc.code, _one_line(exc.reason), _server_message(exc.read())) from None
     except http.client.HTTPException as exc:  # not HTTP at all, or an answer cut short
         raise InputError(
             f"{url} did not answer in HTTP ({type(exc).__name__}: {_one_line(exc) or 'no detail'}); "

@@ -23,7 +23,7 @@ import pyoxigraph as ox
 
 from hled_graph import resources
 from hled_graph.errors import InputError
-from hled_graph.files import fsync_tree, replace_folder
+from hled_graph.files import fsync_tree, process_alive, replace_folder
 from hled_graph.formats import rdf_syntax_of_file
 from hled_graph.input_limits import check_input_file
 from hled_graph.namespaces import BASE, GRAPH_DATA, GRAPH_LINKS, GRAPH_ONTOLOGY, PREFIXES, SPARQL_PROLOGUE
@@ -149,18 +149,8 @@ _STORE_STAGING = ".{name}.store-staging-{pid}-"
 def _remove_abandoned_staging(path: Path) -> None:
     for leftover in path.parent.glob(f".{path.name}.store-staging-*-*"):
         pid = leftover.name.rsplit("-", 2)[-2]
-        if leftover.is_dir() and not leftover.is_symlink() and pid.isdigit() and not _alive(int(pid)):
+        if leftover.is_dir() and not leftover.is_symlink() and pid.isdigit() and not process_alive(int(pid)):
             shutil.rmtree(leftover, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass  # it exists, and belongs to someone else
-    return True
 
 
 def _inputs(data: Sequence[Path] | None) -> list[tuple[Path, str | None]]:
