@@ -710,23 +710,13 @@ def load(
     click.echo(f"{urls.query} now counts {count_triples(urls.query, graph=graph_iri)} triples in that graph")
 
 
-def _flush_stdout() -> None:
-    """Flush what click.echo buffered, so that a full disk is our error, not an exit-time warning."""
-    from hled_graph.errors import OutputError
-
-    try:
-        sys.stdout.flush()
-    except BrokenPipeError:
-        raise
-    except OSError as exc:
-        raise OutputError(f"standard output: write failed ({exc.strerror}); the output is incomplete") from None
-
-
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script: one-line errors, no tracebacks."""
+    from hled_graph.files import output_failure
+
     try:
         cli.main(args=argv, prog_name="hled-graph", standalone_mode=False)
-        _flush_stdout()
+        sys.stdout.flush()  # what click.echo buffered: a full disk is our one-line error, not an exit-time warning
     except HledError as exc:
         from hled_graph.visible import reveal  # a name or a server's words echoed may hold an override
 
@@ -752,9 +742,10 @@ def main(argv: list[str] | None = None) -> None:
     except OSError as exc:
         if exc.errno not in _OUTPUT_ERRNOS:
             _internal_error(exc)
-        # click.echo flushes by itself, so a full disk on standard output surfaces here.
-        click.echo(f"hled-graph: error: output: write failed ({exc.strerror}); the output is incomplete", err=True)
-        sys.exit(74)
+        # click.echo and the final flush write standard output themselves: a full disk surfaces here.
+        failure = output_failure("standard output", exc)
+        click.echo(f"hled-graph: error: {failure.message}", err=True)
+        sys.exit(failure.exit_code)
     except Exception as exc:  # noqa: BLE001 - whatever is left is a bug, reported as one
         _internal_error(exc)
     sys.exit(0)

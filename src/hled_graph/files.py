@@ -72,7 +72,12 @@ def write_stream(stream: BinaryIO, data: bytes, *, name: str = "standard output"
     except BrokenPipeError:
         raise  # the reader left (`| head`): not an error of ours, the CLI exits quietly
     except OSError as exc:
-        raise OutputError(f"{name}: write failed ({exc.strerror}); the output is incomplete") from None
+        raise output_failure(name, exc) from None
+
+
+def output_failure(name: str, exc: OSError) -> OutputError:
+    """The one message for a stream that could not be written to the end."""
+    return OutputError(f"{name}: write failed ({exc.strerror}); the output is incomplete")
 
 
 def read_utf8(path: Path, *, missing: str, not_utf8: str) -> str:
