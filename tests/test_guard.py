@@ -332,3 +332,17 @@ def test_deep_escaped_nesting_through_the_server_leaves_it_answering(endpoint) -
     status, _, body = get(sparql_url(endpoint, "ASK {}"), accept="application/sparql-results+json")
     assert status == 200 and json.loads(body)["boolean"] is True
 
+
+
+@pytest.mark.parametrize("escape", ["\\#", "\\'", "\\)"])
+def test_nesting_behind_a_local_name_escape_is_counted(escape: str) -> None:
+    """A local name may escape '#', a quote or a bracket (ex:a\\#b): the depth count reads it as part of the name.
+
+    Counted as a comment, string or closer, it hid the 100 levels behind it (measured: passed as depth 1).
+    """
+    nest = "[ ex:p " * 100 + "1" + " ]" * 100
+    text = f"PREFIX ex: <http://e/> SELECT * WHERE {{ ?s ex:a{escape}b {nest} . ex:c{escape}d ex:p ?o }}"
+    ox.Store().query(text.replace(nest, "1"))  # the engine reads the escapes as names
+    with pytest.raises(guard.Refusal) as refused:
+        guard.check_query(text, allow_federation=False)
+    assert refused.value.status == 400 and "nested more than 64 levels" in refused.value.message

@@ -223,8 +223,9 @@ _OPENERS, _CLOSERS = "({[", ")}]"
 def _bracket_depth(code: str) -> int:
     """The deepest bracket nesting of ``code``, a text the parser has read as a query.
 
-    Strings and comments are skipped. Inside what looks like an IRI, openers count and closers
-    do not (it may be a '<' comparison: either reading then gives at least the true depth).
+    Strings, comments and the escaped characters of local names are skipped. Inside what looks
+    like an IRI, openers count and closers do not (it may be a '<' comparison: either reading then
+    gives at least the true depth).
     A misreading elsewhere cannot let a crashing depth through: the parse above already stopped
     anything deeper than its frame budget allows.
     """
@@ -233,6 +234,11 @@ def _bracket_depth(code: str) -> int:
     text = code.replace("\r", "\n")
     while position < end:
         char = text[position]
+        if char == "\\":
+            # Outside strings and IRIs a backslash is a local name's escape (ex:a\#b, ex:a\)): the
+            # character after it is part of the name, not a comment, string or bracket.
+            position += 2
+            continue
         if char == "#":
             position = _COMMENT.match(text, position).end()  # type: ignore[union-attr]
             continue
