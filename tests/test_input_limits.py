@@ -180,6 +180,19 @@ def test_brackets_in_strings_iris_comments_and_escapes_do_not_count(text: str, t
     assert f"line {text.count(chr(10)) + 3}: blank nodes" in refusal(path, nesting=1)
 
 
+@pytest.mark.parametrize("chunk", [1, 2, 3, 1 << 20])
+def test_a_comment_ends_at_a_carriage_return_as_it_does_for_the_parser(
+    chunk: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Turtle's comments end at CR or LF: read to LF only, "# x\r" hid every bracket after it on the line."""
+    monkeypatch.setattr(input_limits, "CHUNK_BYTES", chunk)
+    path = tmp_path / "cr.ttl"
+    path.write_bytes(b"@prefix : <http://e/> .\n# x\r:s :p [ :p [ :p [ :p :o ] ] ] .\n")
+    assert sum(1 for _ in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)) == 4  # the parser reads them
+    assert "nested deeper than the limit of 2 levels" in refusal(path, nesting=2)
+    assert refusal(path, nesting=3) is None
+
+
 @pytest.mark.parametrize("chunk", [1, 2, 3, 7, 1 << 20])
 def test_chunk_boundaries_change_nothing(chunk: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(input_limits, "CHUNK_BYTES", chunk)
