@@ -54,6 +54,14 @@ def external_entity() -> str:
     )
 
 
+def attribute_defaults() -> str:
+    return (
+        '<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [\n<!ATTLIST rdf:Description e:p CDATA "'
+        + "x" * (512 * 1024) + '">\n]>\n' + RDF_XML_HEAD
+        + "".join(f'<rdf:Description rdf:about="http://example.org/s{i}"/>\n' for i in range(4000)) + "</rdf:RDF>\n"
+    )
+
+
 def deep_jsonld(depth: int) -> str:
     return '{"@id": "http://example.org/a", "http://example.org/p": ' * depth + '"x"' + "}" * depth
 
@@ -82,6 +90,8 @@ HOSTILE = {
     "JSON-LD string over the limit": (
         "literal.jsonld", lambda: '{"@id": "http://e/a", "http://e/p": "' + "x" * BIG_LITERAL + '"}', "a string longer"
     ),
+    # rdflib (expat) gives each of the 4,000 elements the 512 KiB default: 2 GB from a 200 KB file.
+    "RDF/XML attribute default": ("defaults.rdf", attribute_defaults, "an attribute default in the DOCTYPE"),
     "RDF/XML text over the limit": (
         "literal.rdf",
         lambda: RDF_XML_HEAD + '<rdf:Description rdf:about="http://e/a"><e:p>' + "x" * BIG_LITERAL
@@ -241,6 +251,8 @@ def test_an_unclosed_literal_is_refused_while_it_is_read(tmp_path: Path) -> None
         ('<!ENTITY a "x"><!ENTITY b "&#38;a;">', "entity &b; refers to another entity"),
         ('<!ENTITY a "x"> %a;', "a parameter entity reference"),
         ("".join(f'<!ENTITY e{i} "v">' for i in range(65)), "more than the limit of 64 entity declarations"),
+        ('<!ATTLIST rdf:Description e:p CDATA "x">', "an attribute default in the DOCTYPE"),
+        ("<!ATTLIST rdf:Description e:p CDATA #FIXED 'x'>", "an attribute default in the DOCTYPE"),
     ],
 )
 def test_rdf_xml_entities_that_are_refused(doctype: str, words: str, tmp_path: Path) -> None:

@@ -329,7 +329,8 @@ _XML_SUBSET_PART = re.compile(
     | <\?.*?\?>
     | <!ENTITY\s+(?P<parameter>%\s+)?(?P<name>[^\s"'%&<>]{1,200})\s+
         (?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<external>SYSTEM|PUBLIC)\b(?:[^>"']|"[^"]*"|'[^']*')*)\s*>
-    | <!(?:ELEMENT|ATTLIST|NOTATION)\b(?:[^>"']|"[^"]*"|'[^']*')*>
+    | <!ATTLIST\b(?P<attlist>(?:[^>"']|"[^"]*"|'[^']*')*)>
+    | <!(?:ELEMENT|NOTATION)\b(?:[^>"']|"[^"]*"|'[^']*')*>
     """,
     re.S | re.X,
 )
@@ -414,6 +415,13 @@ class _XmlScan(_Scan):
                 parameter = head[position] == ord("%")
                 problem = "a parameter entity reference in the DOCTYPE" if parameter else "a DOCTYPE part this check cannot read"
                 raise self.refuse(position, problem, "keep to simple <!ENTITY name \"value\"> declarations")
+            if part.group("attlist") is not None and re.search(rb"[\"']", part.group("attlist")):
+                # rdflib's parser (expat) adds a default to every element it fits, so one value of up
+                # to the DOCTYPE limit becomes as many literals as the file has elements.
+                raise self.refuse(
+                    position, "an attribute default in the DOCTYPE (<!ATTLIST ... \"value\">)",
+                    "write the attribute out on the elements that have it",
+                )
             if part.group("name") is not None:
                 name = part.group("name").decode("utf-8", "replace")
                 if part.group("parameter"):
