@@ -68,6 +68,12 @@ ENGINE_TRICKS = {
     "ASK": "ASK {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
     "DESCRIBE": "DESCRIBE ?s WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
     "tabs and newlines": "SELECT\t*\nWHERE\n{{\r\nSERVICE\t<{url}>\n{{?s ?p ?o}}}}",
+    # The engine reads no escape in a comment: unescaped there, the line end opened a long string
+    # in the guard's parse that swallowed the SERVICE clause (it passed, and the engine connected).
+    "u line end in a comment": 'SELECT * WHERE {{\n# \\u000A """\nSERVICE <{url}> {{ ?s ?p ?o }}\n# """ ?p ?o .\n}}',
+    "u line end after a backslash pair": (
+        'SELECT * WHERE {{\n# \\\\u000A """\nSERVICE <{url}> {{ ?s ?p ?o }}\n# """ ?p ?o .\n}}'
+    ),
 }
 # SERVICE queries by the SPARQL grammar and §19.2 that pyoxigraph 0.5 does not run (it unescapes
 # only inside IRIs and strings; it binds no SERVICE variable): a future engine may.
@@ -130,6 +136,8 @@ def test_the_server_refuses_each_trick_and_nothing_connects(endpoint, listener: 
     status, _, body = get(sparql_url(endpoint, trick(name, listener.url)), accept="application/json")
     assert status in (400, 403), body
     assert json.loads(body)["message"]
+    # Refused by the guard, not stopped later by the query process's network isolation.
+    assert "query failed" not in json.loads(body)["message"], body
     _settle()
     assert listener.connections == before
 
@@ -332,3 +340,17 @@ def test_deep_escaped_nesting_through_the_server_leaves_it_answering(endpoint) -
     status, _, body = get(sparql_url(endpoint, "ASK {}"), accept="application/sparql-results+json")
     assert status == 200 and json.loads(body)["boolean"] is True
 
+
+
+@pytest.mark.parametrize("escape", ["\\#", "\\'", "\\)"])
+def test_nesting_behind_a_local_name_escape_is_counted(escape: str) -> None:
+    """A local name may escape '#', a quote or a bracket (ex:a\\#b): the depth count reads it as part of the name.
+
+    Counted as a comment, string or closer, it hid the 100 levels behind it (measured: passed as depth 1).
+    """
+    nest = "[ ex:p " * 100 + "1" + " ]" * 100
+    text = f"PREFIX ex: <http://e/> SELECT * WHERE {{ ?s ex:a{escape}b {nest} . ex:c{escape}d ex:p ?o }}"
+    ox.Store().query(text.replace(nest, "1"))  # the engine reads the escapes as names
+    with pytest.raises(guard.Refusal) as refused:
+        guard.check_query(text, allow_federation=False)
+    assert refused.value.status == 400 and "nested more than 64 levels" in refused.value.message

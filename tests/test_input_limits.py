@@ -54,6 +54,14 @@ def external_entity() -> str:
     )
 
 
+def attribute_defaults() -> str:
+    return (
+        '<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [\n<!ATTLIST rdf:Description e:p CDATA "'
+        + "x" * (512 * 1024) + '">\n]>\n' + RDF_XML_HEAD
+        + "".join(f'<rdf:Description rdf:about="http://example.org/s{i}"/>\n' for i in range(4000)) + "</rdf:RDF>\n"
+    )
+
+
 def deep_jsonld(depth: int) -> str:
     return '{"@id": "http://example.org/a", "http://example.org/p": ' * depth + '"x"' + "}" * depth
 
@@ -82,6 +90,8 @@ HOSTILE = {
     "JSON-LD string over the limit": (
         "literal.jsonld", lambda: '{"@id": "http://e/a", "http://e/p": "' + "x" * BIG_LITERAL + '"}', "a string longer"
     ),
+    # rdflib (expat) gives each of the 4,000 elements the 512 KiB default: 2 GB from a 200 KB file.
+    "RDF/XML attribute default": ("defaults.rdf", attribute_defaults, "an attribute default in the DOCTYPE"),
     "RDF/XML text over the limit": (
         "literal.rdf",
         lambda: RDF_XML_HEAD + '<rdf:Description rdf:about="http://e/a"><e:p>' + "x" * BIG_LITERAL
@@ -180,6 +190,19 @@ def test_brackets_in_strings_iris_comments_and_escapes_do_not_count(text: str, t
     assert f"line {text.count(chr(10)) + 3}: blank nodes" in refusal(path, nesting=1)
 
 
+@pytest.mark.parametrize("chunk", [1, 2, 3, 1 << 20])
+def test_a_comment_ends_at_a_carriage_return_as_it_does_for_the_parser(
+    chunk: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Turtle's comments end at CR or LF: read to LF only, "# x\r" hid every bracket after it on the line."""
+    monkeypatch.setattr(input_limits, "CHUNK_BYTES", chunk)
+    path = tmp_path / "cr.ttl"
+    path.write_bytes(b"@prefix : <http://e/> .\n# x\r:s :p [ :p [ :p [ :p :o ] ] ] .\n")
+    assert sum(1 for _ in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)) == 4  # the parser reads them
+    assert "nested deeper than the limit of 2 levels" in refusal(path, nesting=2)
+    assert refusal(path, nesting=3) is None
+
+
 @pytest.mark.parametrize("chunk", [1, 2, 3, 7, 1 << 20])
 def test_chunk_boundaries_change_nothing(chunk: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(input_limits, "CHUNK_BYTES", chunk)
@@ -228,6 +251,8 @@ def test_an_unclosed_literal_is_refused_while_it_is_read(tmp_path: Path) -> None
         ('<!ENTITY a "x"><!ENTITY b "&#38;a;">', "entity &b; refers to another entity"),
         ('<!ENTITY a "x"> %a;', "a parameter entity reference"),
         ("".join(f'<!ENTITY e{i} "v">' for i in range(65)), "more than the limit of 64 entity declarations"),
+        ('<!ATTLIST rdf:Description e:p CDATA "x">', "an attribute default in the DOCTYPE"),
+        ("<!ATTLIST rdf:Description e:p CDATA #FIXED 'x'>", "an attribute default in the DOCTYPE"),
     ],
 )
 def test_rdf_xml_entities_that_are_refused(doctype: str, words: str, tmp_path: Path) -> None:

@@ -128,6 +128,7 @@ class _Scan:
 _TTL_CODE = re.compile(rb"[\[\](){}\"'<>#\\]")
 _TTL_OPEN = frozenset(b"[({")
 _TTL_CLOSE = frozenset(b"])}")
+_TTL_LINE_END = re.compile(rb"[\r\n]")  # a comment ends at either, as it does for the parsers
 
 
 @functools.lru_cache
@@ -144,7 +145,7 @@ def _turtle_skip(literal_bytes: int) -> re.Pattern[bytes]:
         + rb"|<[^<>\n]{0,%d}+>" % literal_bytes
         + rb'|"(?:[^"\\\n]|\\.){1,%d}+"' % items
         + rb"|'(?:[^'\\\n]|\\.){1,%d}+'" % items
-        + rb"|#[^\n]*+\n)*+"
+        + rb"|#[^\r\n]*+[\r\n])*+"
     )
 # What may end a string: its quote or an escape (and a newline, which a short string cannot hold).
 _TTL_STRING_END = {
@@ -209,9 +210,9 @@ class _TurtleScan(_Scan):
                 else:
                     position += 1  # a lone ">"
             elif self.state == "comment":
-                newline = buffer.find(b"\n", position)
-                position = end if newline < 0 else newline + 1
-                if newline >= 0:
+                line_end = _TTL_LINE_END.search(buffer, position)
+                position = end if line_end is None else line_end.end()
+                if line_end is not None:
                     self.state = "code"
             else:
                 position, complete = self._in_token(position, final=final)
@@ -328,7 +329,8 @@ _XML_SUBSET_PART = re.compile(
     | <\?.*?\?>
     | <!ENTITY\s+(?P<parameter>%\s+)?(?P<name>[^\s"'%&<>]{1,200})\s+
         (?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<external>SYSTEM|PUBLIC)\b(?:[^>"']|"[^"]*"|'[^']*')*)\s*>
-    | <!(?:ELEMENT|ATTLIST|NOTATION)\b(?:[^>"']|"[^"]*"|'[^']*')*>
+    | <!ATTLIST\b(?P<attlist>(?:[^>"']|"[^"]*"|'[^']*')*)>
+    | <!(?:ELEMENT|NOTATION)\b(?:[^>"']|"[^"]*"|'[^']*')*>
     """,
     re.S | re.X,
 )
@@ -413,6 +415,13 @@ class _XmlScan(_Scan):
                 parameter = head[position] == ord("%")
                 problem = "a parameter entity reference in the DOCTYPE" if parameter else "a DOCTYPE part this check cannot read"
                 raise self.refuse(position, problem, "keep to simple <!ENTITY name \"value\"> declarations")
+            if part.group("attlist") is not None and re.search(rb"[\"']", part.group("attlist")):
+                # rdflib's parser (expat) adds a default to every element it fits, so one value of up
+                # to the DOCTYPE limit becomes as many literals as the file has elements.
+                raise self.refuse(
+                    position, "an attribute default in the DOCTYPE (<!ATTLIST ... \"value\">)",
+                    "write the attribute out on the elements that have it",
+                )
             if part.group("name") is not None:
                 name = part.group("name").decode("utf-8", "replace")
                 if part.group("parameter"):

@@ -4,10 +4,11 @@ Both faces use it: the server with federation off by default, the CLI with feder
 (a user's own machine may ask Wikidata), both for the nesting limit and the clear update message.
 
 The SERVICE check is a security boundary (no requests from the server to hosts a client names),
-so it reads the query as the engine does: first SPARQL's code-point unescaping (§19.2, applied
-to the whole text before parsing, so that even a keyword may be written ``\\u0053ERVICE``), then
-a cheap test that settles the common case without parsing, then a real parse (rdflib's SPARQL
-grammar). It fails closed: a text the parser cannot read is refused, never passed on.
+so it reads the query both ways an engine may: with SPARQL's code-point unescaping (§19.2, applied
+to the whole text before parsing, so that even a keyword may be written ``\\u0053ERVICE``) and as
+pyoxigraph does (escapes count only inside strings and IRIs). Each reading gets a cheap test that
+settles the common case without parsing, then a real parse (rdflib's SPARQL grammar). It fails
+closed: a text the parser cannot read is refused, never passed on.
 
 The nesting check protects the engine's parser, which recurses per nesting level and crashes
 the process on very deep input (and grows cubically on nested blank nodes).
@@ -111,7 +112,35 @@ def _check_cached(text: str, allow_federation: bool) -> QueryShape:
 
 
 def _check(text: str, allow_federation: bool) -> QueryShape:
-    unescaped = unescape_codepoints(text)
+    shapes = [_check_reading(reading, allow_federation) for reading in _readings(text)]
+    return QueryShape(
+        uses_service=any(shape.uses_service for shape in shapes),
+        depth=max(shape.depth for shape in shapes),
+        has_dataset_clause=any(shape.has_dataset_clause for shape in shapes),
+    )
+
+
+# A code-point escape, a backslash pair (whose second character starts no escape), or neither.
+_ESCAPE_OR_PAIR = re.compile(r"\\(?:u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)", re.S)
+
+
+def _readings(text: str) -> list[str]:
+    """The texts a parser may see: SPARQL's (§19.2, escapes replaced everywhere) and the engine's.
+
+    pyoxigraph 0.5 replaces escapes only inside strings and IRIs, so in a comment ``\\u000A`` is
+    no line end for it: the §19.2 reading alone would let the guard's parse see code (the opening
+    of a long string, say, that swallows a SERVICE clause) where the engine sees a comment. The
+    engine's reading keeps every comment, string and IRI where it is by putting a plain letter
+    in place of each escape (which starts no token and ends none); both readings are checked.
+    """
+    spec_reading = unescape_codepoints(text)
+    if spec_reading == text:
+        return [text]
+    engine_reading = _ESCAPE_OR_PAIR.sub(lambda match: "x" if match.group(0)[1] in "uU" else match.group(0), text)
+    return [spec_reading, engine_reading]
+
+
+def _check_reading(unescaped: str, allow_federation: bool) -> QueryShape:
     update = _UPDATE_START.match(unescaped)
     if update:
         raise Refusal(403, f"read-only: SPARQL Update ({update.group(1).upper()}) is refused; "
@@ -223,8 +252,9 @@ _OPENERS, _CLOSERS = "({[", ")}]"
 def _bracket_depth(code: str) -> int:
     """The deepest bracket nesting of ``code``, a text the parser has read as a query.
 
-    Strings and comments are skipped. Inside what looks like an IRI, openers count and closers
-    do not (it may be a '<' comparison: either reading then gives at least the true depth).
+    Strings, comments and the escaped characters of local names are skipped. Inside what looks
+    like an IRI, openers count and closers do not (it may be a '<' comparison: either reading then
+    gives at least the true depth).
     A misreading elsewhere cannot let a crashing depth through: the parse above already stopped
     anything deeper than its frame budget allows.
     """
@@ -233,6 +263,11 @@ def _bracket_depth(code: str) -> int:
     text = code.replace("\r", "\n")
     while position < end:
         char = text[position]
+        if char == "\\":
+            # Outside strings and IRIs a backslash is a local name's escape (ex:a\#b, ex:a\)): the
+            # character after it is part of the name, not a comment, string or bracket.
+            position += 2
+            continue
         if char == "#":
             position = _COMMENT.match(text, position).end()  # type: ignore[union-attr]
             continue
