@@ -36,7 +36,8 @@ def test_every_template_compiles_and_escapes_what_it_is_given(folder: Path) -> N
 
 
 def test_no_python_module_escapes_html_by_hand() -> None:
-    by_hand = re.compile(r"\bhtml\.escape\(|from html import|markupsafe import escape|\bescape\(")
+    # A bare escape() or HTML's escapers by name; glob.escape and re.escape are not HTML.
+    by_hand = re.compile(r"\bhtml\.escape\(|from html import|markupsafe import escape|markupsafe\.escape\(|(?<![\w.])escape\(")
     found = [f"{p.relative_to(SRC)}:{n}" for p in SRC.rglob("*.py")
              for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if by_hand.search(line)]
     assert found == []
