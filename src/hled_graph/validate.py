@@ -126,6 +126,10 @@ def validate_files(paths: Sequence[Path], *, checks: Mapping[str, DataCheck]) ->
     return validate_graph(hgraph.parse_files(paths), checks=checks)
 
 
-def validate_shipped(*, checks: Mapping[str, DataCheck]) -> Report:
-    """Validate the shipped data and links, merged, against the shipped shapes."""
-    return validate_graph(hgraph.load_graph(include_ontology=False), checks=checks)
+def validate_shipped(*, checks: Mapping[str, DataCheck], with_inferred: bool = False) -> Report:
+    """Validate the shipped data and links, merged, against the shipped shapes.
+
+    ``with_inferred`` adds what RDFS infers (:mod:`hled_graph.inference`): the graph the queries
+    see, which must conform as well as what the files state.
+    """
+    return validate_graph(hgraph.load_graph(include_ontology=False, include_inferred=with_inferred), checks=checks)
