@@ -64,8 +64,8 @@ def _unwind_on_termination() -> None:
 def build(out_dir: str) -> None:
     """Validate the graph, then write all its distributions into one folder.
 
-    Writes the merged graph (ontology, data, links) as Turtle, N-Triples, JSON-LD and RDF/XML,
-    the named graphs as TriG and N-Quads, and prints a summary. Output is deterministic: two
+    Writes the merged graph (ontology, data, links and what RDFS infers from them) as Turtle,
+    N-Triples, JSON-LD and RDF/XML, the named graphs as TriG and N-Quads, and prints a summary. Output is deterministic: two
     builds give the same bytes. On a validation failure nothing is written (exit 1).
     """
     from pathlib import Path

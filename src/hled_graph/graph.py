@@ -1,4 +1,4 @@
-"""The merged dataset: ontology, data and links as named graphs; one loader for all RDF input."""
+"""The merged dataset: ontology, data, links and what they entail as named graphs; one loader for all RDF input."""
 
 from __future__ import annotations
 
