@@ -72,7 +72,7 @@ def members_query(cls: str) -> str:
 
 def test_the_expected_answers_are_not_empty(asserted: Graph) -> None:
     expected = expected_answers(asserted)
-    assert len(expected[HLED + "Event"]) >= 10
+    assert len(expected[HLED + "Event"]) >= 5
     assert expected[HLED + "Event"] < expected[HLED + "Action"]
     assert len(expected[ORG + "Organization"]) >= 30
     assert expected[ORG + "Organization"] < expected[PROV + "Agent"]
