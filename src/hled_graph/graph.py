@@ -130,10 +130,15 @@ def links_graph() -> Graph:
 
 
 def inferred_graph(asserted: Graph, *, ontology: Graph | None = None) -> Graph:
-    """What RDFS entails from ``asserted`` under the ontology's hierarchy, minus what it states (:mod:`.inference`)."""
+    """What RDFS entails from ``asserted`` under the ontology's hierarchy, minus what it states (:mod:`.inference`).
+
+    The axioms are the ontology's and those of the reused vocabularies it restates for the closure
+    (``ontology/reused-axioms.ttl``, used here only, so the ontology graph keeps to ``hled:`` terms).
+    """
     from hled_graph.inference import inferred_rdflib
 
-    return bind_prefixes(inferred_rdflib(asserted, ontology if ontology is not None else ontology_graph()))
+    axioms = (ontology if ontology is not None else ontology_graph()) + parse_file(resources.reused_axioms_file())
+    return bind_prefixes(inferred_rdflib(asserted, axioms))
 
 
 def load_dataset() -> Dataset:

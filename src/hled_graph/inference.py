@@ -2,12 +2,13 @@
 
 The data states only the most specific class of a thing (a ``hled:Forum``, a ``hled:Ministry``),
 so ``?x a hled:Event`` or ``?x a prov:Agent`` would find nothing. This module computes the
-triples that the axioms of ``ontology/hled.ttl`` entail and that no graph states, by four rules
-of RDF 1.1 Semantics (section 9.2.1) and no others:
+triples that the axioms of ``ontology/hled.ttl`` (and the few of ORG and PROV-O restated in
+``ontology/reused-axioms.ttl``) entail and that no graph states, by four rules of RDF 1.1
+Semantics (section 9.2.1) and no others:
 
 - rdfs2, rdfs3: the ``rdfs:domain`` and ``rdfs:range`` of the ``hled:`` properties (other
-  vocabularies' domains are theirs to state, and the ontology restates none); a literal value
-  gets no type from a range, as RDF has no literal subjects;
+  vocabularies' domains are theirs to state); a literal value gets no type from a range, as RDF
+  has no literal subjects;
 - rdfs7: a triple of a property holds of each of its ``rdfs:subPropertyOf`` super-properties;
 - rdfs9: a thing of a class is of each of its ``rdfs:subClassOf`` super-classes.
 
@@ -126,14 +127,14 @@ def entailed(
 # --------------------------------------------------------------------------- the two term libraries
 
 
-def inferred_rdflib(asserted: Graph, ontology: Graph) -> Graph:
-    """The inferred graph of ``asserted`` (which holds the ontology too, if its triples should count)."""
+def inferred_rdflib(asserted: Graph, axioms: Graph) -> Graph:
+    """The inferred graph of ``asserted`` (which holds the ontology too, if its triples should count) under ``axioms``."""
     from rdflib import Graph, Literal, URIRef
 
-    axioms = ((str(s), str(p), str(o)) for s, p, o in ontology if isinstance(s, URIRef) and isinstance(o, URIRef))
+    iris = ((str(s), str(p), str(o)) for s, p, o in axioms if isinstance(s, URIRef) and isinstance(o, URIRef))
     triples = entailed(
         asserted,
-        hierarchy_of(axioms),
+        hierarchy_of(iris),
         iri_of=lambda term: str(term) if isinstance(term, URIRef) else None,
         named=URIRef,
         is_literal=lambda term: isinstance(term, Literal),
@@ -144,18 +145,18 @@ def inferred_rdflib(asserted: Graph, ontology: Graph) -> Graph:
     return result
 
 
-def inferred_oxigraph(asserted: Iterable[ox.Triple], ontology: Iterable[ox.Triple]) -> list[ox.Triple]:
+def inferred_oxigraph(asserted: Iterable[ox.Triple], axioms: Iterable[ox.Triple]) -> list[ox.Triple]:
     """The inferred triples of ``asserted`` as pyoxigraph triples, sorted (the engine's twin of :func:`inferred_rdflib`)."""
     import pyoxigraph as ox
 
-    axioms = (
+    iris = (
         (t.subject.value, t.predicate.value, t.object.value)
-        for t in ontology
+        for t in axioms
         if isinstance(t.subject, ox.NamedNode) and isinstance(t.object, ox.NamedNode)
     )
     triples = entailed(
         ((t.subject, t.predicate, t.object) for t in asserted),
-        hierarchy_of(axioms),
+        hierarchy_of(iris),
         iri_of=lambda term: term.value if isinstance(term, ox.NamedNode) else None,
         named=ox.NamedNode,
         is_literal=lambda term: isinstance(term, ox.Literal),

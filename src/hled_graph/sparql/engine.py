@@ -101,9 +101,10 @@ def inferred_quads(store: ox.Store) -> list[ox.Quad]:
     inferred graph (the files' blank node labels are local to each file).
     """
     asserted = {quad.triple for quad in store}
-    ontology = [quad.triple for quad in store.quads_for_pattern(None, None, None, ox.NamedNode(GRAPH_ONTOLOGY))]
+    axioms = [quad.triple for quad in store.quads_for_pattern(None, None, None, ox.NamedNode(GRAPH_ONTOLOGY))]
+    axioms += [quad.triple for quad in ox.parse(path=str(resources.reused_axioms_file()), format=ox.RdfFormat.TURTLE)]
     graph = ox.NamedNode(GRAPH_INFERRED)
-    return [ox.Quad(t.subject, t.predicate, t.object, graph) for t in inferred_oxigraph(asserted, ontology)]
+    return [ox.Quad(t.subject, t.predicate, t.object, graph) for t in inferred_oxigraph(asserted, axioms)]
 
 
 def open_store(path: Path) -> ox.Store:
