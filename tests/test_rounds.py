@@ -111,7 +111,9 @@ def test_the_documents_of_each_round_with_title_publisher_and_url(rows: list[dic
         ),
     } <= documents
     titles = {r["item"]: r["name"] for r in rows if r["role"] == "document"}
-    assert titles["hd:joint-statement-2023"] == "Joint Statement Following the 2023 U.S.-Mexico High-Level Economic Dialogue"
+    assert titles["hd:joint-statement-2023"] == (
+        "Joint Statement Following the 2023 U.S.-Mexico High-Level Economic Dialogue"
+    )
 
 
 def test_each_chair_held_the_post_at_the_date_of_the_round(rounds_graph: Graph) -> None:
