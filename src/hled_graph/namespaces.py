@@ -19,6 +19,11 @@ PREFIXES: dict[str, str] = {
     "hda": ID + "action/",
     "hdw": ID + "work/",
     "hdq": ID + "quote/",
+    "hdc": ID + "commitment/",
+    "hde": ID + "event/",
+    "round": ID + "round/",
+    "status": ID + "status/",
+    "post": ID + "post/",
     "hsh": BASE + "shapes#",
     "org": "http://www.w3.org/ns/org#",
     "prov": "http://www.w3.org/ns/prov#",
@@ -38,6 +43,8 @@ PREFIXES: dict[str, str] = {
     "wdt": "http://www.wikidata.org/prop/direct/",
     "void": "http://rdfs.org/ns/void#",
     "dcat": "http://www.w3.org/ns/dcat#",
+    "spdx": "http://spdx.org/rdf/terms#",
+    "adms": "http://www.w3.org/ns/adms#",
 }
 
 SPARQL_PROLOGUE = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
