@@ -11,7 +11,7 @@ import re
 
 import pytest
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, FOAF, ORG, RDF, XSD
+from rdflib.namespace import DCTERMS, FOAF, ORG, RDF, RDFS, XSD
 from test_queries import answer
 
 from hled_graph import resources
@@ -134,7 +134,10 @@ def test_each_chair_held_the_post_at_the_date_of_the_round(rounds_graph: Graph) 
 def test_the_dialogue_was_founded_in_2013(rounds_graph: Graph) -> None:
     dialogue = URIRef(PREFIXES["hd"] + "hled")
     assert rounds_graph.value(dialogue, SCHEMA.foundingDate) == Literal("2013", datatype=XSD.gYear)
-    assert compact(str(rounds_graph.value(dialogue, DCTERMS.source))) == "hd:joint-statement-2013-05-02"
+    assert compact(str(rounds_graph.value(dialogue, DCTERMS.source))) == "hd:state-department-release-2021-09-08"
+    # the record of the establishment itself (Obama and Peña Nieto, Mexico City, 2013-05-02)
+    record = rounds_graph.value(dialogue, RDFS.seeAlso)
+    assert rounds_graph.value(record, DCTERMS.issued) == Literal("2013-05-02", datatype=XSD.date)
 
 
 def unsourced(graph: Graph) -> list[str]:

@@ -96,7 +96,7 @@ _CATEGORY_OF_CLASS: dict[str, str] = {
     **dict.fromkeys(["Dialogue", "WorkingGroup", "OrganizationalCollaboration", "Round"], "collaboration"),
     **dict.fromkeys(["StakeholderGroup", "Group"], "stakeholders"),
     "Person": "person",
-    **dict.fromkeys(["Event", "Forum", "Meeting", "Roundtable", "TechnicalExchange", "Round"], "event"),
+    **dict.fromkeys(["Event", "Forum", "Meeting", "Roundtable", "TechnicalExchange"], "event"),
     **dict.fromkeys(
         [
             "Action",
