@@ -275,5 +275,6 @@ def jsonld_context() -> dict[str, Any]:
         "monetaryAmount": "schema:amount",
         "position": "schema:position",
         "note": "skos:note",
+        "admsStatus": ref("adms:status"),  # "status" is left for hled:status
     }
     return {"@context": terms}
