@@ -270,6 +270,9 @@ class _Builder:
         self.block: list[str] = []
         # The original that names what is emitted now: every named node carries it in dcterms:source.
         self.source = iri("hd", document_name(1))
+        # Commitments of earlier documents, which later ones report progress on, and those of the current one.
+        self.earlier_commitments: list[str] = []
+        self.commitments: list[str] = []
         self.blank = itertools.count(1)
         self.seen: set[str] = set()
         actions = max(1, triples // 52)
@@ -483,6 +486,8 @@ class _Builder:
         issued = date(2022, 9, 12) + timedelta(days=91 * (number - 1))
         document = _Document(iri("hd", name), iri("hd", f"{name}-copy"), iri("round", f"synthetic-{number:05d}"), issued)
         self.source = document.original
+        self.earlier_commitments += self.commitments
+        self.commitments = []
         title = f"FACT SHEET: U.S.-Mexico High-Level Economic Dialogue, synthetic issue {number}"
         for node in (document.original, document.copy):
             self.emit(node, RDF, iri("foaf", "Document"))
@@ -588,6 +593,9 @@ def _action(b: _Builder, *, number: int, document: _Document, offset: int) -> in
         _quantity(b, node=node, value=rng.randrange(10, 50000), unit="beneficiaries", lower=rng.random() < 0.3)
     if kind == "CommitmentAct" or (kind == "FundingCommitmentAct" and rng.random() < 0.5):
         _commitment(b, act=node, number=number, topic=topic, lead=lead, when=when)
+    elif kind == "Cooperation" and b.earlier_commitments and rng.random() < 0.25:
+        # Work on an earlier round's commitment: its progress, as the later document reports it (the act's status).
+        b.emit(node, iri("hled", "concerns"), b.earlier_commitments[rng.randrange(len(b.earlier_commitments))])
     return _quote(b, local=local, node=node, copy=document.copy, title=title, offset=offset)
 
 
@@ -606,6 +614,7 @@ def _commitment(b: _Builder, *, act: str, number: int, topic: str, lead: _Org, w
     """The commitment an act makes: a lasting node with, now and then, a deadline and a target of its own."""
     rng = b.rng
     commitment = iri("hdc", f"synthetic-commitment-{number:07d}")
+    b.commitments.append(commitment)
     b.emit(act, iri("hled", "concerns"), commitment)
     b.emit(commitment, RDF, iri("hled", "Commitment"))
     b.emit(commitment, RDF, iri("prov", "Plan"))
@@ -808,17 +817,21 @@ def generate(*, triples: int, seed: int = 0, progress: Callable[[int], None] | N
 
 def bindings_present_in(store: object, bindings: dict[str, object]) -> dict[str, object]:
     """Query bindings adjusted to a synthetic store: an IRI the store does not describe (a real
-    action such as ``hda:epa-conagua-statement-of-intent``) is replaced by the first described
-    IRI of the same namespace, so a parameterized library query asks about something that exists.
+    action such as ``hda:epa-conagua-statement-of-intent``, the document ``hd:fact-sheet-2022``) is
+    replaced by the first described IRI directly in the same namespace and of a class the shipped
+    data gives it, so a parameterized library query asks about something of the same kind that exists.
     """
     adjusted = dict(bindings)
     for name, term in bindings.items():
         if not isinstance(term, ox.NamedNode) or store.query(f"ASK {{ {term} ?p ?o }}"):  # type: ignore[attr-defined]
             continue
         namespace = term.value[: max(term.value.rfind("/"), term.value.rfind("#")) + 1]
+        classes = " ".join(str(cls) for cls, in _shipped_rows(f"SELECT DISTINCT ?class WHERE {{ {term} a ?class }}"))
         rows = list(
             store.query(  # type: ignore[attr-defined]
-                f'SELECT ?s WHERE {{ ?s a ?class FILTER(STRSTARTS(STR(?s), "{namespace}")) }} ORDER BY ?s LIMIT 1'
+                f"SELECT ?s WHERE {{ {f'VALUES ?class {{ {classes} }}' if classes else ''} ?s a ?class "
+                f'FILTER(STRSTARTS(STR(?s), "{namespace}") && !CONTAINS(STRAFTER(STR(?s), "{namespace}"), "/")) }} '
+                "ORDER BY ?s LIMIT 1"
             )
         )
         if rows:
