@@ -185,7 +185,10 @@ _ACTION_MIX = (
     ("AgreementSigning", 6), ("Establishment", 5), ("Award", 5), ("Campaign", 4), ("Accession", 4),
     ("Outreach", 3), ("Approval", 2), ("Forum", 4), ("Meeting", 4), ("Roundtable", 3), ("TechnicalExchange", 3),
 )
-_EVENTS = {"Forum", "Meeting", "Roundtable", "TechnicalExchange"}
+_EVENT_NOUNS = {
+    "Forum": "forum", "Meeting": "meeting", "Roundtable": "roundtable", "TechnicalExchange": "technical exchange",
+}
+_EVENTS = set(_EVENT_NOUNS)
 # What an act that makes a promise reports is not yet done, so it carries no count of what was done.
 _PROMISES = {"CommitmentAct", "FundingCommitmentAct", "Announcement"}
 _TOPICS = (
@@ -334,7 +337,9 @@ class _Builder:
         # A parent the generator does not describe (no hled:country, say) is left out with its link.
         known = {registered.local for registered in registry_organizations()}
         under = (org.parent_link, org.parent) if org.parent in known else ("", "")
-        return self._org(org.local, org.english, org.spanish, org.acronym, org.kind, org.schema_class, org.country, under)
+        return self._org(
+            org.local, org.english, org.spanish, org.acronym, org.kind, org.schema_class, org.country, under
+        )
 
     def _org(
         self,
@@ -484,7 +489,9 @@ class _Builder:
         """The original and the copy of fact sheet ``number`` and the round it was published for."""
         name = document_name(number)
         issued = date(2022, 9, 12) + timedelta(days=91 * (number - 1))
-        document = _Document(iri("hd", name), iri("hd", f"{name}-copy"), iri("round", f"synthetic-{number:05d}"), issued)
+        document = _Document(
+            iri("hd", name), iri("hd", f"{name}-copy"), iri("round", f"synthetic-{number:05d}"), issued
+        )
         self.source = document.original
         self.earlier_commitments += self.commitments
         self.commitments = []
@@ -652,9 +659,6 @@ def _planned_event(b: _Builder, *, act: str, kind: str, number: int, topic: str,
     if b.rng.random() < 0.3:
         b.emit(event, iri("schema", "eventAttendanceMode"), iri("schema", "OnlineEventAttendanceMode"))
     b.sourced(event)
-
-
-_EVENT_NOUNS = {"Forum": "forum", "Meeting": "meeting", "Roundtable": "roundtable", "TechnicalExchange": "technical exchange"}
 
 
 def kind_words(kind: str) -> str:
