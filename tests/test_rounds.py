@@ -11,7 +11,7 @@ import re
 
 import pytest
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, FOAF, ORG, RDF, RDFS, XSD
+from rdflib.namespace import DCTERMS, FOAF, ORG, RDF, XSD
 from test_queries import answer
 
 from hled_graph import resources
