@@ -528,7 +528,7 @@ def test_source_quote_matches_the_source_text(store: ox.Store) -> None:
     quote = rows[0]
     assert quote["action"] == "hda:epa-conagua-statement-of-intent"
     assert "signed an announcement of intent" in quote["exact"]
-    text = resources.source_text_file().read_text(encoding="utf-8")
+    text = resources.source_text_file("hled-2022-fact-sheet.txt").read_text(encoding="utf-8")
     assert text[quote["start"] : quote["end"]] == quote["exact"]
     assert quote["document"] == "hd:fact-sheet-2022"
     assert quote["documentTitle"] == "FACT SHEET: 2022 U.S.-Mexico High-Level Economic Dialogue"

@@ -19,6 +19,11 @@ PREFIXES: dict[str, str] = {
     "hda": ID + "action/",
     "hdw": ID + "work/",
     "hdq": ID + "quote/",
+    "hdc": ID + "commitment/",
+    "hde": ID + "event/",
+    "status": ID + "status/",
+    "round": ID + "round/",
+    "post": ID + "post/",
     "hsh": BASE + "shapes#",
     "org": "http://www.w3.org/ns/org#",
     "prov": "http://www.w3.org/ns/prov#",
@@ -38,6 +43,7 @@ PREFIXES: dict[str, str] = {
     "wdt": "http://www.wikidata.org/prop/direct/",
     "void": "http://rdfs.org/ns/void#",
     "dcat": "http://www.w3.org/ns/dcat#",
+    "spdx": "http://spdx.org/rdf/terms#",
 }
 
 SPARQL_PROLOGUE = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
@@ -48,7 +54,6 @@ GRAPH_DATA = BASE + "graph/data"
 GRAPH_LINKS = BASE + "graph/links"
 GRAPH_WIKIDATA = BASE + "graph/wikidata"
 
-SOURCE_DOCUMENT = ID + "fact-sheet-2022"
 DIALOGUE = ID + "hled"
 
 # Wikidata, where the links point, and the licence of its data.
