@@ -55,7 +55,7 @@ SELECT ?action ?label ?date ?value WHERE {
   ?action a ?class ; rdfs:label ?label .
   OPTIONAL { ?action time:hasTime/time:inXSDDate ?date }
   OPTIONAL { ?action hled:amount/schema:value ?value }
-  FILTER(?class IN (hled:FundingCommitment, hled:Award) && CONTAINS(LCASE(STR(?label)), "water"))
+  FILTER(?class IN (hled:FundingCommitmentAct, hled:Award) && CONTAINS(LCASE(STR(?label)), "water"))
 }""",
 }
 

@@ -162,7 +162,7 @@ _REGISTRY_WORKS = (
 )
 # Action classes and how often each occurs; roughly the mix of the real fact sheet.
 _ACTION_MIX = (
-    ("Cooperation", 18), ("Commitment", 14), ("FundingCommitment", 14), ("Launch", 11),
+    ("Cooperation", 18), ("CommitmentAct", 14), ("FundingCommitmentAct", 14), ("Launch", 11),
     ("AgreementSigning", 6), ("Establishment", 5), ("Award", 5), ("Campaign", 4), ("Accession", 4),
     ("Outreach", 3), ("Approval", 2), ("Forum", 4), ("Meeting", 4), ("Roundtable", 3), ("TechnicalExchange", 3),
 )
@@ -421,7 +421,7 @@ def _action(b: _Builder, *, number: int, document: str, issued: date, offset: in
         agents.append((b.pick_org(other_country), "partner"))
     if rng.random() < 0.25:
         agents.append((b.pick_org(lead_country), "partner"))
-    if kind == "FundingCommitment":
+    if kind == "FundingCommitmentAct":
         agents.append((b.pick_org(lead_country), "funder"))
     elif kind == "Award":
         agents.append((b.pick_org(other_country), "recipient"))
@@ -457,7 +457,7 @@ def _action(b: _Builder, *, number: int, document: str, issued: date, offset: in
     _works(b, node=node, kind=kind, number=number, topic=topic, agents=[org for org, _ in agents])
     when = issued + timedelta(days=rng.randrange(-200, 200))
     _time(b, node=node, kind=kind, when=when, issued=issued, title=title)
-    if kind in ("FundingCommitment", "Award") and (kind == "FundingCommitment" or rng.random() < 0.7):
+    if kind in ("FundingCommitmentAct", "Award") and (kind == "FundingCommitmentAct" or rng.random() < 0.7):
         amount = b.bnode()
         b.emit(node, iri("hled", "amount"), amount)
         b.emit(amount, RDF, iri("schema", "MonetaryAmount"))
@@ -465,7 +465,7 @@ def _action(b: _Builder, *, number: int, document: str, issued: date, offset: in
         b.emit(amount, iri("schema", "currency"), plain("USD"))
     if kind in ("Outreach", "Campaign") or rng.random() < 0.08:
         _quantity(b, node=node, value=rng.randrange(10, 50000), unit="beneficiaries", lower=rng.random() < 0.3)
-    if kind == "Commitment" and rng.random() < 0.3:
+    if kind == "CommitmentAct" and rng.random() < 0.3:
         target = b.bnode()
         b.emit(node, iri("hled", "target"), target)
         b.emit(target, RDF, iri("hled", "Target"))
@@ -474,7 +474,7 @@ def _action(b: _Builder, *, number: int, document: str, issued: date, offset: in
         b.emit(target, iri("schema", "unitText"), text("percent"))
         b.emit(target, iri("hled", "targetYear"), typed(str(2025 + rng.randrange(10)), "gYear"))
         b.emit(target, iri("schema", "description"), text(f"A share of {topic} reached by the target year."))
-    if kind in ("Commitment", "FundingCommitment") and rng.random() < 0.15:
+    if kind in ("CommitmentAct", "FundingCommitmentAct") and rng.random() < 0.15:
         b.emit(node, iri("hled", "deadline"), typed(f"{when.year + 1}-{when.month:02d}", "gYearMonth"))
     return _quote(b, local=local, node=node, document=document, title=title, offset=offset)
 
@@ -482,8 +482,8 @@ def _action(b: _Builder, *, number: int, document: str, issued: date, offset: in
 def kind_words(kind: str) -> str:
     return {
         "Cooperation": "works together",
-        "Commitment": "commits",
-        "FundingCommitment": "commits funds",
+        "CommitmentAct": "commits",
+        "FundingCommitmentAct": "commits funds",
         "Launch": "launches a program",
         "AgreementSigning": "signs an agreement",
         "Establishment": "establishes a working group",

@@ -21,8 +21,8 @@ PREFIXES: dict[str, str] = {
     "hdq": ID + "quote/",
     "hdc": ID + "commitment/",
     "hde": ID + "event/",
-    "status": ID + "status/",
     "round": ID + "round/",
+    "status": ID + "status/",
     "post": ID + "post/",
     "hsh": BASE + "shapes#",
     "org": "http://www.w3.org/ns/org#",
@@ -44,6 +44,7 @@ PREFIXES: dict[str, str] = {
     "void": "http://rdfs.org/ns/void#",
     "dcat": "http://www.w3.org/ns/dcat#",
     "spdx": "http://spdx.org/rdf/terms#",
+    "adms": "http://www.w3.org/ns/adms#",
 }
 
 SPARQL_PROLOGUE = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
