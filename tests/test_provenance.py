@@ -85,13 +85,14 @@ def test_every_action_has_exactly_one_annotation_named_like_it(graph: Graph) -> 
         assert str(row.q).startswith(PREFIXES["hdq"]) and str(row.a).startswith(PREFIXES["hda"])
 
 
-def test_every_annotation_describes_the_fact_sheet(graph: Graph) -> None:
+def test_every_annotation_identifies_its_act_in_a_copy_with_a_source_file(graph: Graph) -> None:
     rows = graph.query(SPARQL_PROLOGUE + """
         SELECT ?q WHERE {
           ?q a oa:Annotation .
           FILTER NOT EXISTS {
-            ?q oa:motivatedBy oa:describing ;
-               oa:hasTarget [ a oa:SpecificResource ; oa:hasSource hd:fact-sheet-2022 ]
+            ?q oa:motivatedBy oa:identifying ;
+               oa:hasTarget [ a oa:SpecificResource ; oa:hasSource ?copy ] .
+            ?copy hled:sourceFile ?file ; prov:wasDerivedFrom ?original .
           }
         }""")
     assert list(rows) == []
