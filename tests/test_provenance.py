@@ -129,7 +129,7 @@ def test_a_tampered_offset_is_reported(graph: Graph) -> None:
     tampered.set(
         (selector, URIRef(OA + "start"), Literal(int(start) + 1, datatype=XSD.nonNegativeInteger))
     )
-    problems = check_quotes(tampered)
+    problems = [str(problem) for problem in check_quotes(tampered)]
     assert len(problems) == 1
     assert problems[0].startswith(str(target)) and "not the quoted oa:exact" in problems[0]
 
@@ -140,7 +140,7 @@ def test_a_tampered_suffix_is_reported(graph: Graph) -> None:
     suffix = URIRef(OA + "suffix")
     subject, old = next((s, o) for s, o in tampered.subject_objects(suffix) if str(o).strip())
     tampered.set((subject, suffix, Literal("x" + str(old))))
-    problems = check_quotes(tampered)
+    problems = [str(problem) for problem in check_quotes(tampered)]
     assert len(problems) == 1 and "oa:suffix does not follow" in problems[0]
 
 
@@ -166,7 +166,7 @@ def test_a_wrong_checksum_is_reported_once_for_its_copy(graph: Graph) -> None:
     value = URIRef(SPDX + "checksumValue")
     checksum, old = next(tampered.subject_objects(value))
     tampered.set((checksum, value, Literal("00" * 32, datatype=XSD.hexBinary)))
-    problems = check_quotes(tampered)
+    problems = [str(problem) for problem in check_quotes(tampered)]
     assert len(problems) == 1
     assert "spdx:checksum SHA-256 is " + "00" * 32 in problems[0] and str(old).lower() in problems[0]
 
@@ -177,7 +177,7 @@ def test_a_missing_source_file_is_reported_once_for_its_copy(graph: Graph) -> No
     source_file = URIRef(PREFIXES["hled"] + "sourceFile")
     copy = next(tampered.subjects(source_file, Literal(FACT_SHEET_FILE)))
     tampered.set((copy, source_file, Literal("no-such-source.txt")))
-    problems = check_quotes(tampered)
+    problems = [str(problem) for problem in check_quotes(tampered)]
     assert len(problems) == 1
     assert problems[0].startswith(f"{copy}: ") and "no-such-source.txt: source text missing" in problems[0]
 

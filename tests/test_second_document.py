@@ -37,7 +37,11 @@ IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "_shipped")
 
 @pytest.fixture(scope="module")
 def checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("second-document") / "checkout"
+    return copy_with_the_second_document(tmp_path_factory.mktemp("second-document"))
+
+
+def copy_with_the_second_document(folder: Path) -> Path:
+    root = folder / "checkout"
     root.mkdir()
     for part in CHECKOUT_PARTS:
         source = REPOSITORY / part
@@ -85,6 +89,18 @@ def test_validate_passes(checkout: Path) -> None:
     done = run(checkout, "-m", "hled_graph.cli", "validate")
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.startswith("OK: ")
+
+
+def test_validate_checks_the_second_source_against_its_own_file(tmp_path: Path) -> None:
+    changed = copy_with_the_second_document(tmp_path)
+    text = changed / "data" / "source" / TEXT_FILE.name
+    text.write_text(text.read_text(encoding="utf-8").replace("twelve", "eleven"), encoding="utf-8")
+    done = run(changed, "-m", "hled_graph.cli", "validate")
+    assert done.returncode == 1, done.stdout + done.stderr
+    problems = [line for line in done.stdout.splitlines() if line.startswith("Violation: ")]
+    assert len(problems) == 1, done.stdout
+    assert problems[0].startswith("Violation: hd:hled-test-2023-copy: spdx:checksum SHA-256 is ")
+    assert "but hled-test-2023.txt has " in problems[0] and problems[0].endswith("(quote check)")
 
 
 def test_every_quote_matches_its_own_source_and_checksum(checkout: Path) -> None:

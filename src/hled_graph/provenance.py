@@ -77,6 +77,17 @@ def source_text(name: str) -> str:
 
 
 @dataclass(frozen=True)
+class QuoteProblem:
+    """A source or an annotation that disagrees with its source file: ``focus`` is its IRI."""
+
+    focus: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.focus}: {self.message}"
+
+
+@dataclass(frozen=True)
 class _Source:
     """A source copy as the data describes it: its file names and SHA-256 checksums."""
 
@@ -114,7 +125,7 @@ def page_noise_spans(text: str) -> list[tuple[int, int]]:
     return [match.span() for match in _PAGE_NOISE.finditer(text)]
 
 
-def check_quotes(graph: Graph) -> list[str]:
+def check_quotes(graph: Graph) -> list[QuoteProblem]:
     """One plain-words problem per source or annotation that disagrees with its source file; [] if none.
 
     A source must name exactly one file (``hled:sourceFile``) whose SHA-256 is its
@@ -122,20 +133,20 @@ def check_quotes(graph: Graph) -> list[str]:
     """
     from hled_graph.graph import select_rows
 
-    problems: list[str] = []
+    problems: list[QuoteProblem] = []
     texts: dict[str, str] = {}
     for name, source in sorted(_sources(graph).items()):
         text, problem = _verified_text(name, source)
         if problem:
-            problems.append(f"{name}: {problem}")
+            problems.append(QuoteProblem(name, problem))
         else:
             texts[name] = text
     for row in select_rows(graph, _ANNOTATIONS_QUERY):
         name = str(row.annotation)
         if row.source is None:
-            problems.append(f"{name}: no oa:hasTarget with an oa:hasSource")
+            problems.append(QuoteProblem(name, "no oa:hasTarget with an oa:hasSource"))
         elif str(row.source) in texts:
-            problems += [f"{name}: {problem}" for problem in _selector_problems(row, texts[str(row.source)])]
+            problems += [QuoteProblem(name, problem) for problem in _selector_problems(row, texts[str(row.source)])]
     return problems
 
 
