@@ -3,10 +3,13 @@
 ``python -m benchmarks.synthetic --triples 1e6 -o corpus.nt`` writes one (the benchmarks make and
 cache their own).
 
-The output follows docs/MODEL.md exactly as the real data does: a dialogue with four pillars,
-source documents, actions of every action class with qualified associations and roles, the
-plain ``prov:wasAssociatedWith`` shortcut, amounts, quantities, targets, dates, places, works
-made and used, and one Web Annotation with both selectors per action. Organizations of both
+The output follows docs/MODEL.md exactly as the real data does: a dialogue with four pillars
+that meets in rounds, one fact sheet per round (the original that acts cite and the copy their
+quotes count into), acts of every act class with a status, the round that reported them,
+qualified associations and roles and the plain ``prov:wasAssociatedWith`` shortcut, the lasting
+things they concern (commitments with targets and deadlines, planned events), amounts,
+quantities, dates, places, works made and used, and one Web Annotation with both selectors per
+act. Every named node carries the document that first names it. Organizations of both
 countries are drawn with a Zipf-like skew, so a few agencies take part in many actions, as in
 the real dialogue. The organizations and places of the shipped graph (``hdo:epa``,
 ``hdl:tijuana``, …) are read from it, busiest first, and are the most frequent ones, so the
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import bisect
+import hashlib
 import itertools
 import os
 import random
@@ -41,6 +45,9 @@ XSD = _P["xsd"]
 
 COUNTRIES_OF_THE_DIALOGUE = ("united-states", "mexico")
 PUBLISHER = "white-house"
+ROUND_PLACE = "mexico-city"
+# Where the synthetic originals would be published: a domain reserved for examples (RFC 2606).
+DOCUMENT_PAGES = "https://fact-sheets.example.org/"
 
 
 @dataclass(frozen=True)
@@ -55,17 +62,22 @@ class RegistryOrg:
     schema_class: str
     country: str
     actions: int
+    parent: str = ""  # the local name of the organization it sits under, or ""
+    parent_link: str = ""  # how: "subOrganizationOf" or "unitOf"
 
 
 _REGISTRY_QUERY = """
 SELECT ?org (MIN(?en) AS ?english) (MIN(?es) AS ?spanish) (MIN(?alt) AS ?acronym) (MIN(?kind) AS ?hledClass)
        (MIN(?schemaClass) AS ?schemaType) (MIN(?country) AS ?where) (COUNT(DISTINCT ?action) AS ?actions)
+       (MIN(?sub) AS ?subOf) (MIN(?unit) AS ?unitOf)
 WHERE {
   ?org a org:FormalOrganization ; a ?kind ; a ?schemaClass ; hled:country ?country ; rdfs:label ?en .
   FILTER(STRSTARTS(STR(?kind), STR(hled:)) && STRSTARTS(STR(?schemaClass), STR(schema:)) && LANG(?en) = "en")
   OPTIONAL { ?org skos:prefLabel ?es FILTER(LANG(?es) = "es") }
   OPTIONAL { ?org skos:altLabel ?alt }
   OPTIONAL { ?action prov:wasAssociatedWith ?org }
+  OPTIONAL { ?org org:subOrganizationOf ?sub }
+  OPTIONAL { ?org org:unitOf ?unit }
 }
 GROUP BY ?org ORDER BY DESC(?actions) ?org
 """
@@ -75,7 +87,9 @@ GROUP BY ?org ORDER BY DESC(?actions) ?org
 def registry_organizations() -> tuple[RegistryOrg, ...]:
     """The organizations of the shipped graph, busiest (most actions) first."""
     found = []
-    for org, english, spanish, acronym, kind, schema_class, country, actions in _shipped_rows(_REGISTRY_QUERY):
+    for org, english, spanish, acronym, kind, schema_class, country, actions, sub, unit in _shipped_rows(
+        _REGISTRY_QUERY
+    ):
         found.append(
             RegistryOrg(
                 local=value(org, _P["hdo"]),
@@ -86,6 +100,8 @@ def registry_organizations() -> tuple[RegistryOrg, ...]:
                 schema_class=value(schema_class, _P["schema"]),
                 country=value(country, _P["hdl"]),
                 actions=int(value(actions)),
+                parent=value(sub or unit, _P["hdo"]),
+                parent_link="subOrganizationOf" if sub else "unitOf" if unit else "",
             )
         )
     return tuple(found)
@@ -146,6 +162,9 @@ _SYNTHETIC_KINDS = (
     ("FederalAgency", "Agency"), ("Ministry", "Ministry"), ("StateGovernment", "State Government"),
     ("University", "University"), ("Company", "Company"), ("NGO", "Foundation"),
 )
+# Agencies and ministries sit under their national government, as the shipped ones do.
+_GOVERNMENTS = {"united-states": "us-government", "mexico": "mexico-government"}
+_UNDER_GOVERNMENT = {"FederalAgency", "Ministry"}
 _COUNTRIES = (("united-states", "United States", "US"), ("mexico", "Mexico", "MX"), ("canada", "Canada", "CA"))
 _PILLARS = (
     ("I", "Building Back Together"), ("II", "Promoting Sustainable Economic and Social Development"),
@@ -166,7 +185,12 @@ _ACTION_MIX = (
     ("AgreementSigning", 6), ("Establishment", 5), ("Award", 5), ("Campaign", 4), ("Accession", 4),
     ("Outreach", 3), ("Approval", 2), ("Forum", 4), ("Meeting", 4), ("Roundtable", 3), ("TechnicalExchange", 3),
 )
-_EVENTS = {"Forum", "Meeting", "Roundtable", "TechnicalExchange"}
+_EVENT_NOUNS = {
+    "Forum": "forum", "Meeting": "meeting", "Roundtable": "roundtable", "TechnicalExchange": "technical exchange",
+}
+_EVENTS = set(_EVENT_NOUNS)
+# What an act that makes a promise reports is not yet done, so it carries no count of what was done.
+_PROMISES = {"CommitmentAct", "FundingCommitmentAct", "Announcement"}
 _TOPICS = (
     "water quality", "supply chains", "semiconductors", "clean energy", "methane emissions",
     "workforce training", "small business", "digital trade", "cybersecurity", "border infrastructure",
@@ -218,12 +242,27 @@ class _Zipf:
 
 
 @dataclass(frozen=True)
+class _Document:
+    """One round's fact sheet: the original the acts cite, the copy their quotes count into, the round."""
+
+    original: str
+    copy: str
+    round: str
+    issued: date
+
+
+def document_name(number: int) -> str:
+    return f"synthetic-fact-sheet-{number:05d}"
+
+
+@dataclass(frozen=True)
 class _Org:
     node: str
     name: str
     country: str
     lines: tuple[str, ...]
     kind: str = "organization"  # or "person", "group": who may be a working group's member
+    parent: str = ""  # the node of the organization it sits under, described along with it
 
 
 class _Builder:
@@ -232,15 +271,20 @@ class _Builder:
     def __init__(self, *, triples: int, seed: int) -> None:
         self.rng = random.Random(seed)
         self.block: list[str] = []
+        # The original that names what is emitted now: every named node carries it in dcterms:source.
+        self.source = iri("hd", document_name(1))
+        # Commitments of earlier documents, which later ones report progress on, and those of the current one.
+        self.earlier_commitments: list[str] = []
+        self.commitments: list[str] = []
         self.blank = itertools.count(1)
         self.seen: set[str] = set()
         actions = max(1, triples // 52)
+        self.registry = {org.node: org for org in map(self._registry_org, registry_organizations())}
         self.orgs = self._organizations(count=max(60, int(actions ** 0.75)))
         self.org_pick = {c: _Zipf(len(self.orgs[c])) for c in self.orgs}
         self.people = [_Org(iri("hdp", local), name, "", (), "person") for local, name, _, _ in _PEOPLE]
         self.groups = [_Org(iri("hdo", local), name, country, (), "group") for local, name, country in _STAKEHOLDER_GROUPS]
-        (publisher,) = (org for org in registry_organizations() if org.local == PUBLISHER)
-        self.white_house = self._registry_org(publisher)
+        self.white_house = self.registry[iri("hdo", PUBLISHER)]
         self.places = self._places(count=max(20, int(actions**0.5)))
         self.place_pick = _Zipf(len(self.places))
         self.programs: list[str] = [
@@ -270,9 +314,9 @@ class _Builder:
 
     def _organizations(self, *, count: int) -> dict[str, list[_Org]]:
         pools: dict[str, list[_Org]] = {country: [] for country in COUNTRIES_OF_THE_DIALOGUE}
-        for registered in registry_organizations():
-            if registered.country in pools and registered.local != PUBLISHER:
-                pools[registered.country].append(self._registry_org(registered))
+        for registered in self.registry.values():
+            if registered.country in pools and registered.node != iri("hdo", PUBLISHER):
+                pools[registered.country].append(registered)
         for number in range(1, count + 1):
             country = "united-states" if number % 2 else "mexico"
             kind, noun = _SYNTHETIC_KINDS[number % len(_SYNTHETIC_KINDS)]
@@ -280,17 +324,35 @@ class _Builder:
             english = f"{topic} {noun} {number}"
             spanish = f"{noun} de {topic} {number}" if country == "mexico" else ""
             acronym = text(f"SO{number}", "es" if country == "mexico" else "en")
+            government = _GOVERNMENTS[country] if kind in _UNDER_GOVERNMENT else ""
+            under = ("subOrganizationOf", government) if iri("hdo", government) in self.registry else ("", "")
             pools[country].append(
-                self._org(f"synthetic-org-{number:05d}", english, spanish, acronym, kind, _SCHEMA_CLASS[kind], country)
+                self._org(
+                    f"synthetic-org-{number:05d}", english, spanish, acronym, kind, _SCHEMA_CLASS[kind], country, under
+                )
             )
         return pools
 
     def _registry_org(self, org: RegistryOrg) -> _Org:
-        return self._org(org.local, org.english, org.spanish, org.acronym, org.kind, org.schema_class, org.country)
+        # A parent the generator does not describe (no hled:country, say) is left out with its link.
+        known = {registered.local for registered in registry_organizations()}
+        under = (org.parent_link, org.parent) if org.parent in known else ("", "")
+        return self._org(
+            org.local, org.english, org.spanish, org.acronym, org.kind, org.schema_class, org.country, under
+        )
 
     def _org(
-        self, local: str, english: str, spanish: str, acronym: str, kind: str, schema_class: str, country: str
+        self,
+        local: str,
+        english: str,
+        spanish: str,
+        acronym: str,
+        kind: str,
+        schema_class: str,
+        country: str,
+        under: tuple[str, str],
     ) -> _Org:
+        """``under``: how and below which organization (a local name) it sits, or ("", "")."""
         node = iri("hdo", local)
         outer, self.block = self.block, []
         self.emit(node, RDF, iri("org", "FormalOrganization"))
@@ -300,8 +362,11 @@ class _Builder:
         if acronym:
             self.emit(node, iri("skos", "altLabel"), acronym)
         self.emit(node, iri("hled", "country"), iri("hdl", country))
+        link, parent = under
+        if link:
+            self.emit(node, iri("org", link), iri("hdo", parent))
         lines, self.block = tuple(self.block), outer
-        return _Org(node, english, country, lines)
+        return _Org(node, english, country, lines, parent=iri("hdo", parent) if link else "")
 
     def _places(self, *, count: int) -> list[tuple[str, str, tuple[str, ...]]]:
         places = []
@@ -323,19 +388,35 @@ class _Builder:
 
     def pick_org(self, country: str) -> _Org:
         org = self.orgs[country][self.org_pick[country].draw(self.rng)]
-        self.introduce(org.node, org.lines)
+        self.introduce_org(org)
         return org
 
-    def pick_place(self) -> str:
-        node, _, lines = self.places[self.place_pick.draw(self.rng)]
+    def introduce_org(self, org: _Org) -> None:
+        """Describe an organization and, the first time, the ones it sits under, so the hierarchy is whole."""
+        if org.node in self.seen:
+            return
+        self.introduce(org.node, org.lines)
+        if org.parent in self.registry:
+            self.introduce_org(self.registry[org.parent])
+
+    def pick_place(self, local: str = "") -> str:
+        """A place drawn by its use, or the place named ``local``."""
+        if local:
+            node, lines = next((node, lines) for node, _, lines in self.places if node == iri("hdl", local))
+        else:
+            node, _, lines = self.places[self.place_pick.draw(self.rng)]
         self.introduce(node, lines)
         return node
 
     def introduce(self, node: str, lines: tuple[str, ...]) -> None:
-        """Describe a pooled entity the first time an action refers to it."""
+        """Describe a pooled entity the first time an action refers to it, sourced to that action's document."""
         if node not in self.seen:
             self.seen.add(node)
             self.block.extend(lines)
+            self.sourced(node)
+
+    def sourced(self, node: str) -> None:
+        self.emit(node, iri("dcterms", "source"), self.source)
 
     # ---------------------------------------------------------------- fixed part
 
@@ -346,10 +427,12 @@ class _Builder:
             self.emit(node, RDF, iri("prov", "Location"))
             self.labels(node, english, "México" if local == "mexico" else "")
             self.emit(node, iri("hled", "iso3166Code"), plain(code))
+            self.sourced(node)
             self.seen.add(node)
         scheme = iri("hd", "pillars")
         self.emit(scheme, RDF, iri("skos", "ConceptScheme"))
         self.labels(scheme, "Pillars of the High-Level Economic Dialogue")
+        self.sourced(scheme)
         dialogue = f"<{DIALOGUE}>"
         self.emit(dialogue, RDF, iri("hled", "Dialogue"))
         self.emit(dialogue, RDF, iri("org", "OrganizationalCollaboration"))
@@ -358,6 +441,13 @@ class _Builder:
             "U.S.-Mexico High-Level Economic Dialogue",
             "Diálogo Económico de Alto Nivel México-Estados Unidos",
         )
+        self.emit(dialogue, iri("schema", "foundingDate"), typed("2013", "gYear"))
+        self.sourced(dialogue)
+        meetings = iri("hdw", "hled-meetings")
+        self.emit(meetings, RDF, iri("schema", "EventSeries"))
+        self.labels(meetings, "Meetings of the U.S.-Mexico High-Level Economic Dialogue")
+        self.emit(meetings, iri("schema", "organizer"), dialogue)
+        self.sourced(meetings)
         for number, (notation, title) in enumerate(_PILLARS, start=1):
             pillar = iri("pillar", str(number))
             self.emit(pillar, RDF, iri("skos", "Concept"))
@@ -368,6 +458,7 @@ class _Builder:
             self.labels(pillar, title)
             self.emit(pillar, iri("skos", "definition"), text(f"The aim of pillar {notation}: {title.lower()}."))
             self.emit(pillar, iri("hled", "pillarNumber"), typed(number, "integer"))
+            self.sourced(pillar)
             self.emit(dialogue, iri("hled", "hasPillar"), pillar)
         for local, english, country in _STAKEHOLDER_GROUPS:
             node = iri("hdo", local)
@@ -376,6 +467,7 @@ class _Builder:
             self.labels(node, english)
             if country:
                 self.emit(node, iri("hled", "country"), iri("hdl", country))
+            self.sourced(node)
         for local, english, title, government in _PEOPLE:
             node = iri("hdp", local)
             self.emit(node, RDF, iri("schema", "Person"))
@@ -383,34 +475,70 @@ class _Builder:
             self.labels(node, english)
             self.emit(node, iri("schema", "jobTitle"), text(title))
             self.emit(node, iri("schema", "affiliation"), iri("hdo", government))
+            self.sourced(node)
         for local, english, kind in _REGISTRY_WORKS:
             node = iri("hdw", local)
             self.emit(node, RDF, iri("hled", kind))
             self.emit(node, RDF, iri("prov", "Entity"))
             self.labels(node, english)
             self.emit(node, iri("dcterms", "description"), text(f"{english}, as named in the dialogue."))
+            self.sourced(node)
         return self.take()
 
-    def document(self, number: int) -> tuple[str, date]:
-        # The first document stands in for the real fact sheet, so queries about it find it.
-        node = iri("hd", "fact-sheet-2022" if number == 1 else f"synthetic-fact-sheet-{number:05d}")
+    def document(self, number: int) -> _Document:
+        """The original and the copy of fact sheet ``number`` and the round it was published for."""
+        name = document_name(number)
         issued = date(2022, 9, 12) + timedelta(days=91 * (number - 1))
-        self.emit(node, RDF, iri("foaf", "Document"))
-        self.emit(node, RDF, iri("prov", "Entity"))
+        document = _Document(
+            iri("hd", name), iri("hd", f"{name}-copy"), iri("round", f"synthetic-{number:05d}"), issued
+        )
+        self.source = document.original
+        self.earlier_commitments += self.commitments
+        self.commitments = []
         title = f"FACT SHEET: U.S.-Mexico High-Level Economic Dialogue, synthetic issue {number}"
-        self.emit(node, iri("rdfs", "label"), text(title))
-        self.emit(node, iri("dcterms", "title"), text(title))
-        self.emit(node, iri("dcterms", "issued"), typed(issued.isoformat(), "date"))
-        self.emit(node, iri("dcterms", "publisher"), iri("hdo", "white-house"))
-        self.emit(node, iri("hled", "sourceFile"), plain(f"synthetic-fact-sheet-{number:05d}.txt"))
-        self.introduce(self.white_house.node, self.white_house.lines)
-        return node, issued
+        for node in (document.original, document.copy):
+            self.emit(node, RDF, iri("foaf", "Document"))
+            self.emit(node, RDF, iri("prov", "Entity"))
+            self.emit(node, iri("dcterms", "title"), text(title))
+        self.emit(document.original, iri("rdfs", "label"), text(title))
+        self.emit(document.original, iri("dcterms", "issued"), typed(issued.isoformat(), "date"))
+        self.emit(document.original, iri("dcterms", "publisher"), self.white_house.node)
+        self.emit(document.original, iri("foaf", "page"), f"<{DOCUMENT_PAGES}{name}>")
+        self.emit(document.original, iri("hled", "publishedAt"), document.round)
+        self.introduce_org(self.white_house)
+        # The copy is republished the next day, as the real one was.
+        self.emit(document.copy, iri("rdfs", "label"), text(f"Copy of synthetic fact sheet {number}"))
+        self.emit(document.copy, iri("dcterms", "issued"), typed((issued + timedelta(days=1)).isoformat(), "date"))
+        self.emit(document.copy, iri("prov", "wasDerivedFrom"), document.original)
+        self.emit(document.copy, iri("hled", "sourceFile"), plain(f"{name}.txt"))
+        # No such file exists: the digest is a made-up stand-in (the SHA-256 of the file's name), fixed per document.
+        checksum = self.bnode()
+        self.emit(document.copy, iri("spdx", "checksum"), checksum)
+        self.emit(checksum, RDF, iri("spdx", "Checksum"))
+        self.emit(checksum, iri("spdx", "algorithm"), iri("spdx", "checksumAlgorithm_sha256"))
+        self.emit(checksum, iri("spdx", "checksumValue"), typed(hashlib.sha256(name.encode()).hexdigest(), "hexBinary"))
+        meeting = f"Synthetic meeting {number} of the U.S.-Mexico High-Level Economic Dialogue"
+        self.emit(document.round, RDF, iri("hled", "Round"))
+        self.labels(document.round, meeting)
+        self.emit(document.round, iri("schema", "name"), text(meeting))
+        self.emit(document.round, iri("schema", "superEvent"), iri("hdw", "hled-meetings"))
+        self.emit(document.round, iri("schema", "startDate"), typed(issued.isoformat(), "date"))
+        self.emit(document.round, iri("schema", "location"), self.pick_place(ROUND_PLACE))
+        self.emit(document.round, iri("schema", "organizer"), f"<{DIALOGUE}>")
+        self.sourced(document.round)
+        return document
 
 
-def _action(b: _Builder, *, number: int, document: str, issued: date, offset: int) -> int:
-    """One action with its agents, works, place, time, money and quote; returns the quote's end offset."""
+def _action(b: _Builder, *, number: int, document: _Document, offset: int) -> int:
+    """One act with its status, agents, works, place, time, money, what it concerns and its quote; returns the
+    quote's end offset."""
     rng = b.rng
     kind = b.mix_names[bisect.bisect_left(b.mix_weights, rng.random() * b.mix_weights[-1])]
+    when = document.issued + timedelta(days=rng.randrange(-200, 200))
+    # An event still to come has not taken place: the act is its announcement, the event a planned one.
+    planned_event = kind if kind in _EVENTS and when > document.issued else ""
+    if planned_event:
+        kind = "Announcement"
     local = f"synthetic-{number:07d}"
     node = iri("hda", local)
     topic = _TOPICS[rng.randrange(len(_TOPICS))]
@@ -434,15 +562,18 @@ def _action(b: _Builder, *, number: int, document: str, issued: date, offset: in
         agents.append((b.groups[rng.randrange(len(b.groups))], "participant"))
     agents = list({(org.node, role): (org, role) for org, role in agents}.values())
 
-    title = f"{lead.name} {kind_words(kind)} on {topic} ({number})"
+    words = f"announces a {_EVENT_NOUNS[planned_event]}" if planned_event else kind_words(kind)
+    title = f"{lead.name} {words} on {topic} ({number})"
     b.emit(node, RDF, iri("prov", "Activity"))
     b.emit(node, RDF, iri("hled", kind))
     if kind in _EVENTS:
         b.emit(node, RDF, iri("schema", "Event"))
     b.labels(node, title)
-    b.emit(node, iri("dcterms", "description"), text(f"{lead.name} and partners {kind_words(kind)} on {topic}."))
+    b.emit(node, iri("dcterms", "description"), text(f"{lead.name} and partners {words} on {topic}."))
     b.emit(node, iri("hled", "partOfDialogue"), f"<{DIALOGUE}>")
-    b.emit(node, iri("dcterms", "source"), document)
+    b.emit(node, iri("hled", "status"), iri("status", _status(kind, rng)))
+    b.emit(node, iri("hled", "reportedAt"), document.round)
+    b.emit(node, iri("dcterms", "source"), document.original)
     b.emit(node, iri("hled", "pillar"), iri("pillar", str(1 + rng.randrange(4))))
     for org, role in agents:
         association = b.bnode()
@@ -455,28 +586,79 @@ def _action(b: _Builder, *, number: int, document: str, issued: date, offset: in
     for place in sorted({b.pick_place() for _ in range(1 + (rng.random() < 0.3))}):
         b.emit(node, iri("prov", "atLocation"), place)
     _works(b, node=node, kind=kind, number=number, topic=topic, agents=[org for org, _ in agents])
-    when = issued + timedelta(days=rng.randrange(-200, 200))
-    _time(b, node=node, kind=kind, when=when, issued=issued, title=title)
+    if planned_event:
+        _planned_event(b, act=node, kind=planned_event, number=number, topic=topic, when=when, organizer=lead)
+    else:
+        _time(b, node=node, kind=kind, when=when, title=title)
     if kind in ("FundingCommitmentAct", "Award") and (kind == "FundingCommitmentAct" or rng.random() < 0.7):
         amount = b.bnode()
         b.emit(node, iri("hled", "amount"), amount)
         b.emit(amount, RDF, iri("schema", "MonetaryAmount"))
         b.emit(amount, iri("schema", "value"), typed(f"{rng.randrange(1, 5000) * 100000}.0", "decimal"))
         b.emit(amount, iri("schema", "currency"), plain("USD"))
-    if kind in ("Outreach", "Campaign") or rng.random() < 0.08:
+    if kind in ("Outreach", "Campaign") or (kind not in _PROMISES and rng.random() < 0.08):
         _quantity(b, node=node, value=rng.randrange(10, 50000), unit="beneficiaries", lower=rng.random() < 0.3)
-    if kind == "CommitmentAct" and rng.random() < 0.3:
-        target = b.bnode()
-        b.emit(node, iri("hled", "target"), target)
+    if kind == "CommitmentAct" or (kind == "FundingCommitmentAct" and rng.random() < 0.5):
+        _commitment(b, act=node, number=number, topic=topic, lead=lead, when=when)
+    elif kind == "Cooperation" and b.earlier_commitments and rng.random() < 0.25:
+        # Work on an earlier round's commitment: its progress, as the later document reports it (the act's status).
+        b.emit(node, iri("hled", "concerns"), b.earlier_commitments[rng.randrange(len(b.earlier_commitments))])
+    return _quote(b, local=local, node=node, copy=document.copy, title=title, offset=offset)
+
+
+def _status(kind: str, rng: random.Random) -> str:
+    """The status the document reports for an act of ``kind``: done, mostly."""
+    if kind in ("CommitmentAct", "FundingCommitmentAct"):
+        return "committed"
+    if kind == "Announcement":
+        return "scheduled"
+    if kind == "Cooperation" and rng.random() < 0.3:
+        return "under-way"
+    return "completed"
+
+
+def _commitment(b: _Builder, *, act: str, number: int, topic: str, lead: _Org, when: date) -> None:
+    """The commitment an act makes: a lasting node with, now and then, a deadline and a target of its own."""
+    rng = b.rng
+    commitment = iri("hdc", f"synthetic-commitment-{number:07d}")
+    b.commitments.append(commitment)
+    b.emit(act, iri("hled", "concerns"), commitment)
+    b.emit(commitment, RDF, iri("hled", "Commitment"))
+    b.emit(commitment, RDF, iri("prov", "Plan"))
+    b.labels(commitment, f"{topic.capitalize()} commitment {number}")
+    b.emit(commitment, iri("dcterms", "description"), text(f"{lead.name}'s commitment on {topic}."))
+    b.sourced(commitment)
+    if rng.random() < 0.15:
+        b.emit(commitment, iri("hled", "deadline"), typed(f"{when.year + 1}-{when.month:02d}", "gYearMonth"))
+    if rng.random() < 0.3:
+        target = iri("hdw", f"synthetic-target-{number:07d}")
+        percent, year = rng.randrange(5, 100), 2025 + rng.randrange(10)
+        b.emit(commitment, iri("hled", "target"), target)
         b.emit(target, RDF, iri("hled", "Target"))
-        b.emit(target, iri("schema", "value"), typed(f"{rng.randrange(5, 100)}", "decimal"))
+        b.emit(target, RDF, iri("schema", "QuantitativeValue"))
+        b.emit(target, iri("rdfs", "label"), text(f"{percent} percent of {topic} by {year}"))
+        b.emit(target, iri("schema", "value"), typed(f"{percent}.0", "decimal"))
         b.emit(target, iri("schema", "unitCode"), plain("P1"))
         b.emit(target, iri("schema", "unitText"), text("percent"))
-        b.emit(target, iri("hled", "targetYear"), typed(str(2025 + rng.randrange(10)), "gYear"))
+        b.emit(target, iri("hled", "targetYear"), typed(str(year), "gYear"))
         b.emit(target, iri("schema", "description"), text(f"A share of {topic} reached by the target year."))
-    if kind in ("CommitmentAct", "FundingCommitmentAct") and rng.random() < 0.15:
-        b.emit(node, iri("hled", "deadline"), typed(f"{when.year + 1}-{when.month:02d}", "gYearMonth"))
-    return _quote(b, local=local, node=node, document=document, title=title, offset=offset)
+        b.sourced(target)
+
+
+def _planned_event(b: _Builder, *, act: str, kind: str, number: int, topic: str, when: date, organizer: _Org) -> None:
+    """The event an announcement concerns: a schema:Event still to come, not an activity."""
+    event = iri("hde", f"synthetic-event-{number:07d}")
+    name = f"{topic.capitalize()} {_EVENT_NOUNS[kind]} {number}"
+    b.emit(act, iri("hled", "concerns"), event)
+    b.emit(event, RDF, iri("schema", "Event"))
+    b.labels(event, name)
+    b.emit(event, iri("schema", "name"), text(name))
+    b.emit(event, iri("schema", "startDate"), typed(when.isoformat(), "date"))
+    b.emit(event, iri("schema", "organizer"), organizer.node)
+    b.emit(event, iri("schema", "eventStatus"), iri("schema", "EventScheduled"))
+    if b.rng.random() < 0.3:
+        b.emit(event, iri("schema", "eventAttendanceMode"), iri("schema", "OnlineEventAttendanceMode"))
+    b.sourced(event)
 
 
 def kind_words(kind: str) -> str:
@@ -522,6 +704,7 @@ def _works(b: _Builder, *, node: str, kind: str, number: int, topic: str, agents
         english = f"{topic.capitalize()} {cls_words(cls)} {number}"
         b.labels(work, english)
         b.emit(work, iri("dcterms", "description"), text(f"A {cls_words(cls)} on {topic}."))
+        b.sourced(work)
         if cls == "WorkingGroup":
             for member in sorted({org.node for org in agents if org.kind == "organization"}):
                 b.emit(work, iri("org", "hasMember"), member)
@@ -544,7 +727,7 @@ def cls_words(cls: str) -> str:
     }[cls]
 
 
-def _time(b: _Builder, *, node: str, kind: str, when: date, issued: date, title: str) -> None:
+def _time(b: _Builder, *, node: str, kind: str, when: date, title: str) -> None:
     rng = b.rng
     holder = b.bnode()
     b.emit(node, iri("time", "hasTime"), holder)
@@ -566,8 +749,6 @@ def _time(b: _Builder, *, node: str, kind: str, when: date, issued: date, title:
     if kind in _EVENTS:
         b.emit(node, iri("schema", "startDate"), typed(when.isoformat(), "date"))
         b.emit(node, iri("schema", "name"), text(title))
-        if when > issued:
-            b.emit(node, iri("schema", "eventStatus"), iri("schema", "EventScheduled"))
         if rng.random() < 0.3:
             b.emit(node, iri("schema", "eventAttendanceMode"), iri("schema", "OnlineEventAttendanceMode"))
 
@@ -582,16 +763,16 @@ def _quantity(b: _Builder, *, node: str, value: int, unit: str, lower: bool) -> 
         b.emit(quantity, iri("hled", "isLowerBound"), typed("true", "boolean"))
 
 
-def _quote(b: _Builder, *, local: str, node: str, document: str, title: str, offset: int) -> int:
+def _quote(b: _Builder, *, local: str, node: str, copy: str, title: str, offset: int) -> int:
     exact = f"{title}, the fact sheet says."
     start, end = offset + 2, offset + 2 + len(exact)
     annotation, target, quote, position = iri("hdq", local), b.bnode(), b.bnode(), b.bnode()
     b.emit(annotation, RDF, iri("oa", "Annotation"))
-    b.emit(annotation, iri("oa", "motivatedBy"), iri("oa", "describing"))
+    b.emit(annotation, iri("oa", "motivatedBy"), iri("oa", "identifying"))
     b.emit(annotation, iri("oa", "hasBody"), node)
     b.emit(annotation, iri("oa", "hasTarget"), target)
     b.emit(target, RDF, iri("oa", "SpecificResource"))
-    b.emit(target, iri("oa", "hasSource"), document)
+    b.emit(target, iri("oa", "hasSource"), copy)
     b.emit(target, iri("oa", "hasSelector"), quote)
     b.emit(target, iri("oa", "hasSelector"), position)
     b.emit(quote, RDF, iri("oa", "TextQuoteSelector"))
@@ -627,9 +808,9 @@ def generate(*, triples: int, seed: int = 0, progress: Callable[[int], None] | N
     for number in itertools.count(1):
         document_number, position = divmod(number - 1, ACTIONS_PER_DOCUMENT)
         if position == 0:
-            document, issued = b.document(document_number + 1)
+            document = b.document(document_number + 1)
             offset = 0
-        offset = _action(b, number=number, document=document, issued=issued, offset=offset)
+        offset = _action(b, number=number, document=document, offset=offset)
         block = b.take()
         if emitted + len(block) > triples and (emitted + len(block) - triples) > (triples - emitted):
             return
@@ -640,17 +821,21 @@ def generate(*, triples: int, seed: int = 0, progress: Callable[[int], None] | N
 
 def bindings_present_in(store: object, bindings: dict[str, object]) -> dict[str, object]:
     """Query bindings adjusted to a synthetic store: an IRI the store does not describe (a real
-    action such as ``hda:epa-conagua-statement-of-intent``) is replaced by the first described
-    IRI of the same namespace, so a parameterized library query asks about something that exists.
+    action such as ``hda:epa-conagua-statement-of-intent``, the document ``hd:fact-sheet-2022``) is
+    replaced by the first described IRI directly in the same namespace and of a class the shipped
+    data gives it, so a parameterized library query asks about something of the same kind that exists.
     """
     adjusted = dict(bindings)
     for name, term in bindings.items():
         if not isinstance(term, ox.NamedNode) or store.query(f"ASK {{ {term} ?p ?o }}"):  # type: ignore[attr-defined]
             continue
         namespace = term.value[: max(term.value.rfind("/"), term.value.rfind("#")) + 1]
+        classes = " ".join(str(cls) for cls, in _shipped_rows(f"SELECT DISTINCT ?class WHERE {{ {term} a ?class }}"))
         rows = list(
             store.query(  # type: ignore[attr-defined]
-                f'SELECT ?s WHERE {{ ?s a ?class FILTER(STRSTARTS(STR(?s), "{namespace}")) }} ORDER BY ?s LIMIT 1'
+                f"SELECT ?s WHERE {{ {f'VALUES ?class {{ {classes} }}' if classes else ''} ?s a ?class "
+                f'FILTER(STRSTARTS(STR(?s), "{namespace}") && !CONTAINS(STRAFTER(STR(?s), "{namespace}"), "/")) }} '
+                "ORDER BY ?s LIMIT 1"
             )
         )
         if rows:

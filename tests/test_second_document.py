@@ -183,9 +183,12 @@ def test_the_document_states_its_three_acts(checkout: Path) -> None:
 
 def test_the_repeated_act_has_one_quote_per_source(checkout: Path) -> None:
     rows = query(checkout, "source-quote", f"action=<{REPEATED_ACT}>")
-    assert sorted(row["document"].rsplit("/", 1)[1] for row in rows) == ["fact-sheet-2022-copy", "hled-test-2023-copy"]
+    assert sorted((row["document"], row["copy"], row["file"]) for row in rows) == [
+        (ID + "fact-sheet-2022", ID + "fact-sheet-2022-copy", "hled-2022-fact-sheet.txt"),
+        (DOCUMENT, ID + "hled-test-2023-copy", TEXT_FILE.name),
+    ]
     text = (checkout / "data" / "source" / TEXT_FILE.name).read_text(encoding="utf-8")
-    (quote_2023,) = [row for row in rows if row["document"].endswith("hled-test-2023-copy")]
+    (quote_2023,) = [row for row in rows if row["document"] == DOCUMENT]
     assert text[int(quote_2023["start"]) : int(quote_2023["end"])] == quote_2023["exact"]
 
 

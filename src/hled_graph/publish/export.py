@@ -211,6 +211,19 @@ def jsonld_context() -> dict[str, Any]:
         "eventStatus": ref("schema:eventStatus"),
         "eventAttendanceMode": ref("schema:eventAttendanceMode"),
         "location": ref("schema:location"),
+        # rounds: their chairs (people holding posts at the round's date) and where each statement stands
+        # ("office", not "post": a term "post" would shadow the prefix post:, as "pillar" would pillar:)
+        "foundingDate": typed("schema:foundingDate", "xsd:gYear"),
+        "chair": "hled:chair",
+        "member": ref("org:member"),
+        "organization": ref("org:organization"),
+        "office": ref("hled:post"),
+        "memberDuring": "org:memberDuring",
+        "inside": "time:inside",
+        "postIn": ref("org:postIn"),
+        "heldBy": ref("org:heldBy"),
+        "locator": "hled:locator",
+        "seeAlso": ref("rdfs:seeAlso"),
         # links out
         "sameAs": ref("owl:sameAs"),
         "exactMatch": ref("skos:exactMatch"),

@@ -89,13 +89,15 @@ _CATEGORY_OF_CLASS: dict[str, str] = {
             "FormalOrganization",
             "OrganizationalUnit",
             "Organization",
+            "Post",
         ],
         "organization",
     ),
-    **dict.fromkeys(["Dialogue", "WorkingGroup", "OrganizationalCollaboration"], "collaboration"),
+    # a round is a meeting of the dialogue itself, not an act it reports, so it is drawn with the dialogue
+    **dict.fromkeys(["Dialogue", "WorkingGroup", "OrganizationalCollaboration", "Round"], "collaboration"),
     **dict.fromkeys(["StakeholderGroup", "Group"], "stakeholders"),
     "Person": "person",
-    **dict.fromkeys(["Event", "Forum", "Meeting", "Roundtable", "TechnicalExchange", "Round"], "event"),
+    **dict.fromkeys(["Event", "Forum", "Meeting", "Roundtable", "TechnicalExchange"], "event"),
     **dict.fromkeys(
         [
             "Action",
