@@ -639,7 +639,11 @@ def test_statuses_of_the_2022_acts(graph: Graph) -> None:
 
 
 def test_events_that_took_place_precede_the_fact_sheet_and_planned_ones_follow_it(graph: Graph) -> None:
-    took_place = rows(graph, "SELECT ?e ?start WHERE { ?e a ?c ; schema:startDate ?start . VALUES ?c { hled:Forum hled:Meeting hled:Roundtable hled:TechnicalExchange } }")
+    took_place = rows(
+        graph,
+        "SELECT ?e ?start WHERE { ?e a ?c ; schema:startDate ?start . "
+        "VALUES ?c { hled:Forum hled:Meeting hled:Roundtable hled:TechnicalExchange } }",
+    )
     assert len(took_place) >= 7
     assert all(str(start) <= "2022-09-12" for _, start in took_place)
     planned = rows(graph, "SELECT ?e ?start ?st WHERE { ?a hled:concerns ?e ; hled:status ?st . ?e a schema:Event ; schema:startDate ?start }")
@@ -660,8 +664,8 @@ def test_organizations_have_one_kind_and_a_country(graph: Graph) -> None:
     assert len(found) == 27  # 25 of the fact sheet, and USTR and SHCP, offices of the rounds' chairs
     hierarchy = rows(
         graph,
-        f"""SELECT ?o WHERE {{ VALUES ?kind {{ hled:FederalAgency hled:Ministry }} ?o a ?kind .
-              FILTER NOT EXISTS {{ ?o (org:subOrganizationOf|org:unitOf)+ ?g . ?g a hled:NationalGovernment }} }}""",
+        """SELECT ?o WHERE { VALUES ?kind { hled:FederalAgency hled:Ministry } ?o a ?kind .
+              FILTER NOT EXISTS { ?o (org:subOrganizationOf|org:unitOf)+ ?g . ?g a hled:NationalGovernment } }""",
     )
     # CONAGUA, COFEPRIS and CONALEP sit under Secretarías that the graph does not hold yet.
     assert {local(o) for (o,) in hierarchy} == {"conagua", "cofepris", "conalep"}

@@ -21,6 +21,7 @@ HDO, HDA, HDL = PREFIXES["hdo"], PREFIXES["hda"], PREFIXES["hdl"]
 
 ENTITY = (
     f'isIRI(?x) && STRSTARTS(STR(?x), "{ID}") && !STRSTARTS(STR(?x), "{PREFIXES["hdq"]}") '
+    f'&& !STRSTARTS(STR(?x), "{PREFIXES["status"]}") '
     "&& NOT EXISTS { ?x a foaf:Document }"
 )
 

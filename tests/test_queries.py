@@ -676,3 +676,21 @@ def test_named_graphs_match_the_files(store: ox.Store) -> None:
     assert sizes[base + "data>"] == sum(len(parse_file(p)) for p in resources.data_files())
     if resources.links_file().is_file():
         assert sizes[base + "links>"] == len(parse_file(resources.links_file()))
+
+
+def test_agencies_by_government_walks_the_hierarchy(store: ox.Store) -> None:
+    rows = answer(store, "agencies-by-government")
+    by_government: dict[object, set[object]] = {}
+    for row in rows:
+        by_government.setdefault(row["government"], set()).add(row["body"])
+    assert by_government["hdo:us-government"] >= {
+        "hdo:epa", "hdo:usaid", "hdo:doc", "hdo:dol", "hdo:ed", "hdo:state-department", "hdo:white-house",
+        # two levels down: a unit of a department
+        "hdo:nist", "hdo:us-embassy-mexico-city",
+    }
+    assert by_government["hdo:mexico-government"] >= {"hdo:secretaria-economia", "hdo:sre", "hdo:stps", "hdo:sep"}
+    assert not by_government["hdo:us-government"] & by_government["hdo:mexico-government"]
+    nist = next(r for r in rows if r["body"] == "hdo:nist")
+    assert nist["parent"] == "hdo:doc"
+    economy = next(r for r in rows if r["body"] == "hdo:secretaria-economia")
+    assert economy["acts"] == len(answer(store, "organization-activities", org="hdo:secretaria-economia"))

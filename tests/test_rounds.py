@@ -11,10 +11,11 @@ import re
 
 import pytest
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, FOAF, ORG, RDF, RDFS, XSD
+from rdflib.namespace import DCTERMS, FOAF, ORG, RDF, XSD
 from test_queries import answer
 
 from hled_graph import resources
+from hled_graph.graph import parse_files
 from hled_graph.iris import compact
 from hled_graph.namespaces import PREFIXES
 from hled_graph.sparql import engine
@@ -131,13 +132,28 @@ def test_each_chair_held_the_post_at_the_date_of_the_round(rounds_graph: Graph) 
     assert checked == sum(len(chairs) for chairs in CHAIRS.values())
 
 
-def test_the_dialogue_was_founded_in_2013(rounds_graph: Graph) -> None:
+def test_the_dialogue_was_established_in_2013_and_relaunched_in_2021(rounds_graph: Graph) -> None:
     dialogue = URIRef(PREFIXES["hd"] + "hled")
-    assert rounds_graph.value(dialogue, SCHEMA.foundingDate) == Literal("2013", datatype=XSD.gYear)
-    assert compact(str(rounds_graph.value(dialogue, DCTERMS.source))) == "hd:state-department-release-2021-09-08"
+    ((establishment, date, record, locator),) = rounds_graph.query(
+        """SELECT ?e ?date ?record ?locator WHERE {
+             ?e a org:ChangeEvent ; org:resultingOrganization ?d ; time:hasTime/time:inXSDDate ?date ;
+                dcterms:source ?record ; hled:locator ?locator }""",
+        initNs={"org": ORG, "time": TIME, "dcterms": DCTERMS, "hled": HLED},
+        initBindings={"d": dialogue},
+    )
+    assert compact(str(establishment)) == "hd:hled-establishment"
+    assert date == Literal("2013-05-02", datatype=XSD.date)
     # the record of the establishment itself (Obama and Peña Nieto, Mexico City, 2013-05-02)
-    record = rounds_graph.value(dialogue, RDFS.seeAlso)
     assert rounds_graph.value(record, DCTERMS.issued) == Literal("2013-05-02", datatype=XSD.date)
+    assert str(rounds_graph.value(record, FOAF.page)).startswith("https://obamawhitehouse.archives.gov/")
+    assert str(locator) == "section Economic Competitiveness, paragraph 2"
+    # the relaunch changes the dialogue, it does not create it
+    everything = parse_files(resources.data_files())
+    relaunch = URIRef(PREFIXES["hda"] + "hled-relaunch")
+    assert (relaunch, ORG.originalOrganization, dialogue) in everything
+    assert (relaunch, ORG.resultingOrganization, dialogue) in everything
+    assert (relaunch, URIRef(PREFIXES["prov"] + "generated"), dialogue) not in everything
+    assert (relaunch, DCTERMS.isPartOf, URIRef(PREFIXES["round"] + "2021")) in everything
 
 
 def unsourced(graph: Graph) -> list[str]:

@@ -548,7 +548,7 @@ def test_the_ontology_documentation_is_served() -> None:
         assert "default-src 'none'" in response.headers["Content-Security-Policy"]
     ontology = ontology_graph()
     classes = [c for c in ontology.subjects(RDF.type, OWL.Class) if str(c).startswith("https://w3id.org/hled/")]
-    assert len(classes) == 40
+    assert len(classes) == 45
     for term in classes:
         assert str(term) in page, term
     assert "Environmental Protection Agency" in page  # examples drawn from the data

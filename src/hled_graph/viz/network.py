@@ -49,6 +49,8 @@ EXPORT_FORMATS: tuple[str, ...] = get_args(ExportFormat)
 PROV = PREFIXES["prov"]
 WAS_ASSOCIATED_WITH = PROV + "wasAssociatedWith"
 QUOTE_NS = PREFIXES["hdq"]
+# Statuses are the values of a property, like roles: a node for each would tie every act to a hub.
+STATUS_NS = PREFIXES["status"]
 _DESCRIPTION_PROPERTIES = (PREFIXES["dcterms"] + "description", PREFIXES["skos"] + "definition")
 
 # Namespaces that hold vocabulary terms, never entities (used when external IRIs are drawn).
@@ -66,7 +68,7 @@ CATEGORIES: dict[str, str] = {
     "person": "Person",
     "action": "Action",
     "event": "Event",
-    "work": "Program, agreement, pledge",
+    "work": "Program, plan, commitment, agreement",
     "place": "Place",
     "topic": "Pillar",
     "cluster": "Group of nodes",
@@ -97,7 +99,8 @@ _CATEGORY_OF_CLASS: dict[str, str] = {
     **dict.fromkeys(["Dialogue", "WorkingGroup", "OrganizationalCollaboration", "Round"], "collaboration"),
     **dict.fromkeys(["StakeholderGroup", "Group"], "stakeholders"),
     "Person": "person",
-    **dict.fromkeys(["Event", "Forum", "Meeting", "Roundtable", "TechnicalExchange"], "event"),
+    # an event that took place always has one of these leaf classes; a bare schema:Event is one still planned
+    **dict.fromkeys(["Forum", "Meeting", "Roundtable", "TechnicalExchange"], "event"),
     **dict.fromkeys(
         [
             "Action",
@@ -129,6 +132,7 @@ _CATEGORY_OF_CLASS: dict[str, str] = {
             "Declaration",
             "Goal",
             "EventSeries",
+            "Event",
             "Commitment",
             "Plan",
             "ProposedBody",
@@ -234,11 +238,11 @@ def is_entity(iri: str, *, external: bool = False, documents: Set[str] = frozens
     """Is this IRI an entity worth a node?
 
     HLED entities live under the id namespace; annotations and the ``documents`` (the
-    ``foaf:Document`` nodes: what the facts come from) are provenance, not entities. With
-    ``external`` (maps of CONSTRUCT results), any IRI outside the vocabularies counts too, so a
-    query that returns Wikidata items can draw them.
+    ``foaf:Document`` nodes: what the facts come from) are provenance, and statuses are values,
+    not entities. With ``external`` (maps of CONSTRUCT results), any IRI outside the vocabularies
+    counts too, so a query that returns Wikidata items can draw them.
     """
-    if iri.startswith(QUOTE_NS) or iri in documents:
+    if iri.startswith((QUOTE_NS, STATUS_NS)) or iri in documents:
         return False
     if external:
         return not iri.startswith(_VOCABULARY_NAMESPACES)
