@@ -55,7 +55,6 @@ GRAPH_DATA = BASE + "graph/data"
 GRAPH_LINKS = BASE + "graph/links"
 GRAPH_WIKIDATA = BASE + "graph/wikidata"
 
-SOURCE_DOCUMENT = ID + "fact-sheet-2022"
 DIALOGUE = ID + "hled"
 
 # Wikidata, where the links point, and the licence of its data.
