@@ -63,7 +63,7 @@ CATEGORIES: dict[str, str] = {
     "government": "Government body",
     "intergovernmental": "Intergovernmental body",
     "organization": "University, company, NGO",
-    "collaboration": "Dialogue or working group",
+    "collaboration": "Dialogue, its meetings, working group",
     "stakeholders": "Stakeholder group",
     "person": "Person",
     "action": "Action",
@@ -96,7 +96,8 @@ _CATEGORY_OF_CLASS: dict[str, str] = {
         "organization",
     ),
     # a round is a meeting of the dialogue itself, not an act it reports, so it is drawn with the dialogue
-    **dict.fromkeys(["Dialogue", "WorkingGroup", "OrganizationalCollaboration", "Round"], "collaboration"),
+    # the dialogue with its meetings and its establishment (a relaunch is first a hled:Launch, an act)
+    **dict.fromkeys(["Dialogue", "WorkingGroup", "OrganizationalCollaboration", "Round", "ChangeEvent"], "collaboration"),
     **dict.fromkeys(["StakeholderGroup", "Group"], "stakeholders"),
     "Person": "person",
     # an event that took place always has one of these leaf classes; a bare schema:Event is one still planned
