@@ -131,7 +131,7 @@ def test_the_white_house_original_and_the_paraphrased_copy_are_two_documents(gra
     assert (str(copy_issued), local(original), str(file_name)) == ("2022-09-13", "fact-sheet-2022", "hled-2022-fact-sheet.txt")
     assert str(algorithm) == "http://spdx.org/rdf/terms#checksumAlgorithm_sha256"
     assert (str(checksum), checksum.datatype) == (
-        hashlib.sha256(resources.source_text_file().read_bytes()).hexdigest(),
+        hashlib.sha256(resources.source_text_file(str(file_name)).read_bytes()).hexdigest(),
         XSD.hexBinary,
     )
     sources = {local(s) for (s,) in rows(graph, "SELECT DISTINCT ?s WHERE { ?q oa:hasTarget/oa:hasSource ?s }")}

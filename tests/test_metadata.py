@@ -12,7 +12,7 @@ import pytest
 from conftest import FIXTURES
 from rdflib import RDF, Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import DCAT, DCTERMS, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, PROV, VOID, XSD
 
 from hled_graph import graph as hgraph
 from hled_graph.files import write_atomic
@@ -176,9 +176,15 @@ def test_distributions_have_real_byte_sizes_and_iana_media_types(published) -> N
 
 
 def test_dcat_dataset_and_sparql_service(published) -> None:
-    _, _, description = published
+    merged, _, description = published
     assert (DATASET, RDF.type, DCAT.Dataset) in description
-    assert description.value(DATASET, DCTERMS.issued) == Literal("2022-09-12", datatype=XSD.date)
+    documents = {row.document for row in merged.query(SPARQL_PROLOGUE + "SELECT ?document { ?document a foaf:Document }")}
+    assert documents and set(description.objects(DATASET, PROV.wasDerivedFrom)) == documents
+    (earliest,) = merged.query(
+        SPARQL_PROLOGUE + "SELECT (MIN(?issued) AS ?first) { ?document a foaf:Document ; dcterms:issued ?issued }"
+    )
+    assert description.value(DATASET, DCTERMS.issued) == earliest[0]
+    assert str(earliest[0]) <= "2022-09-12"
     modified = description.value(DATASET, DCTERMS.modified)
     assert modified.datatype == XSD.date and modified >= Literal("2026-11-01", datatype=XSD.date)
     assert description.value(DATASET, DCTERMS.license) == URIRef("http://creativecommons.org/publicdomain/zero/1.0/")

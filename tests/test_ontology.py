@@ -378,7 +378,7 @@ def test_conforming_fixture_conforms_with_and_without_the_ontology(onto: Graph) 
 
 def test_conforming_fixture_quotes_the_source_text() -> None:
     data = fixture("ontology-conforming.ttl")
-    text = resources.source_text_file().read_text("utf-8")
+    text = resources.source_text_file("hled-2022-fact-sheet.txt").read_text("utf-8")
     quote = data.value(predicate=RDF.type, object=OA.TextQuoteSelector)
     position = data.value(predicate=RDF.type, object=OA.TextPositionSelector)
     start, end = data.value(position, OA.start).toPython(), data.value(position, OA.end).toPython()

@@ -1,6 +1,9 @@
-"""Every action is quoted from the fact sheet, exactly, at the right offsets, and never from noise."""
+"""Every action is quoted from its source, exactly, at the right offsets, and never from noise; each source
+copy's file matches its checksum."""
 
 from __future__ import annotations
+
+import hashlib
 
 import pytest
 from rdflib import Graph, Literal, URIRef
@@ -13,6 +16,8 @@ from hled_graph.namespaces import PREFIXES, SPARQL_PROLOGUE
 from hled_graph.provenance import check_quotes, page_noise_spans, quote_selectors, source_text
 
 OA = PREFIXES["oa"]
+SPDX = PREFIXES["spdx"]
+FACT_SHEET_FILE = "hled-2022-fact-sheet.txt"
 
 # Garbled names of the paraphrased source; each occurs in the file, none may become a name.
 PARAPHRASED_NAMES = [
@@ -61,7 +66,7 @@ def graph() -> Graph:
 
 @pytest.fixture(scope="module")
 def text() -> str:
-    return source_text()
+    return source_text(FACT_SHEET_FILE)
 
 
 def test_every_action_has_exactly_one_annotation_named_like_it(graph: Graph) -> None:
@@ -80,20 +85,21 @@ def test_every_action_has_exactly_one_annotation_named_like_it(graph: Graph) -> 
         assert str(row.q).startswith(PREFIXES["hdq"]) and str(row.a).startswith(PREFIXES["hda"])
 
 
-def test_every_annotation_describes_the_fact_sheet(graph: Graph) -> None:
+def test_every_annotation_identifies_its_act_in_a_copy_with_a_source_file(graph: Graph) -> None:
     rows = graph.query(SPARQL_PROLOGUE + """
         SELECT ?q WHERE {
           ?q a oa:Annotation .
           FILTER NOT EXISTS {
-            ?q oa:motivatedBy oa:describing ;
-               oa:hasTarget [ a oa:SpecificResource ; oa:hasSource hd:fact-sheet-2022 ]
+            ?q oa:motivatedBy oa:identifying ;
+               oa:hasTarget [ a oa:SpecificResource ; oa:hasSource ?copy ] .
+            ?copy hled:sourceFile ?file ; prov:wasDerivedFrom ?original .
           }
         }""")
     assert list(rows) == []
 
 
-def test_every_quote_matches_the_source_at_its_offsets(graph: Graph, text: str) -> None:
-    assert check_quotes(graph, text) == []
+def test_every_quote_matches_the_source_at_its_offsets(graph: Graph) -> None:
+    assert check_quotes(graph) == []
     starts = list(graph.objects(None, URIRef(OA + "start")))
     assert starts and all(s.datatype == XSD.nonNegativeInteger for s in starts)
 
@@ -108,7 +114,7 @@ def test_quotes_are_whole_sentences(graph: Graph, text: str) -> None:
         assert before == "" or before.endswith((".", "\n", "•")), quote[:40]
 
 
-def test_a_tampered_offset_is_reported(graph: Graph, text: str) -> None:
+def test_a_tampered_offset_is_reported(graph: Graph) -> None:
     tampered = Graph()
     tampered += graph
     target = URIRef(PREFIXES["hdq"] + "epa-conagua-tijuana-river-investment")
@@ -123,19 +129,64 @@ def test_a_tampered_offset_is_reported(graph: Graph, text: str) -> None:
     tampered.set(
         (selector, URIRef(OA + "start"), Literal(int(start) + 1, datatype=XSD.nonNegativeInteger))
     )
-    problems = check_quotes(tampered, text)
+    problems = [str(problem) for problem in check_quotes(tampered)]
     assert len(problems) == 1
     assert problems[0].startswith(str(target)) and "not the quoted oa:exact" in problems[0]
 
 
-def test_a_tampered_suffix_is_reported(graph: Graph, text: str) -> None:
+def test_a_tampered_suffix_is_reported(graph: Graph) -> None:
     tampered = Graph()
     tampered += graph
     suffix = URIRef(OA + "suffix")
     subject, old = next((s, o) for s, o in tampered.subject_objects(suffix) if str(o).strip())
     tampered.set((subject, suffix, Literal("x" + str(old))))
-    problems = check_quotes(tampered, text)
+    problems = [str(problem) for problem in check_quotes(tampered)]
     assert len(problems) == 1 and "oa:suffix does not follow" in problems[0]
+
+
+def test_every_source_copy_names_its_file_and_its_sha256(graph: Graph) -> None:
+    rows = list(graph.query(SPARQL_PROLOGUE + """
+        SELECT ?copy ?file ?value WHERE {
+          ?copy hled:sourceFile ?file ;
+                spdx:checksum [ a spdx:Checksum ; spdx:algorithm spdx:checksumAlgorithm_sha256 ;
+                                spdx:checksumValue ?value ] .
+        }"""))
+    assert {str(row.file) for row in rows} >= {FACT_SHEET_FILE}
+    for row in rows:
+        assert row.value.datatype == XSD.hexBinary
+        digest = hashlib.sha256(resources.source_text_file(str(row.file)).read_bytes()).hexdigest()
+        assert str(row.value).lower() == digest, row.copy
+    annotated = {str(s) for s in graph.objects(None, URIRef(OA + "hasSource"))}
+    assert annotated == {str(row.copy) for row in rows}
+
+
+def test_a_wrong_checksum_is_reported_once_for_its_copy(graph: Graph) -> None:
+    tampered = Graph()
+    tampered += graph
+    value = URIRef(SPDX + "checksumValue")
+    checksum, old = next(tampered.subject_objects(value))
+    tampered.set((checksum, value, Literal("00" * 32, datatype=XSD.hexBinary)))
+    problems = [str(problem) for problem in check_quotes(tampered)]
+    assert len(problems) == 1
+    assert "spdx:checksum SHA-256 is " + "00" * 32 in problems[0] and str(old).lower() in problems[0]
+
+
+def test_a_missing_source_file_is_reported_once_for_its_copy(graph: Graph) -> None:
+    tampered = Graph()
+    tampered += graph
+    source_file = URIRef(PREFIXES["hled"] + "sourceFile")
+    copy = next(tampered.subjects(source_file, Literal(FACT_SHEET_FILE)))
+    tampered.set((copy, source_file, Literal("no-such-source.txt")))
+    problems = [str(problem) for problem in check_quotes(tampered)]
+    assert len(problems) == 1
+    assert problems[0].startswith(f"{copy}: ") and "no-such-source.txt: source text missing" in problems[0]
+
+
+@pytest.mark.parametrize("name", ["../hled-2022.ttl", "sub/file.txt", "sub\\file.txt", "..", ".", ""])
+def test_a_source_file_name_may_not_leave_the_source_folder(name: str) -> None:
+    with pytest.raises(InputError, match="not a plain file name") as raised:
+        resources.source_text_file(name)
+    assert "\n" not in raised.value.message
 
 
 def test_quote_selectors_finds_offsets_and_context() -> None:

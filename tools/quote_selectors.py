@@ -1,4 +1,5 @@
-"""Print the Turtle selectors of a fact-sheet quote: `python tools/quote_selectors.py "First words" "last words."`."""
+"""Print the Turtle selectors of a quote from a source text in data/source/:
+`python tools/quote_selectors.py hled-2022-fact-sheet.txt "First words" "last words."`."""
 
 from __future__ import annotations
 
@@ -37,9 +38,9 @@ def selectors_turtle(text: str, first: str, last: str) -> str:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    if len(sys.argv) != 4:
         sys.exit(__doc__)
     try:
-        print(selectors_turtle(source_text(), sys.argv[1], sys.argv[2]))
+        print(selectors_turtle(source_text(sys.argv[1]), sys.argv[2], sys.argv[3]))
     except HledError as exc:
         sys.exit(f"quote_selectors: error: {exc.message}")

@@ -57,7 +57,6 @@ GRAPH_INFERRED = BASE + "graph/inferred"
 GRAPH_LINKS = BASE + "graph/links"
 GRAPH_WIKIDATA = BASE + "graph/wikidata"
 
-SOURCE_DOCUMENT = ID + "fact-sheet-2022"
 DIALOGUE = ID + "hled"
 
 # Wikidata, where the links point, and the licence of its data.

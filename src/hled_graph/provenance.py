@@ -1,13 +1,20 @@
-"""Quotes and offsets: every action's Web Annotation must quote the fact sheet exactly.
+"""Quotes and offsets: every action's Web Annotation must quote its own source exactly.
 
 An annotation carries a ``TextQuoteSelector`` (exact, prefix, suffix) and a
-``TextPositionSelector`` (start, end in Unicode code points). Both must agree with the source
-text, so a reader can find the quote by either and a changed source file is noticed at once.
+``TextPositionSelector`` (start, end in Unicode code points). Both must agree with the text of
+the annotation's source, the copy named by ``oa:hasTarget/oa:hasSource``, whose
+``hled:sourceFile`` names its file in ``data/source/`` and whose SPDX SHA-256 checksum must match
+that file: a reader can find the quote by either selector, and a changed source file is noticed
+at once. Each document's annotations are checked against their own text, so a second document
+goes in as data only.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections import defaultdict
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from hled_graph import resources
@@ -20,11 +27,18 @@ _PAGE_NOISE = re.compile(r"^See also\b.*$\n?", re.MULTILINE)
 
 if TYPE_CHECKING:
     from rdflib import Graph
+    from rdflib.query import ResultRow
 
-_ANNOTATIONS_QUERY = """
+_PROLOGUE = """
 PREFIX oa: <http://www.w3.org/ns/oa#>
-SELECT ?annotation ?exact ?prefix ?suffix ?start ?end WHERE {
+PREFIX hled: <https://w3id.org/hled/ontology#>
+PREFIX spdx: <http://spdx.org/rdf/terms#>
+"""
+
+_ANNOTATIONS_QUERY = _PROLOGUE + """
+SELECT ?annotation ?source ?exact ?prefix ?suffix ?start ?end WHERE {
   ?annotation a oa:Annotation .
+  OPTIONAL { ?annotation oa:hasTarget/oa:hasSource ?source }
   OPTIONAL {
     ?annotation oa:hasTarget/oa:hasSelector ?quote .
     ?quote a oa:TextQuoteSelector ; oa:exact ?exact .
@@ -39,14 +53,46 @@ SELECT ?annotation ?exact ?prefix ?suffix ?start ?end WHERE {
 ORDER BY ?annotation
 """
 
+# Every source an annotation points into, with its file and its SHA-256 checksum(s).
+_SOURCES_QUERY = _PROLOGUE + """
+SELECT DISTINCT ?source ?file ?checksum WHERE {
+  ?annotation a oa:Annotation ; oa:hasTarget/oa:hasSource ?source .
+  OPTIONAL { ?source hled:sourceFile ?file }
+  OPTIONAL {
+    ?source spdx:checksum ?sum .
+    ?sum spdx:algorithm spdx:checksumAlgorithm_sha256 ; spdx:checksumValue ?checksum .
+  }
+}
+ORDER BY ?source
+"""
 
-def source_text() -> str:
-    """The fact sheet text that the provenance offsets count into."""
+
+def source_text(name: str) -> str:
+    """The text of the source file ``name`` (a copy's ``hled:sourceFile``) that offsets count into."""
     return read_utf8(
-        resources.source_text_file(),
-        missing="source text missing; restore it from the repository",
+        resources.source_text_file(name),
+        missing="source text missing; restore it from the repository, or correct the copy's hled:sourceFile",
         not_utf8="restore the original file",
     )
+
+
+@dataclass(frozen=True)
+class QuoteProblem:
+    """A source or an annotation that disagrees with its source file: ``focus`` is its IRI."""
+
+    focus: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.focus}: {self.message}"
+
+
+@dataclass(frozen=True)
+class _Source:
+    """A source copy as the data describes it: its file names and SHA-256 checksums."""
+
+    files: frozenset[str]
+    checksums: frozenset[str]
 
 
 def quote_selectors(text: str, exact: str, *, context: int = 32) -> tuple[int, int, str, str]:
@@ -79,30 +125,75 @@ def page_noise_spans(text: str) -> list[tuple[int, int]]:
     return [match.span() for match in _PAGE_NOISE.finditer(text)]
 
 
-def check_quotes(graph: Graph, text: str) -> list[str]:
-    """One plain-words problem per annotation whose selectors disagree with ``text``; [] if none."""
+def check_quotes(graph: Graph) -> list[QuoteProblem]:
+    """One plain-words problem per source or annotation that disagrees with its source file; [] if none.
+
+    A source must name exactly one file (``hled:sourceFile``) whose SHA-256 is its
+    ``spdx:checksum``; every annotation's selectors must agree with the text of its own source.
+    """
     from hled_graph.graph import select_rows
 
-    problems: list[str] = []
-    noise = page_noise_spans(text)
+    problems: list[QuoteProblem] = []
+    texts: dict[str, str] = {}
+    for name, source in sorted(_sources(graph).items()):
+        text, problem = _verified_text(name, source)
+        if problem:
+            problems.append(QuoteProblem(name, problem))
+        else:
+            texts[name] = text
     for row in select_rows(graph, _ANNOTATIONS_QUERY):
         name = str(row.annotation)
-        if row.exact is None:
-            problems.append(f"{name}: no TextQuoteSelector with oa:exact")
-            continue
-        if row.start is None or row.end is None:
-            problems.append(f"{name}: no TextPositionSelector with oa:start and oa:end")
-            continue
-        exact, start, end = str(row.exact), int(str(row.start)), int(str(row.end))
-        if not 0 <= start <= end <= len(text) or text[start:end] != exact:
-            problems.append(f"{name}: text[{start}:{end}] is not the quoted oa:exact")
-            continue
-        prefix, suffix = str(row.prefix or ""), str(row.suffix or "")
-        if not text[:start].endswith(prefix):
-            problems.append(f"{name}: oa:prefix does not precede the quote at {start}")
-        if not text[end:].startswith(suffix):
-            problems.append(f"{name}: oa:suffix does not follow the quote at {end}")
-        reach = (start - len(prefix), end + len(suffix))
-        if any(n_start < reach[1] and reach[0] < n_end for n_start, n_end in noise):
-            problems.append(f"{name}: quote or its context reaches into a 'See also' line")
+        if row.source is None:
+            problems.append(QuoteProblem(name, "no oa:hasTarget with an oa:hasSource"))
+        elif str(row.source) in texts:
+            problems += [QuoteProblem(name, problem) for problem in _selector_problems(row, texts[str(row.source)])]
+    return problems
+
+
+def _sources(graph: Graph) -> dict[str, _Source]:
+    from hled_graph.graph import select_rows
+
+    files: dict[str, set[str]] = defaultdict(set)
+    checksums: dict[str, set[str]] = defaultdict(set)
+    for row in select_rows(graph, _SOURCES_QUERY):
+        source = str(row.source)
+        files[source].update([str(row.file)] if row.file is not None else [])
+        # xsd:hexBinary's canonical form is upper case; sha256 tools print lower case.
+        checksums[source].update([str(row.checksum).lower()] if row.checksum is not None else [])
+    return {source: _Source(frozenset(files[source]), frozenset(checksums[source])) for source in files}
+
+
+def _verified_text(name: str, source: _Source) -> tuple[str, str]:
+    """(text, "") of a source whose file exists and matches its checksum, else ("", the problem)."""
+    if len(source.files) != 1:
+        return "", f"{len(source.files)} hled:sourceFile values; a source of quotes names exactly one file"
+    (file,) = source.files
+    try:
+        text = source_text(file)
+    except InputError as error:
+        return "", error.message
+    digest = hashlib.sha256(resources.source_text_file(file).read_bytes()).hexdigest()
+    if source.checksums != {digest}:
+        stated = ", ".join(sorted(source.checksums)) or "none"
+        return "", f"spdx:checksum SHA-256 is {stated}, but {file} has {digest}; restore the file or fix the checksum"
+    return text, ""
+
+
+def _selector_problems(row: ResultRow, text: str) -> list[str]:
+    if row.exact is None:
+        return ["no TextQuoteSelector with oa:exact"]
+    if row.start is None or row.end is None:
+        return ["no TextPositionSelector with oa:start and oa:end"]
+    exact, start, end = str(row.exact), int(str(row.start)), int(str(row.end))
+    if not 0 <= start <= end <= len(text) or text[start:end] != exact:
+        return [f"text[{start}:{end}] is not the quoted oa:exact"]
+    problems = []
+    prefix, suffix = str(row.prefix or ""), str(row.suffix or "")
+    if not text[:start].endswith(prefix):
+        problems.append(f"oa:prefix does not precede the quote at {start}")
+    if not text[end:].startswith(suffix):
+        problems.append(f"oa:suffix does not follow the quote at {end}")
+    reach = (start - len(prefix), end + len(suffix))
+    if any(n_start < reach[1] and reach[0] < n_end for n_start, n_end in page_noise_spans(text)):
+        problems.append("quote or its context reaches into a 'See also' line")
     return problems

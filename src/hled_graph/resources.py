@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hled_graph.errors import InputError
+
 _PACKAGE_DIR = Path(__file__).resolve().parent
 _SHIPPED = _PACKAGE_DIR / "_shipped"
 _CHECKOUT = _PACKAGE_DIR.parent.parent
@@ -52,9 +54,16 @@ def links_file() -> Path:
     return data_dir() / "links.ttl"
 
 
-def source_text_file() -> Path:
-    """The fact sheet text that the provenance offsets count into."""
-    return data_dir() / "source" / "hled-2022-fact-sheet.txt"
+def source_text_file(name: str) -> Path:
+    """The source text file named ``name`` (a copy's ``hled:sourceFile``) in ``data/source/``.
+
+    The name comes from the data, so it may only name a file in that folder, never a path out of it.
+    """
+    if name in {"", "."} or any(part in name for part in ("/", "\\", "..", "\0")):
+        raise InputError(
+            f"source file {name!r}: not a plain file name; hled:sourceFile must name a file in data/source/"
+        )
+    return data_dir() / "source" / name
 
 
 def queries_dir() -> Path:

@@ -74,6 +74,10 @@ def _shown(term: object) -> str:
     return reveal(compact(term) if isinstance(term, URIRef) else str(term))
 
 
+def _order(problem: Problem) -> tuple[str, str, str, str]:
+    return problem.focus, problem.path, problem.message, problem.value
+
+
 def shacl_problems(data: Graph, *, shapes: Graph | None = None, ontology: Graph | None = None) -> list[Problem]:
     """Validate ``data`` against the shipped shapes (with the ontology for class hierarchies)."""
     import pyshacl  # heavy (0.6 s); only validation needs it
@@ -98,7 +102,7 @@ def shacl_problems(data: Graph, *, shapes: Graph | None = None, ontology: Graph 
                 severity=_shown(severity).split("#")[-1].removeprefix("sh:"),
             )
         )
-    return sorted(problems, key=lambda p: (p.focus, p.path, p.message, p.value))
+    return sorted(problems, key=_order)
 
 
 def check_query_problems(data: Graph, checks: Mapping[str, DataCheck]) -> list[Problem]:
@@ -127,9 +131,19 @@ def validate_files(paths: Sequence[Path], *, checks: Mapping[str, DataCheck]) ->
 
 
 def validate_shipped(*, checks: Mapping[str, DataCheck], with_inferred: bool = False) -> Report:
-    """Validate the shipped data and links, merged, against the shipped shapes.
+    """Validate the shipped data and links, merged, against the shipped shapes, and every quote against the
+    file of its own source in ``data/source/`` (offsets, context, checksum).
 
     ``with_inferred`` adds what RDFS infers (:mod:`hled_graph.inference`): the graph the queries
     see, which must conform as well as what the files state.
     """
-    return validate_graph(hgraph.load_graph(include_ontology=False, include_inferred=with_inferred), checks=checks)
+    data = hgraph.load_graph(include_ontology=False, include_inferred=with_inferred)
+    return _with_quote_problems(validate_graph(data, checks=checks), data)
+
+
+def _with_quote_problems(report: Report, data: Graph) -> Report:
+    from hled_graph.provenance import check_quotes
+
+    quotes = [Problem(focus=_shown(URIRef(p.focus)), message=f"{p.message} (quote check)") for p in check_quotes(data)]
+    report.problems = sorted(report.problems + quotes, key=_order)
+    return report

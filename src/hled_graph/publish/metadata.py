@@ -1,9 +1,10 @@
 """What the published dataset is: VoID statistics, a DCAT catalogue entry, a JSON-LD context.
 
 Everything is computed from the graph and the written files, never from the clock, so two builds
-of the same data give the same bytes. ``dcterms:issued`` is the fact sheet's date; ``modified``
-is the latest date the data states about itself (the ontology's ``dcterms:modified``, else its
-``dcterms:created``).
+of the same data give the same bytes. The dataset is ``prov:wasDerivedFrom`` every document the
+data describes (each ``foaf:Document``); ``dcterms:issued`` is the earliest of their dates, which a
+later document does not move; ``modified`` is the latest date the data states about itself (the
+ontology's ``dcterms:modified``, else its ``dcterms:created``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from rdflib.term import Node
 from hled_graph.errors import InputError
 from hled_graph.files import write_atomic
 from hled_graph.formats import RDF_SYNTAXES
-from hled_graph.namespaces import BASE, CC0, ID, PREFIXES, SOURCE_DOCUMENT, WIKIDATA, WIKIDATA_SPARQL
+from hled_graph.namespaces import BASE, CC0, ID, PREFIXES, WIKIDATA, WIKIDATA_SPARQL
 from hled_graph.publish.export import jsonld_context, serialize
 from hled_graph.version import __version__
 
@@ -196,9 +197,9 @@ def _describe_dcat(
     for theme in _pillars(triples):
         out.add((DATASET, DCAT.theme, theme))
 
-    document = URIRef(SOURCE_DOCUMENT)
-    out.add((DATASET, PROV.wasDerivedFrom, document))
-    issued = _dates(triples, document, DCTERMS.issued)
+    for document in sorted({s for s, p, o in triples if p == RDF.type and o == FOAF.Document}, key=str):
+        out.add((DATASET, PROV.wasDerivedFrom, document))
+    issued = _dates(triples, None, DCTERMS.issued, of_type=FOAF.Document)
     if issued:
         out.add((DATASET, DCTERMS.issued, min(issued)))
     # The ontology's last modification, else its creation: the newest date the data states.

@@ -12,7 +12,7 @@ Views:
 
 ``entities``
     Named HLED entities only (IRIs under ``https://w3id.org/hled/id/``): no literals, no blank
-    nodes, no ontology or vocabulary terms, no source annotations, no source document. The blank
+    nodes, no ontology or vocabulary terms, no source annotations, no source documents. The blank
     ``prov:Association`` of each qualified association is collapsed into one agent → action edge
     whose label is the role ("lead", "funder"), with the role IRI in ``role``.
 ``collaboration``
@@ -28,13 +28,14 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from collections.abc import Set
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from hled_graph.errors import InputError
 from hled_graph.iris import compact
 from hled_graph.labels import LABEL_PROPERTIES, choose
-from hled_graph.namespaces import HLED, ID, PREFIXES, SOURCE_DOCUMENT
+from hled_graph.namespaces import HLED, ID, PREFIXES
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -62,7 +63,7 @@ CATEGORIES: dict[str, str] = {
     "government": "Government body",
     "intergovernmental": "Intergovernmental body",
     "organization": "University, company, NGO",
-    "collaboration": "Dialogue or working group",
+    "collaboration": "Dialogue, its meetings, working group",
     "stakeholders": "Stakeholder group",
     "person": "Person",
     "action": "Action",
@@ -95,7 +96,8 @@ _CATEGORY_OF_CLASS: dict[str, str] = {
         "organization",
     ),
     # a round is a meeting of the dialogue itself, not an act it reports, so it is drawn with the dialogue
-    **dict.fromkeys(["Dialogue", "WorkingGroup", "OrganizationalCollaboration", "Round"], "collaboration"),
+    # the dialogue with its meetings and its establishment (a relaunch is first a hled:Launch, an act)
+    **dict.fromkeys(["Dialogue", "WorkingGroup", "OrganizationalCollaboration", "Round", "ChangeEvent"], "collaboration"),
     **dict.fromkeys(["StakeholderGroup", "Group"], "stakeholders"),
     "Person": "person",
     # an event that took place always has one of these leaf classes; a bare schema:Event is one still planned
@@ -208,6 +210,9 @@ SELECT DISTINCT ?node ?field ?value ?extra WHERE {
     ?annotation oa:hasBody ?node ; oa:hasTarget/oa:hasSelector/oa:exact ?value .
     BIND("quote" AS ?field)
   } UNION {
+    ?node a foaf:Document .
+    BIND("document" AS ?field)
+  } UNION {
     VALUES ?textProperty { dcterms:description skos:definition }
     ?node ?textProperty ?value FILTER(isLiteral(?value))
     BIND("description" AS ?field) BIND(CONCAT(STR(?textProperty), " ", LANG(?value)) AS ?extra)
@@ -230,14 +235,15 @@ SELECT ?source ?predicate ?target ?association ?role WHERE {
 """
 
 
-def is_entity(iri: str, *, external: bool = False) -> bool:
+def is_entity(iri: str, *, external: bool = False, documents: Set[str] = frozenset()) -> bool:
     """Is this IRI an entity worth a node?
 
-    HLED entities live under the id namespace; annotations and the source document are
-    provenance, not entities. With ``external`` (maps of CONSTRUCT results), any IRI outside
-    the vocabularies counts too, so a query that returns Wikidata items can draw them.
+    HLED entities live under the id namespace; annotations and the ``documents`` (the
+    ``foaf:Document`` nodes: what the facts come from) are provenance, and statuses are values,
+    not entities. With ``external`` (maps of CONSTRUCT results), any IRI outside the vocabularies
+    counts too, so a query that returns Wikidata items can draw them.
     """
-    if iri.startswith((QUOTE_NS, STATUS_NS)) or iri == SOURCE_DOCUMENT:
+    if iri.startswith((QUOTE_NS, STATUS_NS)) or iri in documents:
         return False
     if external:
         return not iri.startswith(_VOCABULARY_NAMESPACES)
@@ -327,6 +333,10 @@ def _facts(graph: Graph) -> dict[str, dict[str, set[tuple[str, str]]]]:
     return fields
 
 
+def _documents(facts: dict[str, dict[str, set[tuple[str, str]]]]) -> frozenset[str]:
+    return frozenset(iri for iri, found in facts.items() if "document" in found)
+
+
 def _label_of(
     found: dict[str, set[tuple[str, str]]] | None,
     *,
@@ -379,6 +389,7 @@ def _node_attributes(iri: str, facts: dict[str, dict[str, set[tuple[str, str]]]]
 def _edge_facts(graph: Graph, facts: dict[str, dict[str, set[tuple[str, str]]]], *, external: bool) -> list[_EdgeFact]:
     from rdflib import URIRef
 
+    documents = _documents(facts)
     links: set[tuple[str, str, str]] = set()
     plain_associations: set[tuple[str, str]] = set()  # (agent, action)
     roles: dict[tuple[str, str], set[str | None]] = defaultdict(set)  # (agent, action) -> roles
@@ -386,7 +397,10 @@ def _edge_facts(graph: Graph, facts: dict[str, dict[str, set[tuple[str, str]]]],
         if not isinstance(row.source, URIRef):
             continue
         source, target = str(row.source), str(row.target)
-        if not (is_entity(source, external=external) and is_entity(target, external=external)):
+        if not (
+            is_entity(source, external=external, documents=documents)
+            and is_entity(target, external=external, documents=documents)
+        ):
             continue
         if row.association is not None:
             roles[(source, target)].add(str(row.role) if row.role is not None else None)
@@ -424,7 +438,12 @@ def build_views(graph: Graph, *, views: tuple[str, ...] = VIEWS, external: bool 
         if view not in VIEWS:
             raise InputError(f"unknown network view {view!r}; use one of {', '.join(VIEWS)}")
     facts = _facts(graph)
-    nodes = {iri: _node_attributes(iri, facts) for iri in sorted(facts) if is_entity(iri, external=external)}
+    documents = _documents(facts)
+    nodes = {
+        iri: _node_attributes(iri, facts)
+        for iri in sorted(facts)
+        if is_entity(iri, external=external, documents=documents)
+    }
     edges = _edge_facts(graph, facts, external=external)
     return {view: _assemble(view, nodes, edges) for view in views}
 
