@@ -96,7 +96,7 @@ def _page_outputs() -> dict[str, Callable[[], bytes]]:
 
     return {
         "ontology.html": lambda: ontology_html(
-            hgraph.ontology_graph(), hgraph.load_graph(include_ontology=False)).encode("utf-8"),
+            hgraph.ontology_graph(), hgraph.load_graph(include_ontology=False, include_inferred=False)).encode("utf-8"),
         "entity-secretaria-economia.html": entity,
         "service-description.html": lambda: description("html"),
         "service-description.ttl": lambda: description("turtle"),

@@ -24,7 +24,7 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 
 def generated_parts() -> dict[str, str]:
     """Each generated README part by its marker name."""
-    return {"stats": compute_stats(load_graph()).to_markdown(), "coverage": coverage_markdown().rstrip()}
+    return {"stats": compute_stats(load_graph(include_inferred=False)).to_markdown(), "coverage": coverage_markdown().rstrip()}
 
 
 _EXAMPLE = re.compile(r"(<!-- output: (?P<command>[^\n]+?) -->\n).*?(<!-- output:end -->)", re.S)

@@ -35,7 +35,7 @@ def named_query(name: str, graph: Graph | None = None, **bindings: str | Node) -
 
 
 def load_graph() -> Graph:
-    """The shipped graph (ontology, data, Wikidata links) as one ``rdflib.Graph``."""
+    """The shipped graph (ontology, data, Wikidata links and what RDFS infers from them) as one ``rdflib.Graph``."""
     from hled_graph.graph import load_graph as load
 
     return load()

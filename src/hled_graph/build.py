@@ -60,6 +60,8 @@ def build(out_dir: Path, *, progress: Progress = lambda _msg: None) -> BuildResu
     progress("loading the dataset")
     dataset = hgraph.load_dataset()
     merged = hgraph.load_graph()
+    # The maps, the ontology page's examples and the counts show what the data states, not what RDFS adds.
+    asserted = hgraph.load_graph(include_inferred=False)
 
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -80,10 +82,10 @@ def build(out_dir: Path, *, progress: Progress = lambda _msg: None) -> BuildResu
         progress("describing the dataset (VoID, DCAT, JSON-LD context)")
         files += write_dataset_description(dataset, staging, distributions=list(files))
         progress("documenting the ontology")
-        files.append(write_ontology_docs(staging, ontology=hgraph.ontology_graph(), data=merged))
+        files.append(write_ontology_docs(staging, ontology=hgraph.ontology_graph(), data=asserted))
         progress("drawing the network maps (overview, one per pillar, collaboration)")
-        files += write_maps(merged, staging / MAPS_DIR)
-        summary = compute_stats(merged).to_text()
+        files += write_maps(asserted, staging / MAPS_DIR)
+        summary = compute_stats(asserted).to_text()
         replace_folder(staging, out_dir, replaceable=_is_earlier_build_or_empty)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

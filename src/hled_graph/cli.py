@@ -64,8 +64,8 @@ def _unwind_on_termination() -> None:
 def build(out_dir: str) -> None:
     """Validate the graph, then write all its distributions into one folder.
 
-    Writes the merged graph (ontology, data, links) as Turtle, N-Triples, JSON-LD and RDF/XML,
-    the named graphs as TriG and N-Quads, and prints a summary. Output is deterministic: two
+    Writes the merged graph (ontology, data, links and what RDFS infers from them) as Turtle,
+    N-Triples, JSON-LD and RDF/XML, the named graphs as TriG and N-Quads, and prints a summary. Output is deterministic: two
     builds give the same bytes. On a validation failure nothing is written (exit 1).
     """
     from pathlib import Path
@@ -83,11 +83,11 @@ def build(out_dir: str) -> None:
 @click.option(
     "-f", "--format", "fmt", default="turtle", show_default=True,
     type=click.Choice(RDF_SYNTAX_NAMES),
-    help="Serialization. trig and nquads keep the named graphs (ontology, data, links).",
+    help="Serialization. trig and nquads keep the named graphs (ontology, data, links, inferred).",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
 def export(fmt: str, output: str | None) -> None:
-    """Write the whole graph (ontology, data, links) in one format."""
+    """Write the whole graph (ontology, data, links and what RDFS infers from them) in one format."""
     from pathlib import Path
 
     from hled_graph import graph as hgraph
@@ -105,7 +105,12 @@ def export(fmt: str, output: str | None) -> None:
 
 @cli.command()
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
-def validate(files: tuple[str, ...]) -> None:
+@click.option(
+    "--rdfs", "with_inferred", is_flag=True,
+    help="Validate the shipped data together with what RDFS infers from it (the inferred graph the "
+         "queries see); without it, only what the data states. Not with FILE arguments.",
+)
+def validate(files: tuple[str, ...], with_inferred: bool) -> None:
     """Check RDF files (default: the shipped data) against the SHACL shapes.
 
     Prints every problem in plain words. Exit status: 0 conforms, 1 violations, 2 a file that
@@ -117,22 +122,32 @@ def validate(files: tuple[str, ...]) -> None:
     from hled_graph.sparql.library import load_checks
     from hled_graph.validate import validate_files, validate_shipped
 
+    if files and with_inferred:
+        raise click.UsageError("--rdfs validates the shipped data with its inferred graph; leave out the FILE arguments")
     checks = load_checks()
-    report = validate_files([Path(f) for f in files], checks=checks) if files else validate_shipped(checks=checks)
+    report = (
+        validate_files([Path(f) for f in files], checks=checks)
+        if files
+        else validate_shipped(checks=checks, with_inferred=with_inferred)
+    )
     click.echo(report.to_text())
     if not report.conforms:
-        what = ", ".join(files) if files else "the shipped data"
+        what = ", ".join(files) if files else "the shipped data" + (" with its inferred graph" if with_inferred else "")
         raise ValidationFailed(f"{what} does not conform to the shapes; fix the problems listed above")
 
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
 def stats(as_json: bool) -> None:
-    """Count triples, entities per class, actions, organizations, places, money and quotes."""
+    """Count triples, entities per class, actions, organizations, places, money and quotes.
+
+    Counts what the files state (ontology, data, links): each entity under the classes asserted
+    for it, not the ones RDFS infers.
+    """
     from hled_graph import graph as hgraph
     from hled_graph.stats import compute_stats
 
-    result = compute_stats(hgraph.load_graph())
+    result = compute_stats(hgraph.load_graph(include_inferred=False))
     if as_json:
         import json
 
@@ -212,13 +227,15 @@ def _ontology_page(store: ox.Store) -> bytes | None:
     import pyoxigraph as ox
     from rdflib import Graph
 
-    from hled_graph.namespaces import GRAPH_ONTOLOGY
+    from hled_graph.namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY
     from hled_graph.publish.docs import ontology_html
     from hled_graph.terms import to_rdflib
 
-    ontology_name = ox.NamedNode(GRAPH_ONTOLOGY)
+    ontology_name, inferred_name = ox.NamedNode(GRAPH_ONTOLOGY), ox.NamedNode(GRAPH_INFERRED)
     ontology, data = Graph(), Graph()
     for quad in store:
+        if quad.graph_name == inferred_name:  # the page's examples are what the data states, as in the build's
+            continue
         triple = (to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object))
         (ontology if quad.graph_name == ontology_name else data).add(triple)
     return ontology_html(ontology, data).encode("utf-8") if len(ontology) else None
@@ -265,7 +282,8 @@ def network(view: str, fmt: str, output: str | None) -> None:
     from hled_graph.files import write_atomic
     from hled_graph.viz.network import export_network, to_networkx
 
-    text = export_network(to_networkx(hgraph.load_graph(), view=cast("View", view)), fmt=cast("ExportFormat", fmt))
+    graph = hgraph.load_graph(include_inferred=False)  # nodes keep the classes the data states
+    text = export_network(to_networkx(graph, view=cast("View", view)), fmt=cast("ExportFormat", fmt))
     if output:
         write_atomic(Path(output), text.encode("utf-8"))
     else:
@@ -285,7 +303,7 @@ def analyze(as_json: bool) -> None:
     from hled_graph import graph as hgraph
     from hled_graph.viz.analysis import analyze as run_analysis
 
-    report = run_analysis(hgraph.load_graph())
+    report = run_analysis(hgraph.load_graph(include_inferred=False))
     if as_json:
         import json
 
@@ -331,7 +349,8 @@ def map_command(output: str, pillar: int | None, focus: str | None, depth: int, 
     from hled_graph.errors import InputError
     from hled_graph.viz.maps import build_map, map_from_graph
 
-    graph = hgraph.load_graph()
+    # A query sees the inferred graph, as `query` does; the maps draw what the data states.
+    graph = hgraph.load_graph(include_inferred=query_file is not None)
     if query_file:
         if pillar is not None or focus is not None or view != "entities":
             raise InputError("--query draws the query result as it is; leave out --pillar, "
@@ -438,8 +457,9 @@ def query_command(
       hled-graph query --query 'SELECT * { ?s a hled:Pillar }'
       hled-graph query pillars --endpoint http://localhost:7878/query
 
-    Queries see the shipped graph (ontology, data and links) as one merged graph; GRAPH ?g still
-    tells the parts apart. All of the project's prefixes (hled:, hdo:, schema:, …) are
+    Queries see the shipped graph (ontology, data, links and what RDFS infers from them, so
+    `?x a hled:Event` finds every forum and meeting) as one merged graph; GRAPH ?g still tells
+    the parts apart. All of the project's prefixes (hled:, hdo:, schema:, …) are
     predeclared. A syntax error is reported with its line and column (exit 2).
     """
     from pathlib import Path
@@ -522,7 +542,7 @@ def store_group() -> None:
 def store_create(directory: str, data: tuple[str, ...]) -> None:
     """Bulk-load the shipped graph (or --data files) into a new on-disk store in DIRECTORY.
 
-    The shipped graph keeps its named graphs (ontology, data, links). DIRECTORY must not exist
+    The shipped graph keeps its named graphs (ontology, data, links, inferred). DIRECTORY must not exist
     or be empty; it appears only when the whole load succeeded. Query the store with
     `hled-graph query NAME --store DIRECTORY`.
     """

@@ -1,4 +1,4 @@
-"""The merged dataset: ontology, data and links as named graphs; one loader for all RDF input."""
+"""The merged dataset: ontology, data, links and what they entail as named graphs; one loader for all RDF input."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from hled_graph import resources
 from hled_graph.errors import InputError
 from hled_graph.formats import rdf_syntax_of_file
 from hled_graph.input_limits import check_input_file
-from hled_graph.namespaces import GRAPH_DATA, GRAPH_LINKS, GRAPH_ONTOLOGY, PREFIXES
+from hled_graph.namespaces import GRAPH_DATA, GRAPH_INFERRED, GRAPH_LINKS, GRAPH_ONTOLOGY, PREFIXES
 
 
 def bind_prefixes(graph: Graph) -> Graph:
@@ -129,14 +129,28 @@ def links_graph() -> Graph:
     return parse_file(path) if path.is_file() else bind_prefixes(Graph())
 
 
+def inferred_graph(asserted: Graph, *, ontology: Graph | None = None) -> Graph:
+    """What RDFS entails from ``asserted`` under the ontology's hierarchy, minus what it states (:mod:`.inference`).
+
+    The axioms are the ontology's and those of the reused vocabularies it restates for the closure
+    (``ontology/reused-axioms.ttl``, used here only, so the ontology graph keeps to ``hled:`` terms).
+    """
+    from hled_graph.inference import inferred_rdflib
+
+    axioms = (ontology if ontology is not None else ontology_graph()) + parse_file(resources.reused_axioms_file())
+    return bind_prefixes(inferred_rdflib(asserted, axioms))
+
+
 def load_dataset() -> Dataset:
-    """The shipped dataset with one named graph each for ontology, data and links."""
+    """The shipped dataset with one named graph each for ontology, data, links and what they entail."""
+    ontology, data, links = ontology_graph(), data_graph(), links_graph()
     dataset = Dataset()
     bind_prefixes(dataset)
     for name, part in (
-        (GRAPH_ONTOLOGY, ontology_graph()),
-        (GRAPH_DATA, data_graph()),
-        (GRAPH_LINKS, links_graph()),
+        (GRAPH_ONTOLOGY, ontology),
+        (GRAPH_DATA, data),
+        (GRAPH_LINKS, links),
+        (GRAPH_INFERRED, inferred_graph(ontology + data + links, ontology=ontology)),
     ):
         target = dataset.graph(URIRef(name))
         for triple in part:
@@ -144,13 +158,21 @@ def load_dataset() -> Dataset:
     return dataset
 
 
-def load_graph(*, include_ontology: bool = True, include_links: bool = True) -> Graph:
-    """The shipped graph merged into one default graph: the everyday entry point of the API."""
+def load_graph(*, include_ontology: bool = True, include_links: bool = True, include_inferred: bool = True) -> Graph:
+    """The shipped graph merged into one default graph: the everyday entry point of the API.
+
+    ``include_inferred`` adds the RDFS closure of the whole shipped graph (so ``?x a hled:Event``
+    answers); without it the graph holds only what the files state, as validation and the maps want.
+    """
+    ontology = ontology_graph()
     graph = data_graph()
+    links = links_graph()
+    inferred = inferred_graph(ontology + graph + links, ontology=ontology) if include_inferred else Graph()
     if include_ontology:
-        graph += ontology_graph()
+        graph += ontology
     if include_links:
-        graph += links_graph()
+        graph += links
+    graph += inferred
     return bind_prefixes(graph)
 
 

@@ -52,6 +52,8 @@ SPARQL_PROLOGUE = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items(
 # The named graphs of the dataset (TriG / N-Quads output, the SPARQL store).
 GRAPH_ONTOLOGY = BASE + "graph/ontology"
 GRAPH_DATA = BASE + "graph/data"
+# What RDFS entails from the ontology's class and property hierarchy (hled_graph.inference).
+GRAPH_INFERRED = BASE + "graph/inferred"
 GRAPH_LINKS = BASE + "graph/links"
 GRAPH_WIKIDATA = BASE + "graph/wikidata"
 

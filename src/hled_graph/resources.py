@@ -31,6 +31,11 @@ def ontology_file() -> Path:
     return ontology_dir() / "hled.ttl"
 
 
+def reused_axioms_file() -> Path:
+    """Axioms of the reused vocabularies (ORG, PROV-O) that the RDFS closure needs; not part of the ontology graph."""
+    return ontology_dir() / "reused-axioms.ttl"
+
+
 def shapes_file() -> Path:
     return ontology_dir() / "shapes.ttl"
 

@@ -130,10 +130,14 @@ def validate_files(paths: Sequence[Path], *, checks: Mapping[str, DataCheck]) ->
     return validate_graph(hgraph.parse_files(paths), checks=checks)
 
 
-def validate_shipped(*, checks: Mapping[str, DataCheck]) -> Report:
+def validate_shipped(*, checks: Mapping[str, DataCheck], with_inferred: bool = False) -> Report:
     """Validate the shipped data and links, merged, against the shipped shapes, and every quote against the
-    file of its own source in ``data/source/`` (offsets, context, checksum)."""
-    data = hgraph.load_graph(include_ontology=False)
+    file of its own source in ``data/source/`` (offsets, context, checksum).
+
+    ``with_inferred`` adds what RDFS infers (:mod:`hled_graph.inference`): the graph the queries
+    see, which must conform as well as what the files state.
+    """
+    data = hgraph.load_graph(include_ontology=False, include_inferred=with_inferred)
     return _with_quote_problems(validate_graph(data, checks=checks), data)
 
 

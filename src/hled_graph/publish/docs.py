@@ -82,7 +82,7 @@ def write_ontology_docs(
     if ontology is None:
         ontology = hgraph.ontology_graph()
     if data is None:
-        data = hgraph.load_graph(include_ontology=False)
+        data = hgraph.load_graph(include_ontology=False, include_inferred=False)
     return write_atomic(Path(out_dir) / DOCS_FILE, ontology_html(ontology, data).encode("utf-8"))
 
 

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from rdflib import Dataset, Graph, URIRef
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib import Dataset, Graph
 
 from hled_graph.formats import RdfSyntax, rdf_syntax
 from hled_graph.graph import bind_prefixes
 from hled_graph.namespaces import PREFIXES
 from hled_graph.terms import oxigraph_quads, rdflib_triples
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
+
+_T = TypeVar("_T")
 
 
 def canonical(graph: Graph) -> Graph:
@@ -21,17 +26,30 @@ def canonical(graph: Graph) -> Graph:
     canonical labels plus sorted insertion make every output reproducible. pyoxigraph does the
     canonicalization (rdflib's own takes seconds on this graph).
     """
+    result = bind_prefixes(Graph())
+    for triple in sorted(rdflib_triples(q.triple for q in _canonical_quads(oxigraph_quads(graph))), key=_triple_key):
+        result.add(triple)
+    return result
+
+
+def _canonical_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
+    """The quads with blank nodes relabelled canonically over all of them, named ``b1``, ``b2`` … in order.
+
+    One labelling for the whole dataset: a blank node stated in two named graphs (a monetary
+    amount in the data, its inferred super-property triple) stays one node in TriG and N-Quads.
+    """
     import pyoxigraph as ox
 
-    dataset = ox.Dataset(oxigraph_quads(graph))
+    dataset = ox.Dataset(quads)
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
     blank_ids = sorted({t.value for q in dataset for t in (q.subject, q.object) if isinstance(t, ox.BlankNode)})
     # Canonical labels are 64-hex hashes; short names in their sorted order read better.
-    short = {old: f"b{i}" for i, old in enumerate(blank_ids, start=1)}
-    result = bind_prefixes(Graph())
-    for triple in sorted(rdflib_triples((q.triple for q in dataset), blank_labels=short), key=_triple_key):
-        result.add(triple)
-    return result
+    short = {old: ox.BlankNode(f"b{i}") for i, old in enumerate(blank_ids, start=1)}
+
+    def renamed(term: _T) -> _T | ox.BlankNode:
+        return short[term.value] if isinstance(term, ox.BlankNode) else term
+
+    return [ox.Quad(renamed(q.subject), q.predicate, renamed(q.object), q.graph_name) for q in dataset]
 
 
 def _triple_key(triple: tuple) -> tuple:
@@ -58,12 +76,9 @@ def serialize(source: Graph | Dataset, fmt: str) -> bytes:
 def _oxigraph_serialize(source: Graph | Dataset, syntax: RdfSyntax) -> bytes:
     import pyoxigraph as ox
 
-    parts = _named_parts(source) if syntax.named_graphs else [(None, canonical(_as_graph(source)))]
-    quads = []
-    for name, part in parts:
-        graph_name = ox.NamedNode(str(name)) if name is not None else ox.DefaultGraph()
-        for quad in oxigraph_quads(part):
-            quads.append(ox.Quad(quad.subject, quad.predicate, quad.object, graph_name))
+    # TriG and N-Quads of a dataset keep its named graphs; anything else is written as one default graph.
+    named = syntax.named_graphs and isinstance(source, Dataset)
+    quads = _canonical_quads(_dataset_quads(cast("Dataset", source)) if named else oxigraph_quads(_as_graph(source)))
     quads.sort(key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
     statements: list[ox.Quad] | list[ox.Triple] = quads if syntax.named_graphs else [q.triple for q in quads]
     line_based = syntax.rdf_format in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS)  # they have no prefixes
@@ -71,14 +86,14 @@ def _oxigraph_serialize(source: Graph | Dataset, syntax: RdfSyntax) -> bytes:
     return ox.serialize(statements, format=syntax.rdf_format, prefixes=prefixes) or b""  # None only given a file
 
 
-def _named_parts(source: Graph | Dataset) -> list[tuple[URIRef | None, Graph]]:
-    if not isinstance(source, Dataset):
-        return [(None, canonical(source))]
-    names = sorted({g.identifier for g in source.graphs() if len(g)}, key=str)
-    return [
-        (name if isinstance(name, URIRef) and name != DATASET_DEFAULT_GRAPH_ID else None, canonical(source.graph(name)))
-        for name in names
-    ]
+def _dataset_quads(source: Dataset) -> list[ox.Quad]:
+    """Every quad of the dataset, its named graphs kept and its default graph as pyoxigraph's.
+
+    Through N-Quads: one serialization and one parse, so a blank node in two graphs stays one node.
+    """
+    import pyoxigraph as ox
+
+    return list(ox.parse(source.serialize(format="nquads", encoding="utf-8"), format=ox.RdfFormat.N_QUADS))
 
 
 def _sorted_jsonld(data: bytes) -> bytes:
@@ -264,5 +279,14 @@ def jsonld_context() -> dict[str, Any]:
         "suffix": "oa:suffix",
         "start": typed("oa:start", "xsd:nonNegativeInteger"),
         "end": typed("oa:end", "xsd:nonNegativeInteger"),
+        # the standard super-properties of hled: properties, in the exports with the inferred graph
+        "spatial": ref("dcterms:spatial"),
+        "extent": "dcterms:extent",
+        "identifier": "dcterms:identifier",
+        "anyDate": "dcterms:date",  # values of several date datatypes; "date" is time:inXSDDate
+        "monetaryAmount": "schema:amount",
+        "position": "schema:position",
+        "note": "skos:note",
+        "admsStatus": ref("adms:status"),  # "status" is left for hled:status
     }
     return {"@context": terms}

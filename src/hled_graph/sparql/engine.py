@@ -3,9 +3,9 @@
 This module must not import rdflib: ``hled-graph query`` pays only for pyoxigraph (~10 ms to
 import, ~25 ms to load the shipped graph), rdflib stays the Python API (:mod:`.rdflib_engine`).
 Queries without FROM / FROM NAMED see one merged graph (the union of the named graphs ontology,
-data and links), and ``GRAPH ?g`` still tells the parts apart; a query that names its dataset
-gets that dataset. In that union a triple stated in two named graphs is
-seen twice (rdflib's merged Graph sees it once): queries that count use DISTINCT.
+data, links and inferred, the RDFS closure of the others), and ``GRAPH ?g`` still tells the
+parts apart; a query that names its dataset gets that dataset. In that union a triple stated in
+two named graphs is seen twice (rdflib's merged Graph sees it once): queries that count use DISTINCT.
 """
 
 from __future__ import annotations
@@ -25,8 +25,17 @@ from hled_graph import resources
 from hled_graph.errors import InputError
 from hled_graph.files import fsync_tree, process_alive, replace_folder
 from hled_graph.formats import rdf_syntax_of_file
+from hled_graph.inference import inferred_oxigraph
 from hled_graph.input_limits import check_input_file
-from hled_graph.namespaces import BASE, GRAPH_DATA, GRAPH_LINKS, GRAPH_ONTOLOGY, PREFIXES, SPARQL_PROLOGUE
+from hled_graph.namespaces import (
+    BASE,
+    GRAPH_DATA,
+    GRAPH_INFERRED,
+    GRAPH_LINKS,
+    GRAPH_ONTOLOGY,
+    PREFIXES,
+    SPARQL_PROLOGUE,
+)
 from hled_graph.sparql.guard import QueryShape, Refusal, check_query
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
@@ -80,7 +89,22 @@ def load_store(*, data: Sequence[Path] | None = None, store_path: Path | None = 
     store = ox.Store()
     for path, graph in _inputs(data):
         _load_file(store, path, graph=graph)
+    if not data:
+        store.extend(inferred_quads(store))
     return store
+
+
+def inferred_quads(store: ox.Store) -> list[ox.Quad]:
+    """The RDFS closure of the shipped graph in ``store`` (:mod:`hled_graph.inference`), as quads of its own graph.
+
+    Computed from the store's own terms, so that a blank node of the data is the same node in the
+    inferred graph (the files' blank node labels are local to each file).
+    """
+    asserted = {quad.triple for quad in store}
+    axioms = [quad.triple for quad in store.quads_for_pattern(None, None, None, ox.NamedNode(GRAPH_ONTOLOGY))]
+    axioms += [quad.triple for quad in ox.parse(path=str(resources.reused_axioms_file()), format=ox.RdfFormat.TURTLE)]
+    graph = ox.NamedNode(GRAPH_INFERRED)
+    return [ox.Quad(t.subject, t.predicate, t.object, graph) for t in inferred_oxigraph(asserted, axioms)]
 
 
 def open_store(path: Path) -> ox.Store:
@@ -130,6 +154,8 @@ def create_store(
         store = ox.Store(str(staging))
         for file, graph in inputs:
             _bulk_load(store, file, graph=graph, progress=progress)
+        if not data:
+            store.bulk_extend(inferred_quads(store))
         store.flush()
         size = len(store)
         del store  # closes the database, so that it can be opened read-only right away

@@ -65,7 +65,7 @@ def _cell_view(term: Node | None) -> dict[str, str | None]:
 
 @lru_cache(maxsize=1)
 def shipped_graph() -> Graph:
-    """The shipped graph (ontology, data, links) merged into one rdflib Graph, loaded once."""
+    """The shipped graph (ontology, data, links, inferred) merged into one rdflib Graph, loaded once."""
     from hled_graph.graph import load_graph
 
     return load_graph()

@@ -8,6 +8,7 @@ labels, which come from the data and are not trusted, are escaped by the templat
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, cast
 from urllib.parse import quote
 
@@ -15,7 +16,7 @@ import pyoxigraph as ox
 
 from hled_graph.iris import compact
 from hled_graph.labels import label_in_store
-from hled_graph.namespaces import HLED, ID, PREFIXES
+from hled_graph.namespaces import GRAPH_INFERRED, HLED, ID, PREFIXES
 from hled_graph.sparql.server import writers
 from hled_graph.sparql.server.messages import HttpError, Request, Response, text_response
 from hled_graph.sparql.server.negotiation import GRAPH_FORMATS, HTML, names, negotiate
@@ -25,6 +26,7 @@ from hled_graph.templating import is_linkable, render
 ENTITY_FORMATS = (*GRAPH_FORMATS, HTML)
 ONTOLOGY = HLED.rstrip("#")
 RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
+INFERRED = ox.NamedNode(GRAPH_INFERRED)
 _MAX_NESTING = 4
 _MAX_INCOMING = 500
 _QUOTE_QUERY = """
@@ -67,13 +69,19 @@ class EntityPages:
         self._labels: dict[ox.NamedNode, str | None] = {}
         self._ontology_terms: list[ox.NamedNode] | None = None
 
+    def _stated(self, subject: ox.NamedNode | ox.BlankNode | None, predicate: ox.NamedNode | None,
+                value: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> Iterator[ox.Quad]:
+        """The store's quads that match, but for the inferred graph: a page shows what the data states
+        (``hled:country`` once, not again as ``dcterms:spatial``); SPARQL sees the closure."""
+        return (quad for quad in self._store.quads_for_pattern(subject, predicate, value) if quad.graph_name != INFERRED)
+
     def respond(self, request: Request, iri: str, *, format_param: str | None) -> Response:
         fmt = negotiate(request.header("accept"), ENTITY_FORMATS, format_param=format_param)
         try:
             node = ox.NamedNode(iri)
         except ValueError:
             raise HttpError(404, "no such entity: the path is not a valid IRI") from None
-        if next(self._store.quads_for_pattern(node, None, None), None) is None:
+        if next(self._stated(node, None, None), None) is None:
             raise HttpError(404, f"no entity {iri} in this graph")
         if fmt is None:
             raise HttpError(406, "cannot describe an entity in the requested format; "
@@ -89,13 +97,13 @@ class EntityPages:
         fmt = negotiate(request.header("accept"), ENTITY_FORMATS, format_param=format_param)
         if self._ontology_terms is None:  # one scan of the store; it never changes
             self._ontology_terms = sorted(
-                {q.subject for q in self._store.quads_for_pattern(None, None, None)
+                {q.subject for q in self._stated(None, None, None)
                  if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(HLED)},
                 key=lambda node: node.value,
             )
         terms = self._ontology_terms
         ontology = ox.NamedNode(ONTOLOGY)
-        if not terms and next(self._store.quads_for_pattern(ontology, None, None), None) is None:
+        if not terms and next(self._stated(ontology, None, None), None) is None:
             raise HttpError(404, "this graph has no ontology")
         if fmt is None:
             raise HttpError(406, f"the ontology is available as {names(ENTITY_FORMATS)}")
@@ -106,7 +114,7 @@ class EntityPages:
         title = self.label(ontology) or "Ontology"
         entries = [
             {"name": term.value[len(HLED):], "label": self.label(term) or term.value[len(HLED):],
-             "types": [self._term_view(q.object) for q in self._store.quads_for_pattern(term, RDF_TYPE, None)],
+             "types": [self._term_view(q.object) for q in self._stated(term, RDF_TYPE, None)],
              "properties": self._properties_view(term, depth=0)}
             for term in terms
         ]
@@ -125,7 +133,7 @@ class EntityPages:
             if subject in visited:
                 continue
             visited.add(subject)
-            for quad in self._store.quads_for_pattern(subject, None, None):
+            for quad in self._stated(subject, None, None):
                 triples.add(ox.Triple(quad.subject, quad.predicate, quad.object))
                 if isinstance(quad.object, ox.BlankNode):
                     pending.append(quad.object)
@@ -141,7 +149,7 @@ class EntityPages:
 
     def _html(self, node: ox.NamedNode) -> str:
         path = local_path(node.value) or ""
-        types = sorted({q.object for q in self._store.quads_for_pattern(node, RDF_TYPE, None)}, key=str)
+        types = sorted({q.object for q in self._stated(node, RDF_TYPE, None)}, key=str)
         return render(
             PACKAGE, "entity.html",
             title=self.label(node) or compact(node.value), iri=node.value,
@@ -154,7 +162,7 @@ class EntityPages:
 
     def _properties_view(self, subject: ox.NamedNode | ox.BlankNode, *, depth: int) -> dict[str, Any]:
         grouped: dict[ox.NamedNode, set[object]] = {}
-        for quad in self._store.quads_for_pattern(subject, None, None):
+        for quad in self._stated(subject, None, None):
             if depth == 0 and quad.predicate == RDF_TYPE:
                 continue
             grouped.setdefault(quad.predicate, set()).add(quad.object)
@@ -185,13 +193,13 @@ class EntityPages:
 
     def _incoming(self, node: ox.NamedNode) -> list[dict[str, Any]]:
         items: set[tuple[str, str]] = set()  # (subject IRI, path)
-        for quad in self._store.quads_for_pattern(None, None, node):
+        for quad in self._stated(None, None, node):
             if len(items) >= _MAX_INCOMING:
                 break
             subject, path = quad.subject, self._name(quad.predicate)
             if isinstance(subject, ox.BlankNode):
                 # A structural node (an association, an amount): show the entity it belongs to.
-                for parent in self._store.quads_for_pattern(None, None, subject):
+                for parent in self._stated(None, None, subject):
                     if isinstance(parent.subject, ox.NamedNode):
                         items.add((parent.subject.value, f"{self._name(parent.predicate)} / {path}"))
                 continue
