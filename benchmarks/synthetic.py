@@ -441,7 +441,6 @@ class _Builder:
             "U.S.-Mexico High-Level Economic Dialogue",
             "Diálogo Económico de Alto Nivel México-Estados Unidos",
         )
-        self.emit(dialogue, iri("schema", "foundingDate"), typed("2013", "gYear"))
         self.sourced(dialogue)
         meetings = iri("hdw", "hled-meetings")
         self.emit(meetings, RDF, iri("schema", "EventSeries"))

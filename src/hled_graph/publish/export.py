@@ -240,7 +240,6 @@ def jsonld_context() -> dict[str, Any]:
         "location": ref("schema:location"),
         # rounds: their chairs (people holding posts at the round's date) and where each statement stands
         # ("office", not "post": a term "post" would shadow the prefix post:, as "pillar" would pillar:)
-        "foundingDate": typed("schema:foundingDate", "xsd:gYear"),
         "chair": "hled:chair",
         "member": ref("org:member"),
         "organization": ref("org:organization"),
