@@ -133,12 +133,18 @@ def inferred_graph(asserted: Graph, *, ontology: Graph | None = None) -> Graph:
     """What RDFS entails from ``asserted`` under the ontology's hierarchy, minus what it states (:mod:`.inference`).
 
     The axioms are the ontology's and those of the reused vocabularies it restates for the closure
-    (``ontology/reused-axioms.ttl``, used here only, so the ontology graph keeps to ``hled:`` terms).
+    (``ontology/reused-axioms.ttl``, kept out of the ontology graph so that it holds only ``hled:``
+    terms). Those reused axioms go into the inferred graph with what they entail, so that a query
+    asking for a node's most specific class (``rdfs:subClassOf+``) sees them too.
     """
     from hled_graph.inference import inferred_rdflib
 
-    axioms = (ontology if ontology is not None else ontology_graph()) + parse_file(resources.reused_axioms_file())
-    return bind_prefixes(inferred_rdflib(asserted, axioms))
+    reused = parse_file(resources.reused_axioms_file())
+    inferred = inferred_rdflib(asserted, (ontology if ontology is not None else ontology_graph()) + reused)
+    for triple in reused:
+        if triple not in asserted:
+            inferred.add(triple)
+    return bind_prefixes(inferred)
 
 
 def load_dataset() -> Dataset:

@@ -101,10 +101,13 @@ def inferred_quads(store: ox.Store) -> list[ox.Quad]:
     inferred graph (the files' blank node labels are local to each file).
     """
     asserted = {quad.triple for quad in store}
+    reused = [quad.triple for quad in ox.parse(path=str(resources.reused_axioms_file()), format=ox.RdfFormat.TURTLE)]
     axioms = [quad.triple for quad in store.quads_for_pattern(None, None, None, ox.NamedNode(GRAPH_ONTOLOGY))]
-    axioms += [quad.triple for quad in ox.parse(path=str(resources.reused_axioms_file()), format=ox.RdfFormat.TURTLE)]
+    # The reused vocabularies' axioms go into the inferred graph too (as in graph.inferred_graph), so
+    # that "most specific class" filters over rdfs:subClassOf+ see them.
+    triples = set(inferred_oxigraph(asserted, axioms + reused)) | (set(reused) - asserted)
     graph = ox.NamedNode(GRAPH_INFERRED)
-    return [ox.Quad(t.subject, t.predicate, t.object, graph) for t in inferred_oxigraph(asserted, axioms)]
+    return [ox.Quad(t.subject, t.predicate, t.object, graph) for t in sorted(triples, key=str)]
 
 
 def open_store(path: Path) -> ox.Store:
