@@ -4,10 +4,11 @@ copy's file matches its checksum."""
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib.namespace import RDF, XSD
 
 from hled_graph import resources
 from hled_graph.errors import InputError
@@ -249,3 +250,38 @@ def test_paraphrased_wording_lives_only_in_quote_selectors(graph: Graph) -> None
         }""")
     assert {str(r.p) for r in rows} <= {OA + "exact", OA + "prefix", OA + "suffix"}
     assert {str(r.p) for r in rows} >= {OA + "exact"}
+
+
+def test_offsets_count_the_files_own_code_points_and_the_checksum_is_of_what_was_read(
+    graph: Graph, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A copy whose file has CRLF line ends: with newline translation the text would lose one code
+    # point per line, and the quote after the first line would no longer be at its offsets.
+    body = "First line.\r\nThe quoted sentence.\r\n".encode()
+    (tmp_path / "source").mkdir()
+    (tmp_path / "source" / "crlf.txt").write_bytes(body)
+    monkeypatch.setattr(resources, "data_dir", lambda: tmp_path)
+    exact = "The quoted sentence."
+    start, end, prefix, suffix = quote_selectors(body.decode(), exact)
+    assert (start, end) == (13, 33)
+    copy, annotation, target, quote, position = (URIRef(f"http://e/{n}") for n in ("copy", "q", "t", "s1", "s2"))
+    oa, hled, spdx = (PREFIXES[p] for p in ("oa", "hled", "spdx"))
+    small = Graph()
+    for triple in [
+        (annotation, RDF.type, URIRef(oa + "Annotation")), (annotation, URIRef(oa + "hasTarget"), target),
+        (target, URIRef(oa + "hasSource"), copy),
+        (target, URIRef(oa + "hasSelector"), quote), (target, URIRef(oa + "hasSelector"), position),
+        (quote, RDF.type, URIRef(oa + "TextQuoteSelector")), (quote, URIRef(oa + "exact"), Literal(exact)),
+        (quote, URIRef(oa + "prefix"), Literal(prefix)), (quote, URIRef(oa + "suffix"), Literal(suffix)),
+        (position, RDF.type, URIRef(oa + "TextPositionSelector")),
+        (position, URIRef(oa + "start"), Literal(start)), (position, URIRef(oa + "end"), Literal(end)),
+        (copy, URIRef(hled + "sourceFile"), Literal("crlf.txt")),
+        (copy, URIRef(spdx + "checksum"), URIRef("http://e/sum")),
+        (URIRef("http://e/sum"), URIRef(spdx + "algorithm"), URIRef(spdx + "checksumAlgorithm_sha256")),
+        (URIRef("http://e/sum"), URIRef(spdx + "checksumValue"), Literal(hashlib.sha256(body).hexdigest())),
+    ]:
+        small.add(triple)
+    assert check_quotes(small) == []
+    # and the checksum is the file's: one changed byte is reported once, for the copy
+    (tmp_path / "source" / "crlf.txt").write_bytes(body.replace(b"First", b"first"))
+    assert [problem.focus for problem in check_quotes(small)] == [str(copy)]

@@ -81,10 +81,14 @@ def output_failure(name: str, exc: OSError) -> OutputError:
 
 
 def read_utf8(path: Path, *, missing: str, not_utf8: str) -> str:
-    """A text file as UTF-8, or an InputError naming the file: ``missing`` / ``not_utf8`` say what to do."""
+    """A text file as UTF-8, or an InputError naming the file: ``missing`` / ``not_utf8`` say what to do.
+
+    The text is the bytes decoded, nothing more: no newline translation, so an offset into it counts
+    the file's own code points and ``text.encode()`` gives back the bytes that were read.
+    """
     path = Path(path)
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_bytes().decode("utf-8")
     except FileNotFoundError:
         raise InputError(f"{path}: {missing}") from None
     except UnicodeDecodeError as exc:

@@ -172,7 +172,8 @@ def _verified_text(name: str, source: _Source) -> tuple[str, str]:
         text = source_text(file)
     except InputError as error:
         return "", error.message
-    digest = hashlib.sha256(resources.source_text_file(file).read_bytes()).hexdigest()
+    # The digest of the text that was read (read_utf8 decodes exactly), not of a second read of the file.
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     if source.checksums != {digest}:
         stated = ", ".join(sorted(source.checksums)) or "none"
         return "", f"spdx:checksum SHA-256 is {stated}, but {file} has {digest}; restore the file or fix the checksum"
