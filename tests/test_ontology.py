@@ -412,6 +412,7 @@ PREFIX hdo: <https://w3id.org/hled/id/org/>
 PREFIX hdw: <https://w3id.org/hled/id/work/>
 PREFIX hled: <https://w3id.org/hled/ontology#>
 PREFIX oa: <http://www.w3.org/ns/oa#>
+PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX pillar: <https://w3id.org/hled/id/pillar/>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -457,6 +458,12 @@ PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
         (
             "INSERT DATA { hdc:tijuana-river-pollution-projects a prov:Activity }",
             ("https://w3id.org/hled/id/commitment/tijuana-river-pollution-projects", "None", "NotConstraintComponent"),
+        ),
+        (
+            # a proposed body typed as an existing organization (ORG's FormalOrganization, not only org:Organization)
+            'INSERT DATA { hdo:future-body a hled:ProposedBody, org:FormalOrganization ; rdfs:label "Future body"@en ; '
+            'skos:prefLabel "Future body"@en ; hled:country <https://w3id.org/hled/id/place/mexico> }',
+            ("https://w3id.org/hled/id/org/future-body", "None", "NotConstraintComponent"),
         ),
         (
             "DELETE { ?q oa:motivatedBy ?m } INSERT { ?q oa:motivatedBy oa:describing } WHERE { ?q oa:motivatedBy ?m }",
