@@ -257,7 +257,7 @@ def test_offsets_count_the_files_own_code_points_and_the_checksum_is_of_what_was
 ) -> None:
     # A copy whose file has CRLF line ends: with newline translation the text would lose one code
     # point per line, and the quote after the first line would no longer be at its offsets.
-    body = "First line.\r\nThe quoted sentence.\r\n".encode()
+    body = b"First line.\r\nThe quoted sentence.\r\n"
     (tmp_path / "source").mkdir()
     (tmp_path / "source" / "crlf.txt").write_bytes(body)
     monkeypatch.setattr(resources, "data_dir", lambda: tmp_path)
