@@ -40,7 +40,7 @@ TRIO: dict[str, str] = {
     "join": """
 SELECT ?action ?lead ?name ?partner WHERE {
   ?action prov:qualifiedAssociation ?a ; prov:wasAssociatedWith ?partner .
-  ?a prov:hadRole hled:lead ; prov:agent ?lead .
+  ?a prov:hadRole hled:leadRole ; prov:agent ?lead .
   ?lead rdfs:label ?name ; hled:country ?leadCountry .
   ?partner hled:country ?partnerCountry .
   FILTER(?leadCountry != ?partnerCountry)

@@ -144,7 +144,7 @@ def value(term: engine.Term | None, namespace: str = "") -> str:
 
 # The schema.org class the data states beside each hled: kind, as the real data does.
 _SCHEMA_CLASS = {
-    "NationalGovernment": "GovernmentOrganization", "FederalAgency": "GovernmentOrganization",
+    "NationalGovernment": "GovernmentOrganization", "GovernmentAgency": "GovernmentOrganization",
     "Ministry": "GovernmentOrganization", "StateGovernment": "GovernmentOrganization",
     "University": "CollegeOrUniversity", "Company": "Corporation", "NGO": "NGO",
 }
@@ -159,12 +159,12 @@ _PEOPLE = (
     ("andres-manuel-lopez-obrador", "Andrés Manuel López Obrador", "President of Mexico", "mexico-government"),
 )
 _SYNTHETIC_KINDS = (
-    ("FederalAgency", "Agency"), ("Ministry", "Ministry"), ("StateGovernment", "State Government"),
+    ("GovernmentAgency", "Agency"), ("Ministry", "Ministry"), ("StateGovernment", "State Government"),
     ("University", "University"), ("Company", "Company"), ("NGO", "Foundation"),
 )
 # Agencies and ministries sit under their national government, as the shipped ones do.
 _GOVERNMENTS = {"united-states": "us-government", "mexico": "mexico-government"}
-_UNDER_GOVERNMENT = {"FederalAgency", "Ministry"}
+_UNDER_GOVERNMENT = {"GovernmentAgency", "Ministry"}
 _COUNTRIES = (("united-states", "United States", "US"), ("mexico", "Mexico", "MX"), ("canada", "Canada", "CA"))
 _PILLARS = (
     ("I", "Building Back Together"), ("II", "Promoting Sustainable Economic and Social Development"),

@@ -27,9 +27,9 @@ def path_graph() -> Graph:
     """A - B - C: A and B act together in one action, B and C in another."""
     graph = Graph()
     graph.parse(data=PREAMBLE + """
-        hdo:a a hled:FederalAgency ; rdfs:label "A"@en ; hled:country hdl:united-states .
+        hdo:a a hled:GovernmentAgency ; rdfs:label "A"@en ; hled:country hdl:united-states .
         hdo:b a hled:Ministry ; rdfs:label "B"@en ; hled:country hdl:mexico .
-        hdo:c a hled:FederalAgency ; rdfs:label "C"@en ; hled:country hdl:united-states .
+        hdo:c a hled:GovernmentAgency ; rdfs:label "C"@en ; hled:country hdl:united-states .
         hda:one a hled:Cooperation ; rdfs:label "One"@en ; prov:wasAssociatedWith hdo:a, hdo:b .
         hda:two a hled:Cooperation ; rdfs:label "Two"@en ; prov:wasAssociatedWith hdo:b, hdo:c .
     """, format="turtle")

@@ -64,7 +64,7 @@ def test_every_action_has_a_lead_and_the_plain_association_too(synthetic_store: 
         synthetic_store,
         """
         SELECT ?action WHERE { ?action a prov:Activity .
-          FILTER NOT EXISTS { ?action prov:qualifiedAssociation [ prov:hadRole ?role ] . FILTER(?role IN (hled:lead, hled:host)) } }""",
+          FILTER NOT EXISTS { ?action prov:qualifiedAssociation [ prov:hadRole ?role ] . FILTER(?role IN (hled:leadRole, hled:hostRole)) } }""",
     )
     assert without_lead == []
     unpaired = _select(

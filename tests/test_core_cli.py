@@ -123,7 +123,7 @@ def test_validate_reports_violations_in_plain_words(tmp_path: Path) -> None:
     bad.write_text(
         "@prefix hled: <https://w3id.org/hled/ontology#> .\n"
         "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
-        '<https://w3id.org/hled/id/org/nowhere> a hled:FederalAgency ; rdfs:label "Agency of Nowhere"@en .\n',
+        '<https://w3id.org/hled/id/org/nowhere> a hled:GovernmentAgency ; rdfs:label "Agency of Nowhere"@en .\n',
         encoding="utf-8",
     )
     result = run("validate", str(bad))

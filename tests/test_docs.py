@@ -81,16 +81,16 @@ def test_hierarchy_domain_range_and_links_between_terms(ontology: Graph, data: G
     assert (
         '<a href="#pillar"><code>hled:pillar</code></a> only <a href="#Pillar"><code>hled:Pillar</code></a>'
     ) in section(page, "Action")
-    assert '<a href="#Role"><code>hled:Role</code></a>' in section(page, "lead")
+    assert '<a href="#Role"><code>hled:Role</code></a>' in section(page, "leadRole")
 
 
 def test_examples_come_from_the_data_with_english_labels(ontology: Graph, data: Graph) -> None:
     for n in range(5):
         agency = URIRef(f"https://w3id.org/hled/id/org/agency-{n}")
-        data.add((agency, RDF.type, URIRef(HLED + "FederalAgency")))
+        data.add((agency, RDF.type, URIRef(HLED + "GovernmentAgency")))
         data.add((agency, RDFS.label, Literal(f"Agency {n}", lang="en")))
         data.add((agency, RDFS.label, Literal(f"Agencia {n}", lang="es")))
-    agencies = section(ontology_html(ontology, data), "FederalAgency")
+    agencies = section(ontology_html(ontology, data), "GovernmentAgency")
     assert "Examples (7 instances in the data)" in agencies
     examples = re.findall(r"<li>(.*?)</li>", agencies)
     assert examples == [
@@ -118,7 +118,7 @@ def test_hostile_labels_are_shown_as_text(ontology: Graph, data: Graph) -> None:
     page = ontology_html(ontology, data)
     assert "<h3>&lt;img src=x onerror=alert(1)&gt;</h3>" in page
     assert "&lt;script&gt;alert(2)&lt;/script&gt;" in page
-    assert "A federal agency &amp; &lt;b&gt;not&lt;/b&gt; a ministry." in page
+    assert "A government agency &amp; &lt;b&gt;not&lt;/b&gt; a ministry." in page
     assert not re.search(r"<(img|script|b>|iframe|link|object)", page, re.I)
 
 
@@ -147,7 +147,7 @@ def test_chromium_renders_it_offline_and_runs_nothing(
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
         page.goto(path.as_uri())
         page.wait_for_load_state("load")
-        heading = page.inner_text("#FederalAgency h3")
+        heading = page.inner_text("#GovernmentAgency h3")
         images = page.locator("img").count()
     finally:
         page.close()
@@ -169,5 +169,5 @@ def test_the_shipped_ontology_is_documented_term_by_term(tmp_path: Path) -> None
         definition = ontology.value(term, SKOS.definition) or ontology.value(term, RDFS.comment)
         assert definition is not None, f"{term} has no definition in the ontology"
         assert escape(str(definition)) in body
-    agencies = section(page, "FederalAgency")
+    agencies = section(page, "GovernmentAgency")
     assert "Environmental Protection Agency (<code>hdo:epa</code>)" in agencies

@@ -186,7 +186,7 @@ def test_select_ask_construct_on_the_fixture(mini: ox.Store) -> None:
         "https://w3id.org/hled/id/org/conagua",
         "https://w3id.org/hled/id/org/epa",
     ]
-    assert engine.run_query(mini, "ASK { hdo:dol a hled:FederalAgency }").boolean is True
+    assert engine.run_query(mini, "ASK { hdo:dol a hled:GovernmentAgency }").boolean is True
     graph = engine.run_query(
         mini, "CONSTRUCT { ?o a hled:Agent } WHERE { ?a prov:wasAssociatedWith ?o }"
     )

@@ -37,7 +37,7 @@ def agents(graph: Graph, action: str) -> dict[str, set[str]]:
         f"SELECT ?agent ?role WHERE {{ hda:{action} prov:qualifiedAssociation "
         f"[ a prov:Association ; prov:agent ?agent ; prov:hadRole ?role ] ; prov:wasAssociatedWith ?agent }}",
     ):
-        result.setdefault(local(agent), set()).add(str(role).rsplit("#", 1)[-1])
+        result.setdefault(local(agent), set()).add(str(role).rsplit("#", 1)[-1].removesuffix("Role"))
     return result
 
 
@@ -653,7 +653,7 @@ def test_events_that_took_place_precede_the_fact_sheet_and_planned_ones_follow_i
 
 
 def test_organizations_have_one_kind_and_a_country(graph: Graph) -> None:
-    kinds = "hled:NationalGovernment hled:FederalAgency hled:Ministry hled:Embassy hled:StateGovernment hled:University hled:Company hled:NGO hled:IntergovernmentalBody"
+    kinds = "hled:NationalGovernment hled:GovernmentAgency hled:Ministry hled:Embassy hled:StateGovernment hled:University hled:Company hled:NGO hled:IntergovernmentalBody"
     found = rows(
         graph,
         f"""SELECT ?o (COUNT(DISTINCT ?kind) AS ?n) (COUNT(DISTINCT ?country) AS ?c) WHERE {{
@@ -664,7 +664,7 @@ def test_organizations_have_one_kind_and_a_country(graph: Graph) -> None:
     assert len(found) == 27  # 25 of the fact sheet, and USTR and SHCP, offices of the rounds' chairs
     hierarchy = rows(
         graph,
-        """SELECT ?o WHERE { VALUES ?kind { hled:FederalAgency hled:Ministry } ?o a ?kind .
+        """SELECT ?o WHERE { VALUES ?kind { hled:GovernmentAgency hled:Ministry } ?o a ?kind .
               FILTER NOT EXISTS { ?o (org:subOrganizationOf|org:unitOf)+ ?g . ?g a hled:NationalGovernment } }""",
     )
     # CONAGUA, COFEPRIS and CONALEP sit under Secretarías that the graph does not hold yet.
@@ -673,7 +673,7 @@ def test_organizations_have_one_kind_and_a_country(graph: Graph) -> None:
     assert {local(o) for o, _, c in found if int(c) == 0} == set()
     mexican = rows(
         graph,
-        """SELECT ?o WHERE { ?o hled:country hdl:mexico ; a ?k . VALUES ?k { hled:Ministry hled:FederalAgency }
+        """SELECT ?o WHERE { ?o hled:country hdl:mexico ; a ?k . VALUES ?k { hled:Ministry hled:GovernmentAgency }
              FILTER NOT EXISTS { ?o skos:prefLabel ?es FILTER(lang(?es) = 'es') } }""",
     )
     assert mexican == []

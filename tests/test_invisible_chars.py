@@ -136,7 +136,7 @@ def test_the_validation_report_writes_out_the_values_it_quotes(
     bad = tmp_path / "bad.ttl"
     bad.write_text(
         "@prefix hled: <https://w3id.org/hled/ontology#> .\n"
-        '<https://w3id.org/hled/id/org/x> a hled:FederalAgency ; hled:country "\u202egnp.exe" .\n',
+        '<https://w3id.org/hled/id/org/x> a hled:GovernmentAgency ; hled:country "\u202egnp.exe" .\n',
         encoding="utf-8",
     )
     with pytest.raises(SystemExit) as exit_info:

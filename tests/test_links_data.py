@@ -30,7 +30,7 @@ REGISTRY_PREFIXES = {"hdo:": ID + "org/", "hdp:": ID + "person/", "hdl:": ID + "
 ORGANIZATION_HINTS = {
     "national-government",
     "executive-office",
-    "federal-agency",
+    "government-agency",
     "ministry",
     "embassy",
     "university",

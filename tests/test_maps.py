@@ -215,7 +215,7 @@ def test_map_from_a_construct_result(mini: Graph) -> None:
 
 def test_map_from_a_graph_without_resources() -> None:
     graph = Graph()
-    graph.add((URIRef(PREFIXES["hled"] + "lead"), RDFS.label, Literal("lead")))
+    graph.add((URIRef(PREFIXES["hled"] + "leadRole"), RDFS.label, Literal("lead")))
     with pytest.raises(InputError, match="no resources to draw"):
         map_from_graph(graph)
 

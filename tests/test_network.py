@@ -104,7 +104,7 @@ def test_qualified_associations_become_agent_to_action_edges_with_roles(mini: Gr
     edge = next(
         d for _, target, d in view.edges(HDO + "epa", data=True) if target == HDA + "epa-conagua-statement-of-intent"
     )
-    assert edge["role"] == PREFIXES["hled"] + "lead"
+    assert edge["role"] == PREFIXES["hled"] + "leadRole"
     # the plain prov:wasAssociatedWith triple is not drawn a second time
     assert not view.has_edge(HDA + "epa-conagua-statement-of-intent", HDO + "epa")
 
@@ -113,7 +113,7 @@ def test_node_attributes(mini: Graph) -> None:
     view = to_networkx(mini)
     epa = view.nodes[HDO + "epa"]
     assert epa["label"] == "Environmental Protection Agency"
-    assert (epa["class"], epa["class_label"], epa["category"]) == ("FederalAgency", "Federal agency", "government")
+    assert (epa["class"], epa["class_label"], epa["category"]) == ("GovernmentAgency", "Government agency", "government")
     assert epa["country"] == "United States" and epa["pillars"] == [1]
     # a city's country is found by walking schema:containedInPlace up to a schema:Country
     assert view.nodes[HDL + "tijuana"]["country"] == "Mexico"

@@ -185,7 +185,7 @@ def test_term_kinds_and_counts(onto: Graph) -> None:
         ]
     }
     assert individuals == set(onto.subjects(RDF.type, HLED.Role))
-    assert individuals == {HLED[n] for n in ["funder", "host", "lead", "participant", "partner", "recipient"]}
+    assert individuals == {HLED[n] for n in ["funderRole", "hostRole", "leadRole", "participantRole", "partnerRole", "recipientRole"]}
     assert len(classes) == 45
     annotation_properties = terms_of_type(onto, OWL.AnnotationProperty)
     assert annotation_properties == {HLED.evidence, HLED.linkNote}
@@ -233,8 +233,8 @@ def test_properties_are_aligned_unless_nothing_standard_fits(onto: Graph) -> Non
         (HLED.Embassy, SCHEMA.GovernmentOrganization),
         (HLED.Event, HLED.Action),
         (HLED.Event, SCHEMA.Event),
-        (HLED.FederalAgency, ORG.FormalOrganization),
-        (HLED.FederalAgency, SCHEMA.GovernmentOrganization),
+        (HLED.GovernmentAgency, ORG.FormalOrganization),
+        (HLED.GovernmentAgency, SCHEMA.GovernmentOrganization),
         (HLED.Forum, HLED.Event),
         (HLED.FundingCommitmentAct, HLED.Action),
         (HLED.CommitmentAct, HLED.Action),
@@ -452,7 +452,7 @@ PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
         ),
         (
             "DELETE DATA { hda:epa-conagua-statement-of-intent hled:status status:committed } "
-            "; INSERT DATA { hda:epa-conagua-statement-of-intent hled:status hled:lead }",
+            "; INSERT DATA { hda:epa-conagua-statement-of-intent hled:status hled:leadRole }",
             (ACTION, str(HLED.status), "InConstraintComponent"),
         ),
         (

@@ -275,8 +275,8 @@ def test_entity_in_rdf_formats(endpoint, media, rdflib_format):
         for a in graph.objects(action, prov.qualifiedAssociation)
     }
     assert roles == {
-        (EPA, "https://w3id.org/hled/ontology#lead"),
-        ("https://w3id.org/hled/id/org/conagua", "https://w3id.org/hled/ontology#partner"),
+        (EPA, "https://w3id.org/hled/ontology#leadRole"),
+        ("https://w3id.org/hled/id/org/conagua", "https://w3id.org/hled/ontology#partnerRole"),
     }
 
 
@@ -512,17 +512,17 @@ def test_ctrl_c_stops_the_server_and_its_workers():
 
 def test_ontology_terms_have_a_page_with_an_anchor_each(endpoint):
     epa = get(endpoint.url + "/id/org/epa", accept="text/html")[2].decode()
-    assert 'href="/ontology#FederalAgency"' in epa and ">federal agency<" in epa
+    assert 'href="/ontology#GovernmentAgency"' in epa and ">government agency<" in epa
     status, headers, body = get(endpoint.url + "/ontology", accept="text/html")
     page = body.decode()
     assert status == 200 and headers["content-type"] == "text/html; charset=utf-8"
-    assert '<section id="FederalAgency"><h2>federal agency <code>hled:FederalAgency</code></h2>' in page
+    assert '<section id="GovernmentAgency"><h2>government agency <code>hled:GovernmentAgency</code></h2>' in page
     status, _, body = get(endpoint.url + "/ontology", accept="text/turtle")
     graph = rdflib.Graph().parse(data=body, format="turtle")
     hled = rdflib.Namespace("https://w3id.org/hled/ontology#")
     assert (hled.AgreementSigning, rdflib.RDFS.subClassOf, hled.Action) in graph
     assert {str(s) for s in graph.subjects()} == {
-        str(hled[name]) for name in ("Action", "AgreementSigning", "FederalAgency", "pillar", "lead")
+        str(hled[name]) for name in ("Action", "AgreementSigning", "GovernmentAgency", "pillar", "lead")
     }
 
 

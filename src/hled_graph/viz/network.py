@@ -77,7 +77,7 @@ CATEGORIES: dict[str, str] = {
 
 _CATEGORY_OF_CLASS: dict[str, str] = {
     **dict.fromkeys(
-        ["NationalGovernment", "FederalAgency", "Ministry", "Embassy", "StateGovernment", "GovernmentOrganization"],
+        ["NationalGovernment", "GovernmentAgency", "Ministry", "Embassy", "StateGovernment", "GovernmentOrganization"],
         "government",
     ),
     "IntergovernmentalBody": "intergovernmental",
@@ -271,7 +271,7 @@ def local_name(iri: str) -> str:
 
 
 def humanize(name: str) -> str:
-    """``wasAssociatedWith`` -> ``was associated with``; ``FederalAgency`` -> ``Federal agency``."""
+    """``wasAssociatedWith`` -> ``was associated with``; ``GovernmentAgency`` -> ``Government agency``."""
     spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name).replace("-", " ").replace("_", " ")
     words = spaced.split()
     if not words:
