@@ -10,7 +10,7 @@ from rdflib import Graph
 from rdflib.namespace import XSD
 
 from hled_graph import resources
-from hled_graph.graph import parse_files
+from hled_graph.graph import load_graph, parse_files
 from hled_graph.namespaces import PREFIXES, SPARQL_PROLOGUE
 
 HDA, HDO, HDL, HDW = (PREFIXES[p] for p in ("hda", "hdo", "hdl", "hdw"))
@@ -264,7 +264,11 @@ def test_transportation_electrification_working_group(graph: Graph) -> None:
             "SELECT ?m WHERE { hdo:transportation-electrification-working-group org:hasMember ?m }",
         )
     }
-    assert members == {"sre", "university-of-california", "industry-representatives", "academia"}
+    assert members == {"sre", "university-of-california"}
+    participants = rows(
+        graph, "SELECT ?g WHERE { hdo:transportation-electrification-working-group hled:hasParticipant ?g }"
+    )
+    assert {local(g) for (g,) in participants} == {"industry-representatives", "academia"}
     ((label,),) = rows(graph, "SELECT ?l WHERE { hdo:sre skos:prefLabel ?l FILTER(lang(?l) = 'es') }")
     assert str(label) == "Secretaría de Relaciones Exteriores"
 
@@ -661,14 +665,14 @@ def test_organizations_have_one_kind_and_a_country(graph: Graph) -> None:
               ?o a ?kind . OPTIONAL {{ ?o hled:country ?country . ?country a schema:Country }}
             }} GROUP BY ?o""",
     )
-    assert len(found) == 27  # 25 of the fact sheet, and USTR and SHCP, offices of the rounds' chairs
+    # 25 of the fact sheet, USTR and SHCP (offices of the rounds' chairs), SEMARNAT and Salud (data/hled-government.ttl)
+    assert len(found) == 29
     hierarchy = rows(
         graph,
         """SELECT ?o WHERE { VALUES ?kind { hled:GovernmentAgency hled:Ministry } ?o a ?kind .
               FILTER NOT EXISTS { ?o (org:subOrganizationOf|org:unitOf)+ ?g . ?g a hled:NationalGovernment } }""",
     )
-    # CONAGUA, COFEPRIS and CONALEP sit under Secretarías that the graph does not hold yet.
-    assert {local(o) for (o,) in hierarchy} == {"conagua", "cofepris", "conalep"}
+    assert hierarchy == []
     assert {local(o) for o, n, _ in found if int(n) != 1} == set()
     assert {local(o) for o, _, c in found if int(c) == 0} == set()
     mexican = rows(
@@ -677,6 +681,37 @@ def test_organizations_have_one_kind_and_a_country(graph: Graph) -> None:
              FILTER NOT EXISTS { ?o skos:prefLabel ?es FILTER(lang(?es) = 'es') } }""",
     )
     assert mexican == []
+
+
+def test_every_body_has_one_org_type_and_collectives_are_never_members(graph: Graph) -> None:
+    types = rows(
+        graph,
+        """SELECT ?o (COUNT(DISTINCT ?t) AS ?n) WHERE {
+             VALUES ?t { org:FormalOrganization org:OrganizationalUnit org:OrganizationalCollaboration }
+             ?o a ?t } GROUP BY ?o HAVING (COUNT(DISTINCT ?t) > 1)""",
+    )
+    assert types == []
+    units = rows(graph, "SELECT ?u ?p WHERE { ?u a org:OrganizationalUnit ; org:unitOf ?p }")
+    assert {(local(u), local(p)) for u, p in units} == {
+        ("nist", "doc"), ("conagua", "semarnat"), ("cofepris", "secretaria-salud"),
+        ("us-embassy-mexico-city", "state-department"),
+    }
+    assert rows(graph, "SELECT ?g WHERE { ?c org:hasMember ?g . ?g a hled:StakeholderGroup }") == []
+    inferred = load_graph(include_links=False)
+    assert rows(inferred, "SELECT ?g WHERE { ?g a hled:StakeholderGroup, org:Organization }") == []
+
+
+def test_hierarchy_from_public_records_cites_a_page_and_a_place(graph: Graph) -> None:
+    cited = rows(
+        graph,
+        """SELECT ?body ?page ?where WHERE {
+             VALUES ?body { hdo:conagua hdo:cofepris hdo:conalep hdo:nist hdo:semarnat hdo:secretaria-salud }
+             ?body dcterms:source ?record ; hled:locator ?where . ?record foaf:page ?page }""",
+    )
+    assert {local(b) for b, _, _ in cited} == {"conagua", "cofepris", "conalep", "nist", "semarnat", "secretaria-salud"}
+    assert all(str(page).startswith("https://") for _, page, _ in cited)
+    conagua = {str(where) for b, _, where in cited if local(b) == "conagua"}
+    assert conagua == {"Artículo 1"}
 
 
 def test_places_are_contained_up_to_their_country(graph: Graph) -> None:

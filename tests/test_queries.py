@@ -678,19 +678,41 @@ def test_named_graphs_match_the_files(store: ox.Store) -> None:
         assert sizes[base + "links>"] == len(parse_file(resources.links_file()))
 
 
-def test_agencies_by_government_walks_the_hierarchy(store: ox.Store) -> None:
-    rows = answer(store, "agencies-by-government")
+def test_bodies_by_government_walks_the_hierarchy(store: ox.Store) -> None:
+    rows = answer(store, "bodies-by-government")
     by_government: dict[object, set[object]] = {}
     for row in rows:
         by_government.setdefault(row["government"], set()).add(row["body"])
-    assert by_government["hdo:us-government"] >= {
-        "hdo:epa", "hdo:usaid", "hdo:doc", "hdo:dol", "hdo:ed", "hdo:state-department", "hdo:white-house",
-        # two levels down: a unit of a department
-        "hdo:nist", "hdo:us-embassy-mexico-city",
+    assert by_government == {
+        "hdo:us-government": {
+            "hdo:epa", "hdo:usaid", "hdo:doc", "hdo:dol", "hdo:ed", "hdo:state-department", "hdo:white-house",
+            "hdo:ustr",
+            # two levels down: units of a department
+            "hdo:nist", "hdo:us-embassy-mexico-city",
+        },
+        "hdo:mexico-government": {
+            "hdo:secretaria-economia", "hdo:sre", "hdo:stps", "hdo:sep", "hdo:shcp", "hdo:conalep",
+            # the two ministries of data/hled-government.ttl, and their deconcentrated bodies one level down
+            "hdo:semarnat", "hdo:secretaria-salud", "hdo:conagua", "hdo:cofepris",
+        },
     }
-    assert by_government["hdo:mexico-government"] >= {"hdo:secretaria-economia", "hdo:sre", "hdo:stps", "hdo:sep"}
-    assert not by_government["hdo:us-government"] & by_government["hdo:mexico-government"]
-    nist = next(r for r in rows if r["body"] == "hdo:nist")
-    assert nist["parent"] == "hdo:doc"
+    parent = {row["body"]: row["parent"] for row in rows}
+    assert (parent["hdo:nist"], parent["hdo:conagua"], parent["hdo:cofepris"]) == (
+        "hdo:doc", "hdo:semarnat", "hdo:secretaria-salud",
+    )
+    kind = {row["body"]: row["kind"] for row in rows}
+    assert (kind["hdo:doc"], kind["hdo:sep"], kind["hdo:conagua"]) == ("ministry", "ministry", "government agency")
     economy = next(r for r in rows if r["body"] == "hdo:secretaria-economia")
     assert economy["acts"] == len(answer(store, "organization-activities", org="hdo:secretaria-economia"))
+
+
+def test_which_us_bodies_act_in_pillar_1(store: ox.Store) -> None:
+    rows = answer(store, "government-bodies-in-pillar")  # defaults: the U.S. government, pillar 1
+    assert {r["body"]: r["acts"] for r in rows} == {"hdo:us-government": 6, "hdo:epa": 2, "hdo:usaid": 1}
+    mexico = answer(store, "government-bodies-in-pillar", government="hdo:mexico-government", pillar="pillar:1")
+    # CONAGUA and COFEPRIS are found two levels down, through their ministries
+    assert {r["body"] for r in mexico} == {
+        "hdo:mexico-government", "hdo:secretaria-economia", "hdo:sre", "hdo:conagua", "hdo:cofepris",
+    }
+    pillar_4 = answer(store, "government-bodies-in-pillar", pillar="pillar:4")
+    assert {"hdo:dol", "hdo:ed", "hdo:us-embassy-mexico-city"} <= {r["body"] for r in pillar_4}

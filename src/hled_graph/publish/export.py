@@ -175,6 +175,7 @@ def jsonld_context() -> dict[str, Any]:
         "country": ref("hled:country"),
         "iso3166Code": "hled:iso3166Code",
         "hasMember": ref("org:hasMember"),
+        "hasParticipant": ref("hled:hasParticipant"),
         "unitOf": ref("org:unitOf"),
         "subOrganizationOf": ref("org:subOrganizationOf"),
         "affiliation": ref("schema:affiliation"),
