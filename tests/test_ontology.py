@@ -233,7 +233,7 @@ def test_properties_are_aligned_unless_nothing_standard_fits(onto: Graph) -> Non
         (HLED.Embassy, SCHEMA.GovernmentOrganization),
         (HLED.Event, HLED.Action),
         (HLED.Event, SCHEMA.Event),
-        (HLED.GovernmentAgency, ORG.FormalOrganization),
+        (HLED.GovernmentAgency, ORG.Organization),
         (HLED.GovernmentAgency, SCHEMA.GovernmentOrganization),
         (HLED.Forum, HLED.Event),
         (HLED.FundingCommitmentAct, HLED.Action),
