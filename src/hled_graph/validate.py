@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Protocol
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import SH
+from rdflib.namespace import RDF, SH
 
 from hled_graph import graph as hgraph
 from hled_graph.iris import compact
+from hled_graph.namespaces import PREFIXES
 from hled_graph.visible import reveal
 
 
@@ -46,12 +47,23 @@ class Problem:
         return f"{self.severity}: {where}: {self.message}{value}"
 
 
+@dataclass(frozen=True)
+class Part:
+    """One part of what a validation read (a file, or what RDFS inferred) and the triples it holds."""
+
+    name: str
+    triples: int
+
+
 @dataclass
 class Report:
-    """The outcome of validating a graph: conforming when there is no violation."""
+    """The outcome of validating a graph: conforming when there is no violation, with what was counted."""
 
     triples: int
     problems: list[Problem] = field(default_factory=list)
+    parts: list[Part] = field(default_factory=list)
+    checks: int = 0
+    quotes: int = 0
 
     @property
     def conforms(self) -> bool:
@@ -59,13 +71,27 @@ class Report:
 
     def to_text(self) -> str:
         if not self.problems:
-            return f"OK: {self.triples} triples conform to the shapes; no data check failed."
-        lines = [str(p) for p in self.problems]
-        violations = sum(p.severity == "Violation" for p in self.problems)
-        lines.append(
-            f"{violations} violation(s), {len(self.problems) - violations} other finding(s) in {self.triples} triples."
+            lines = [f"OK: {self.triples} triples conform to the shapes; no data check failed."]
+        else:
+            lines = [str(p) for p in self.problems]
+            violations = sum(p.severity == "Violation" for p in self.problems)
+            lines.append(
+                f"{violations} violation(s), {len(self.problems) - violations} other finding(s) in {self.triples} triples."
+            )
+        return "\n".join([*lines, self.counted()])
+
+    def counted(self) -> str:
+        """What the triple count is made of and what ran: the line that explains the numbers above."""
+        parts = " + ".join(f"{part.triples} {part.name}" for part in self.parts) or f"{self.triples}"
+        if sum(part.triples for part in self.parts) > self.triples:
+            parts += f" (= {self.triples}: a triple stated in two files counts once)"
+        ran = f"{self.checks} data checks of queries/checks" + (
+            f" and {self.quotes} quotes against their source files" if self.quotes else ""
         )
-        return "\n".join(lines)
+        return (
+            f"Counted: {parts}; ran the shapes, {ran}. "
+            "The ontology is the shapes' class hierarchy, not data, so it is not counted (`hled-graph stats` counts it)."
+        )
 
 
 def _shown(term: object) -> str:
@@ -120,14 +146,32 @@ def check_query_problems(data: Graph, checks: Mapping[str, DataCheck]) -> list[P
     return sorted(problems, key=lambda p: (p.focus, p.message))
 
 
-def validate_graph(data: Graph, *, checks: Mapping[str, DataCheck]) -> Report:
-    """SHACL conformance and the data ``checks`` of a graph, with findings sorted for stable output."""
-    return Report(triples=len(data), problems=shacl_problems(data) + check_query_problems(data, checks))
+def validate_graph(data: Graph, *, checks: Mapping[str, DataCheck], parts: Sequence[Part] = ()) -> Report:
+    """SHACL conformance and the data ``checks`` of a graph, with findings sorted for stable output;
+    ``parts`` say what the graph was made of, for the report's "Counted" line."""
+    return Report(
+        triples=len(data),
+        problems=shacl_problems(data) + check_query_problems(data, checks),
+        parts=list(parts),
+        checks=len(checks),
+    )
 
 
 def validate_files(paths: Sequence[Path], *, checks: Mapping[str, DataCheck]) -> Report:
     """Validate RDF files (all parsed first: a syntax error raises InputError naming file and line)."""
-    return validate_graph(hgraph.parse_files(paths), checks=checks)
+    data, parts = _parsed_with_parts(paths)
+    return validate_graph(data, checks=checks, parts=parts)
+
+
+def _parsed_with_parts(paths: Sequence[Path]) -> tuple[Graph, list[Part]]:
+    """The files merged, and each file's own triple count (named as the user or the checkout names it)."""
+    data = hgraph.bind_prefixes(Graph())
+    parts = []
+    for path in paths:
+        graph = hgraph.parse_file(path)
+        data += graph
+        parts.append(Part(f"in {path.parent.name}/{path.name}", len(graph)))
+    return data, parts
 
 
 def validate_shipped(*, checks: Mapping[str, DataCheck], with_inferred: bool = False) -> Report:
@@ -137,8 +181,16 @@ def validate_shipped(*, checks: Mapping[str, DataCheck], with_inferred: bool = F
     ``with_inferred`` adds what RDFS infers (:mod:`hled_graph.inference`): the graph the queries
     see, which must conform as well as what the files state.
     """
-    data = hgraph.load_graph(include_ontology=False, include_inferred=with_inferred)
-    return _with_quote_problems(validate_graph(data, checks=checks), data)
+    from hled_graph import resources
+
+    files = [*resources.data_files(), *([resources.links_file()] if resources.links_file().is_file() else [])]
+    data, parts = _parsed_with_parts(files)
+    if with_inferred:
+        ontology = hgraph.ontology_graph()
+        inferred = hgraph.inferred_graph(ontology + data, ontology=ontology)
+        data += inferred
+        parts.append(Part("inferred by RDFS (--rdfs)", len(inferred)))
+    return _with_quote_problems(validate_graph(data, checks=checks, parts=parts), data)
 
 
 def _with_quote_problems(report: Report, data: Graph) -> Report:
@@ -146,4 +198,5 @@ def _with_quote_problems(report: Report, data: Graph) -> Report:
 
     quotes = [Problem(focus=_shown(URIRef(p.focus)), message=f"{p.message} (quote check)") for p in check_quotes(data)]
     report.problems = sorted(report.problems + quotes, key=_order)
+    report.quotes = len(set(data.subjects(RDF.type, URIRef(PREFIXES["oa"] + "Annotation"))))
     return report
