@@ -657,7 +657,10 @@ def test_events_that_took_place_precede_the_fact_sheet_and_planned_ones_follow_i
 
 
 def test_organizations_have_one_kind_and_a_country(graph: Graph) -> None:
-    kinds = "hled:NationalGovernment hled:GovernmentAgency hled:Ministry hled:Embassy hled:StateGovernment hled:University hled:Company hled:NGO hled:IntergovernmentalBody"
+    kinds = (
+        "hled:NationalGovernment hled:GovernmentAgency hled:Ministry hled:Embassy hled:StateGovernment"
+        " hled:University hled:Company hled:NGO hled:IntergovernmentalBody"
+    )
     found = rows(
         graph,
         f"""SELECT ?o (COUNT(DISTINCT ?kind) AS ?n) (COUNT(DISTINCT ?country) AS ?c) WHERE {{
