@@ -163,7 +163,6 @@ def jsonld_context() -> dict[str, Any]:
         "name": "schema:name",
         "details": by_language("schema:description"),
         "editorialNote": by_language("skos:editorialNote"),
-        "linkNote": by_language("hled:linkNote"),
         "jobTitle": by_language("schema:jobTitle"),
         "notation": "skos:notation",
         "inScheme": ref("skos:inScheme"),
@@ -254,7 +253,7 @@ def jsonld_context() -> dict[str, Any]:
         "sameAs": ref("owl:sameAs"),
         "exactMatch": ref("skos:exactMatch"),
         "closeMatch": ref("skos:closeMatch"),
-        "evidence": "hled:evidence",
+        "broadMatch": ref("skos:broadMatch"),
         # the ontology itself
         "subClassOf": ref("rdfs:subClassOf"),
         "subPropertyOf": ref("rdfs:subPropertyOf"),
