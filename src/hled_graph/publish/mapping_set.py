@@ -26,15 +26,13 @@ from typing import TYPE_CHECKING, Any
 from hled_graph import resources
 from hled_graph.errors import InputError
 from hled_graph.iris import compact
-from hled_graph.namespaces import HLED, ID, PREFIXES
+from hled_graph.namespaces import HLED, ID, PREFIXES, SEMAPV, SSSOM
 
 if TYPE_CHECKING:
     from rdflib import Graph
 
 MAPPING_SET_FILE_NAME = "links.sssom.tsv"
 NO_TERM_FOUND = "sssom:NoTermFound"
-SSSOM = "https://w3id.org/sssom/"
-SEMAPV = "https://w3id.org/semapv/vocab/"
 # The predicates a row may use, and what each link is in the links graph.
 LINK_PREDICATES: dict[str, str] = {
     "skos:exactMatch": "http://www.w3.org/2002/07/owl#sameAs",
@@ -215,7 +213,8 @@ def links_graph_from(mapping_set: MappingSet) -> Graph:
         (OWL.versionInfo, "mapping_set_version"),
     ):
         if meta.get(key):
-            graph.add((the_set, predicate, Literal(str(meta[key]))))
+            # Prose is tagged English, as everywhere in the graph; the version is a plain string.
+            graph.add((the_set, predicate, Literal(str(meta[key]), lang=None if predicate == OWL.versionInfo else "en")))
     if meta.get("license"):
         graph.add((the_set, DCTERMS.license, URIRef(str(meta["license"]))))
     if meta.get("publication_date"):
@@ -245,7 +244,7 @@ def links_graph_from(mapping_set: MappingSet) -> Graph:
             graph.add((node, DCTERMS.created, Literal(mapping.date, datatype=XSD.date)))
         for url in mapping.see_also:
             graph.add((node, RDFS.seeAlso, URIRef(url)))
-        graph.add((node, RDFS.comment, Literal(mapping.comment)))
+        graph.add((node, RDFS.comment, Literal(mapping.comment, lang="en")))
         if mapping.linked:
             graph.add((subject, URIRef(LINK_PREDICATES[mapping.predicate]), target))
             graph.add((target, RDFS.label, Literal(mapping.object_label, lang="en")))
