@@ -353,6 +353,7 @@ def test_bad_rows_are_input_errors_naming_file_and_entity(tmp_path: Path) -> Non
         row(object_id=NO_TERM_FOUND, object_label="", confidence=""): "has no see_also or confidence",
         row(other="iso=MX"): "other must be iso3166Code=",
         row(subject_id="wikidata:Q5"): "not an entity of ours",
+        row(mapping_justification="skos:exactMatch"): "is not a semapv: term",
     }
     for bad, message in cases.items():
         path = write_set(tmp_path, bad)

@@ -123,6 +123,8 @@ def read_mapping_set(*, path: Path | None = None) -> MappingSet:
     twice = sorted({subject for subject in subjects if subjects.count(subject) > 1})
     if twice:
         raise InputError(f"{path}: {compact(twice[0])} has more than one row; keep one row per entity")
+    if not metadata.get("mapping_set_id"):
+        raise InputError(f"{path}: the metadata block has no mapping_set_id; give the set its IRI")
     return MappingSet(
         iri=str(metadata["mapping_set_id"]),
         metadata=metadata,
@@ -147,6 +149,9 @@ def _mapping(record: dict[str, Any], metadata: dict[str, Any], expand: Any, *, w
     predicate, target = _slot(record, metadata, "predicate_id"), _slot(record, metadata, "object_id")
     if predicate not in LINK_PREDICATES:
         raise InputError(f"{where}: predicate {predicate!r} is not one of {', '.join(LINK_PREDICATES)}; fix the row")
+    justification = _slot(record, metadata, "mapping_justification")
+    if not justification.startswith("semapv:"):
+        raise InputError(f"{where}: mapping_justification {justification!r} is not a semapv: term; fix the row")
     confidence_text = _slot(record, metadata, "confidence")
     see_also = tuple(url for url in _slot(record, metadata, "see_also").split("|") if url)
     comment = _slot(record, metadata, "comment")
@@ -174,7 +179,7 @@ def _mapping(record: dict[str, Any], metadata: dict[str, Any], expand: Any, *, w
         predicate=predicate,
         qid=found.group(1) if found else "",
         object_label=_slot(record, metadata, "object_label"),
-        justification=_slot(record, metadata, "mapping_justification"),
+        justification=justification,
         confidence=float(confidence_text) if confidence_text else None,
         author=_slot(record, metadata, "author_label"),
         date=_slot(record, metadata, "mapping_date"),
@@ -195,7 +200,7 @@ def _iso_3166_code(other: str, *, where: str) -> str:
 
 def links_graph_from(mapping_set: MappingSet) -> Graph:
     """The links graph: each link, its item's recorded label, ISO codes, and every mapping in SSSOM's RDF form."""
-    from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
+    from rdflib import OWL, RDF, RDFS, SKOS, XSD, Graph, Literal, Namespace, URIRef
     from rdflib.namespace import DCTERMS
 
     from hled_graph.graph import bind_prefixes
@@ -227,7 +232,7 @@ def links_graph_from(mapping_set: MappingSet) -> Graph:
         graph.add((the_set, sssom.mappings, node))
         graph.add((node, RDF.type, OWL.Axiom))
         graph.add((node, OWL.annotatedSource, subject))
-        graph.add((node, OWL.annotatedProperty, URIRef(_expand_known(mapping.predicate))))
+        graph.add((node, OWL.annotatedProperty, SKOS[mapping.predicate.removeprefix("skos:")]))
         graph.add((node, OWL.annotatedTarget, target))
         for slot, value in (
             ("subject_label", mapping.subject_label),
@@ -237,7 +242,7 @@ def links_graph_from(mapping_set: MappingSet) -> Graph:
         ):
             if value:
                 graph.add((node, sssom[slot], Literal(value)))
-        graph.add((node, sssom.mapping_justification, URIRef(_expand_known(mapping.justification))))
+        graph.add((node, sssom.mapping_justification, URIRef(SEMAPV + mapping.justification.removeprefix("semapv:"))))
         if mapping.confidence is not None:
             graph.add((node, sssom.confidence, Literal(mapping.confidence, datatype=XSD.double)))
         if mapping.date:
@@ -251,16 +256,6 @@ def links_graph_from(mapping_set: MappingSet) -> Graph:
         if mapping.iso3166_code:
             graph.add((subject, URIRef(HLED + "iso3166Code"), Literal(mapping.iso3166_code)))
     return graph
-
-
-_KNOWN = {"skos:": "http://www.w3.org/2004/02/skos/core#", "semapv:": SEMAPV}
-
-
-def _expand_known(curie: str) -> str:
-    for prefix, iri in _KNOWN.items():
-        if curie.startswith(prefix):
-            return iri + curie[len(prefix):]
-    raise InputError(f"{curie!r}: not a skos: or semapv: term; the mapping set uses only those for predicates and justifications")
 
 
 def links_turtle(mapping_set: MappingSet | None = None) -> str:
