@@ -590,9 +590,10 @@ def _links_graph(links_file: str | None) -> Graph:
 def links() -> None:
     """Check the Wikidata links and fetch facts about the linked items.
 
-    The links live in data/links.ttl: each entity points to a Wikidata item (owl:sameAs or
-    skos:exactMatch/closeMatch), and each item carries the English label it had when it was
-    linked (rdfs:label) and the evidence for the link (hled:evidence).
+    The links live in data/links.ttl, made from the SSSOM mapping set data/links.sssom.tsv:
+    each entity points to a Wikidata item (owl:sameAs, skos:closeMatch or skos:broadMatch), each
+    item carries the English label it had when it was linked (rdfs:label), and each mapping its
+    two public sources (rdfs:seeAlso).
     """
 
 

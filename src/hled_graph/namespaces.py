@@ -63,3 +63,6 @@ DIALOGUE = ID + "hled"
 WIKIDATA = "https://www.wikidata.org/"
 WIKIDATA_SPARQL = "https://query.wikidata.org/sparql"
 CC0 = "http://creativecommons.org/publicdomain/zero/1.0/"
+# The vocabularies of the links' SSSOM mapping set (its RDF form, and its mapping justifications).
+SSSOM = "https://w3id.org/sssom/"
+SEMAPV = "https://w3id.org/semapv/vocab/"

@@ -10,7 +10,7 @@ from rdflib import Dataset, Graph
 
 from hled_graph.formats import RdfSyntax, rdf_syntax
 from hled_graph.graph import bind_prefixes
-from hled_graph.namespaces import PREFIXES
+from hled_graph.namespaces import PREFIXES, SSSOM
 from hled_graph.terms import oxigraph_quads, rdflib_triples
 
 if TYPE_CHECKING:
@@ -163,7 +163,6 @@ def jsonld_context() -> dict[str, Any]:
         "name": "schema:name",
         "details": by_language("schema:description"),
         "editorialNote": by_language("skos:editorialNote"),
-        "linkNote": by_language("hled:linkNote"),
         "jobTitle": by_language("schema:jobTitle"),
         "notation": "skos:notation",
         "inScheme": ref("skos:inScheme"),
@@ -255,7 +254,19 @@ def jsonld_context() -> dict[str, Any]:
         "sameAs": ref("owl:sameAs"),
         "exactMatch": ref("skos:exactMatch"),
         "closeMatch": ref("skos:closeMatch"),
-        "evidence": "hled:evidence",
+        "broadMatch": ref("skos:broadMatch"),
+        # the links' SSSOM mapping set (data/links.sssom.tsv): each mapping an owl:Axiom
+        "mappings": ref(SSSOM + "mappings"),
+        "annotatedSource": ref("owl:annotatedSource"),
+        "annotatedProperty": ref("owl:annotatedProperty"),
+        "annotatedTarget": ref("owl:annotatedTarget"),
+        "mappingJustification": ref(SSSOM + "mapping_justification"),
+        "confidence": typed(SSSOM + "confidence", "xsd:double"),
+        "subjectLabel": SSSOM + "subject_label",
+        "subjectCategory": SSSOM + "subject_category",
+        "objectLabel": SSSOM + "object_label",
+        "authorLabel": SSSOM + "author_label",
+        "creatorLabel": SSSOM + "creator_label",
         # the ontology itself
         "subClassOf": ref("rdfs:subClassOf"),
         "subPropertyOf": ref("rdfs:subPropertyOf"),
