@@ -390,7 +390,8 @@ def test_which_bodies_are_only_proposed(store: ox.Store) -> None:
 @pytest.mark.parametrize(
     ("update", "message"),
     [
-        ("DELETE WHERE { topic:5g dcterms:source ?d }", "A concept needs dcterms:source"),
+        ("DELETE WHERE { topic:5g skos:inScheme ?s }", "A concept is skos:inScheme exactly one scheme"),
+        ("DELETE WHERE { sector:eco-tourism rdfs:label ?l }", "Give exactly one rdfs:label"),
         ("INSERT DATA { hdw:surges hled:sector topic:5g }", "hled:sector points to a concept of hd:sectors"),
         ("INSERT DATA { hda:cybersecurity-best-practices-forum dcterms:subject hdo:nist }", "is a concept"),
         ('INSERT DATA { hdo:epa hled:nameInSource "Environmental Protection Agency" }', "language-tagged string"),
