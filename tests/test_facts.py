@@ -317,6 +317,13 @@ def test_border_infrastructure_3_4_billion_and_1_5_billion(graph: Graph) -> None
     assert (projects.toPython(), str(unit)) == (Decimal(26), "major construction and modernization projects at land ports of entry")
     assert {local(v) for v in values(graph, us, "prov:used")} == {"bipartisan-infrastructure-law"}
     assert agents(graph, us) == {"us-government": {"funder"}}
+    # "land ports of entry on both U.S. borders": not only the border with Mexico
+    assert places(graph, us) == {"united-states"}
+    # "The two governments committed to invest in border infrastructure": one act of both, without money of its own
+    both = "border-infrastructure-investment-commitment"
+    assert agents(graph, both) == {"us-government": {"lead"}, "mexico-government": {"lead"}}
+    assert (action_class(graph, both), status(graph, both), amounts(graph, both)) == ("CommitmentAct", "committed", [])
+    assert concerns(graph, both) == {"border-infrastructure-investment"}
     mx = "mexico-border-infrastructure-investment"
     assert amounts(graph, mx) == [(Decimal(1500000000), "USD")]
     assert agents(graph, mx) == {"mexico-government": {"funder"}}
@@ -610,6 +617,8 @@ def test_trilateral_workforce_forums_in_dallas_and_on_aug_31_sep_1(graph: Graph)
     series = rows(graph, "SELECT ?e WHERE { ?e schema:superEvent hdw:trilateral-workforce-forums }")
     assert {local(e) for (e,) in series} == {first, second}
     assert agents(graph, second) == {"secretaria-economia": {"host"}}
+    # "The United States helped organize the first": a partner in it, not its host
+    assert agents(graph, first) == {"us-government": {"partner"}}
 
 
 # --- across the whole graph -------------------------------------------------------------------
@@ -625,13 +634,13 @@ def test_every_action_has_one_class_a_dialogue_a_source_and_english_texts(graph:
              FILTER(STRSTARTS(STR(?cls), STR(hled:)) && lang(?l) = 'en' && lang(?d) = 'en')
            } GROUP BY ?a""",
     )
-    assert len(found) == 38
+    assert len(found) == 39
     assert {int(n) for _, n in found} == {1}
     by_pillar = {
         str(p).rsplit("/", 1)[-1]: int(n)
         for p, n in rows(graph, "SELECT ?p (COUNT(?a) AS ?n) WHERE { ?a hled:pillar ?p } GROUP BY ?p")
     }
-    assert by_pillar == {"1": 16, "2": 4, "3": 3, "4": 13}
+    assert by_pillar == {"1": 17, "2": 4, "3": 3, "4": 13}
 
 
 def test_statuses_of_the_2022_acts(graph: Graph) -> None:
@@ -639,7 +648,7 @@ def test_statuses_of_the_2022_acts(graph: Graph) -> None:
         local(st): int(n)
         for st, n in rows(graph, "SELECT ?s (COUNT(?a) AS ?n) WHERE { ?a hled:status ?s } GROUP BY ?s")
     }
-    assert counts == {"completed": 25, "under-way": 3, "committed": 6, "intended": 1, "scheduled": 2, "announced": 1}
+    assert counts == {"completed": 25, "under-way": 3, "committed": 7, "intended": 1, "scheduled": 2, "announced": 1}
 
 
 def test_events_that_took_place_precede_the_fact_sheet_and_planned_ones_follow_it(graph: Graph) -> None:

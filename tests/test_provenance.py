@@ -21,6 +21,7 @@ SPDX = PREFIXES["spdx"]
 FACT_SHEET_FILE = "hled-2022-fact-sheet.txt"
 
 # Garbled names of the paraphrased source; each occurs in the file, none may become a name.
+# "Transport Electrification Working Group" is not here: it is the White House original's own wording.
 PARAPHRASED_NAMES = [
     "Excessive-Degree",
     "Financial Dialogue",
@@ -44,7 +45,6 @@ PARAPHRASED_NAMES = [
     "World Methane Pledge",
     "Infrastructure Regulation",
     "Free Commerce Fee",
-    "Transport Electrification",
     "Mexico Metropolis",
     "Division of Labor",
     "Division of Training",

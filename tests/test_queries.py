@@ -300,7 +300,7 @@ def test_pillars(store: ox.Store) -> None:
     )
     # II and III as the fact sheet's bullets: Sembrando Oportunidades, Sustainable Prosperous
     # Communities, SURGES, Selva Maya; the cybersecurity forum, the CBPR declaration, the 5G forum
-    assert column(rows, "actions") == [16, 4, 3, 13]
+    assert column(rows, "actions") == [17, 4, 3, 13]
 
 
 def test_pillar_contents(store: ox.Store) -> None:
@@ -586,7 +586,7 @@ def test_actions_by_kind(store: ox.Store) -> None:
     rows = answer(store, "actions-by-kind")
     kinds = {r["kind"]: r["actions"] for r in rows}
     assert kinds["funding commitment act"] == 3 and kinds["award"] == 2 and kinds["campaign"] == 1
-    assert kinds["announcement"] == 4 and kinds["commitment act"] == 3
+    assert kinds["announcement"] == 4 and kinds["commitment act"] == 4
     assert sum(kinds.values()) == len(answer(store, "pillar-contents"))
 
 
@@ -594,6 +594,7 @@ def test_organizations(store: ox.Store) -> None:
     rows = {r["org"]: r for r in answer(store, "organizations")}
     assert rows["hdo:conagua"]["spanishName"] == "Comisión Nacional del Agua"
     assert rows["hdo:conagua"]["acronyms"] == "CONAGUA"
+    assert rows["hdo:doc"]["acronyms"] == "DOC"  # not its other names "Commerce", "Department of Commerce"
     assert rows["hdo:epa"]["name"] == "Environmental Protection Agency"
     assert rows["hdo:nist"]["countries"] == "United States"
     assert rows["hdo:sre"]["kind"] == "ministry"

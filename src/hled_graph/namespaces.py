@@ -23,6 +23,8 @@ PREFIXES: dict[str, str] = {
     "hde": ID + "event/",
     "round": ID + "round/",
     "status": ID + "status/",
+    "sector": ID + "sector/",
+    "topic": ID + "topic/",
     "post": ID + "post/",
     "hsh": BASE + "shapes#",
     "org": "http://www.w3.org/ns/org#",

@@ -163,6 +163,7 @@ def jsonld_context() -> dict[str, Any]:
         "name": "schema:name",
         "details": by_language("schema:description"),
         "editorialNote": by_language("skos:editorialNote"),
+        "nameInSource": by_language("hled:nameInSource"),
         "jobTitle": by_language("schema:jobTitle"),
         "notation": "skos:notation",
         "inScheme": ref("skos:inScheme"),
@@ -210,6 +211,9 @@ def jsonld_context() -> dict[str, Any]:
         "creator": "dcterms:creator",
         "license": ref("dcterms:license"),
         "subject": ref("dcterms:subject"),
+        # "inSector", not "sector": a term "sector" would shadow the prefix sector:
+        "inSector": ref("hled:sector"),
+        "broader": ref("skos:broader"),
         "isPartOf": ref("dcterms:isPartOf"),
         "references": ref("dcterms:references"),
         "relation": ref("dcterms:relation"),
