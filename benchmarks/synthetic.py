@@ -756,10 +756,9 @@ def _quantity(b: _Builder, *, node: str, value: int, unit: str, lower: bool) -> 
     quantity = b.bnode()
     b.emit(node, iri("hled", "quantity"), quantity)
     b.emit(quantity, RDF, iri("schema", "QuantitativeValue"))
-    b.emit(quantity, iri("schema", "value"), typed(value, "decimal"))
+    # "at least N" is a schema:minValue with no schema:value; counts are whole numbers
+    b.emit(quantity, iri("schema", "minValue" if lower else "value"), typed(value, "integer"))
     b.emit(quantity, iri("schema", "unitText"), text(unit))
-    if lower:
-        b.emit(quantity, iri("hled", "isLowerBound"), typed("true", "boolean"))
 
 
 def _quote(b: _Builder, *, local: str, node: str, copy: str, title: str, offset: int) -> int:
