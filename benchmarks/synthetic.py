@@ -579,7 +579,7 @@ def _action(b: _Builder, *, number: int, document: _Document, offset: int) -> in
         b.emit(node, iri("prov", "qualifiedAssociation"), association)
         b.emit(association, RDF, iri("prov", "Association"))
         b.emit(association, iri("prov", "agent"), org.node)
-        b.emit(association, iri("prov", "hadRole"), iri("hled", role))
+        b.emit(association, iri("prov", "hadRole"), iri("hled", role + "Role"))
     for org_node in sorted({org.node for org, _ in agents}):
         b.emit(node, iri("prov", "wasAssociatedWith"), org_node)
     for place in sorted({b.pick_place() for _ in range(1 + (rng.random() < 0.3))}):
