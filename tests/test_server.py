@@ -522,7 +522,7 @@ def test_ontology_terms_have_a_page_with_an_anchor_each(endpoint):
     hled = rdflib.Namespace("https://w3id.org/hled/ontology#")
     assert (hled.AgreementSigning, rdflib.RDFS.subClassOf, hled.Action) in graph
     assert {str(s) for s in graph.subjects()} == {
-        str(hled[name]) for name in ("Action", "AgreementSigning", "GovernmentAgency", "pillar", "lead")
+        str(hled[name]) for name in ("Action", "AgreementSigning", "GovernmentAgency", "pillar", "leadRole")
     }
 
 
