@@ -579,7 +579,7 @@ def _action(b: _Builder, *, number: int, document: _Document, offset: int) -> in
         b.emit(node, iri("prov", "qualifiedAssociation"), association)
         b.emit(association, RDF, iri("prov", "Association"))
         b.emit(association, iri("prov", "agent"), org.node)
-        b.emit(association, iri("prov", "hadRole"), iri("hled", role))
+        b.emit(association, iri("prov", "hadRole"), iri("hled", role + "Role"))
     for org_node in sorted({org.node for org, _ in agents}):
         b.emit(node, iri("prov", "wasAssociatedWith"), org_node)
     for place in sorted({b.pick_place() for _ in range(1 + (rng.random() < 0.3))}):
@@ -756,10 +756,9 @@ def _quantity(b: _Builder, *, node: str, value: int, unit: str, lower: bool) -> 
     quantity = b.bnode()
     b.emit(node, iri("hled", "quantity"), quantity)
     b.emit(quantity, RDF, iri("schema", "QuantitativeValue"))
-    b.emit(quantity, iri("schema", "value"), typed(value, "decimal"))
+    # "at least N" is a schema:minValue with no schema:value; counts are whole numbers
+    b.emit(quantity, iri("schema", "minValue" if lower else "value"), typed(value, "integer"))
     b.emit(quantity, iri("schema", "unitText"), text(unit))
-    if lower:
-        b.emit(quantity, iri("hled", "isLowerBound"), typed("true", "boolean"))
 
 
 def _quote(b: _Builder, *, local: str, node: str, copy: str, title: str, offset: int) -> int:

@@ -94,16 +94,18 @@ def amounts(graph: Graph, action: str) -> list[tuple[Decimal, str]]:
     return [(v.toPython(), str(c)) for v, c in found]
 
 
-def quantities(graph: Graph, action: str) -> set[tuple[Decimal, str, bool]]:
+def quantities(graph: Graph, action: str) -> set[tuple[int, str, bool]]:
+    """The counts on an action as (number, unit, at least): "at least N" is a schema:minValue, an exact N a schema:value."""
     found = rows(
         graph,
         f"""SELECT ?v ?unit ?lower WHERE {{
-              hda:{action} hled:quantity [ a schema:QuantitativeValue ; schema:value ?v ; schema:unitText ?unit ] .
-              OPTIONAL {{ hda:{action} hled:quantity [ schema:value ?v ; hled:isLowerBound ?lower ] }}
+              hda:{action} hled:quantity ?q .
+              ?q a schema:QuantitativeValue ; schema:unitText ?unit .
+              {{ ?q schema:value ?v BIND (false AS ?lower) }} UNION {{ ?q schema:minValue ?v BIND (true AS ?lower) }}
             }}""",
     )
-    assert all(v.datatype == XSD.decimal for v, _, _ in found)
-    return {(v.toPython(), str(unit), bool(lower and lower.toPython())) for v, unit, lower in found}
+    assert all(v.datatype == XSD.integer for v, _, _ in found)
+    return {(v.toPython(), str(unit), lower.toPython()) for v, unit, lower in found}
 
 
 def places(graph: Graph, action: str) -> set[str]:
@@ -192,7 +194,7 @@ def test_relaunch_by_the_two_presidents_in_2021(graph: Graph) -> None:
 
 def test_at_least_21_outreach_engagements_between_two_dates(graph: Graph) -> None:
     assert action_class(graph, "stakeholder-outreach") == "Outreach"
-    assert quantities(graph, "stakeholder-outreach") == {(Decimal(21), "stakeholder outreach engagements", True)}
+    assert quantities(graph, "stakeholder-outreach") == {(21, "stakeholder outreach engagements", True)}
     ((begin, end),) = rows(
         graph,
         """SELECT ?b ?e WHERE { hda:stakeholder-outreach time:hasTime [ a time:ProperInterval ;
@@ -421,7 +423,7 @@ def test_usaid_contract_for_sembrando_oportunidades(graph: Graph) -> None:
 
 def test_sustainable_prosperous_communities_and_surges(graph: Graph) -> None:
     spc = "sustainable-prosperous-communities-launch"
-    assert quantities(graph, spc) == {(Decimal(4), "southern Mexican states", False)}
+    assert quantities(graph, spc) == {(4, "southern Mexican states", False)}
     assert (action_class(graph, spc), status(graph, spc)) == ("Launch", "completed")
     surges = "surges-announcement"
     assert quantities(graph, surges) == set()
@@ -457,7 +459,7 @@ def test_embassy_and_seven_southeastern_states_protect_the_selva_maya(graph: Gra
         "us-embassy-mexico-city": {"lead"},
         "southeastern-states-environment-secretaries": {"partner"},
     }
-    assert quantities(graph, action) == {(Decimal(7), "southeastern Mexican states", False)}
+    assert quantities(graph, action) == {(7, "southeastern Mexican states", False)}
     assert places(graph, action) == {"selva-maya"}
     assert rows(graph, "SELECT ?x WHERE { hdl:selva-maya schema:containedInPlace ?x }") == [
         (graph.namespace_manager.expand_curie("hdl:latin-america"),)
@@ -533,7 +535,7 @@ def test_labor_campaign_and_13_community_centers_in_veracruz_and_oaxaca(graph: G
         "campos-de-esperanza": {"partner"},
     }
     centers = "veracruz-oaxaca-community-centers"
-    assert quantities(graph, centers) == {(Decimal(13), "community centers", False)}
+    assert quantities(graph, centers) == {(13, "community centers", False)}
     assert places(graph, centers) == {"veracruz", "oaxaca"}
     assert pillar(graph, centers) == {"4"}
 
@@ -544,7 +546,7 @@ def test_mujer_exporta_mx_third_virtual_roundtable(graph: Graph) -> None:
     assert agents(graph, action) == {"secretaria-economia": {"host"}}
     assert {local(v) for v in values(graph, action, "schema:superEvent")} == {"mujer-exporta-mx"}
     assert {local(v) for v in values(graph, action, "schema:eventAttendanceMode")} == {"OnlineEventAttendanceMode"}
-    assert quantities(graph, action) == {(Decimal(3), "consecutive years held", False)}
+    assert quantities(graph, action) == {(3, "consecutive years held", False)}
 
 
 def test_38000_award_to_fumec_for_academy_for_women_entrepreneurs(graph: Graph) -> None:
@@ -553,8 +555,8 @@ def test_38000_award_to_fumec_for_academy_for_women_entrepreneurs(graph: Graph) 
     assert amounts(graph, action) == [(Decimal(38000), "USD")]
     assert agents(graph, action) == {"us-government": {"funder"}, "fumec": {"recipient"}}
     assert quantities(graph, action) == {
-        (Decimal(800), "Mexican women participants", True),
-        (Decimal(14), "Mexican states", False),
+        (800, "Mexican women participants", True),
+        (14, "Mexican states", False),
     }
     ((en, es),) = rows(
         graph,
@@ -579,7 +581,7 @@ def test_apprenticeship_exchange_on_october_24_2022(graph: Graph) -> None:
 
 def test_english_degree_courses_in_four_institutions(graph: Graph) -> None:
     action = "english-degree-courses-technical-institutions"
-    assert quantities(graph, action) == {(Decimal(4), "technical institutions", False)}
+    assert quantities(graph, action) == {(4, "technical institutions", False)}
     assert places(graph, action) == {"queretaro", "yucatan", "quintana-roo"}
     assert agents(graph, action)["us-embassy-mexico-city"] == {"lead"}
     assert agents(graph, action)["private-sector-partners"] == {"partner"}

@@ -52,7 +52,7 @@ def writers_store() -> ox.Store:
         (action, iri("rdfs", "comment"), ox.Literal('A "quoted", comma\tand tab | pipe\nsecond line')),
         (action, iri("hled", "amount"), amount),
         (action, iri("schema", "startDate"), typed("2022-09-12", "date")),
-        (action, iri("hled", "isLowerBound"), typed("true", "boolean")),
+        (action, iri("schema", "isAccessibleForFree"), typed("true", "boolean")),
         (amount, iri("schema", "value"), typed("474000000", "integer")),
         (amount, iri("schema", "currency"), ox.Literal("USD")),
         (amount, iri("hled", "share"), typed("1.5", "decimal")),

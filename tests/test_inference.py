@@ -189,10 +189,26 @@ def test_the_exported_trig_carries_the_inferred_graph(tmp_path: Path, asserted: 
     events = {q.subject.value for q in inferred
               if q.predicate.value == str(RDF.type) and q.object == ox.NamedNode(HLED + "Event")}
     assert events == expected_answers(asserted)[HLED + "Event"]
-    # a blank node of the data (an amount, a quantity) is the same node in the inferred graph
+    # a blank node in the inferred graph is one of the data's, never a copy
     blank_in_inferred = {t for q in inferred for t in (q.subject, q.object) if isinstance(t, ox.BlankNode)}
     data = {t for q in quads if q.graph_name == ox.NamedNode(GRAPH_DATA) for t in (q.subject, q.object)}
-    assert blank_in_inferred and blank_in_inferred <= data
+    assert blank_in_inferred <= data
+
+
+def test_trig_keeps_a_blank_node_stated_in_two_graphs_one_node() -> None:
+    """The shipped closure has no blank nodes at the moment (hled:amount and hled:quantity have no
+    super-properties), so a blank node in both the data and the inferred graph is made up here:
+    an amount of the data whose super-property triple the closure would add."""
+    from rdflib import BNode, Dataset
+
+    from hled_graph.publish.export import serialize
+
+    amount, act = BNode(), URIRef(PREFIXES["hda"] + "x")
+    dataset = Dataset()
+    dataset.graph(URIRef(GRAPH_DATA)).add((act, URIRef(HLED + "amount"), amount))
+    dataset.graph(URIRef(GRAPH_INFERRED)).add((act, URIRef(SCHEMA + "amount"), amount))
+    quads = list(ox.parse(serialize(dataset, "trig"), format=ox.RdfFormat.TRIG))
+    assert len(quads) == 2 and len({q.object for q in quads}) == 1
 
 
 def test_the_plain_exports_hold_the_union() -> None:

@@ -437,6 +437,27 @@ def test_counts_and_targets(store: ox.Store) -> None:
     assert all(r["about"].startswith("hda:") for r in rows if r["measure"] == "count")
 
 
+
+def test_counts_and_targets_returns_every_figure_with_its_bound(store: ox.Store) -> None:
+    """Each quantity and target node comes back once, exact or "at least" as the data states it: a
+    figure stated only as schema:minValue must not drop out of a query that asks for schema:value."""
+    stated = engine.run_query(
+        store,
+        """PREFIX hled: <https://w3id.org/hled/ontology#>
+        PREFIX schema: <https://schema.org/>
+        SELECT ?about ?number ?atLeast WHERE {
+          ?about hled:quantity|hled:target ?q .
+          OPTIONAL { ?q schema:value ?exact . }
+          OPTIONAL { ?q schema:minValue ?minimum . }
+          BIND (COALESCE(?exact, ?minimum) AS ?number)
+          BIND (BOUND(?minimum) AS ?atLeast)
+        }""",
+    )
+    expected = sorted((_value(a), _value(n), _value(b)) for a, n, b in stated.rows)
+    rows = answer(store, "counts-and-targets")
+    assert sorted((r["about"], r["value"], r["atLeast"]) for r in rows) == expected
+    assert len(expected) == 12 and sum(1 for *_, at_least in expected if at_least) == 2
+
 def test_events_by_month(store: ox.Store) -> None:
     rows = answer(store, "events-by-month")
     by_event = {r["event"]: r for r in rows}

@@ -160,6 +160,16 @@ class _Page:
             return Piece("join", " or ", parts=tuple(self._link(m) for m in self.ontology.items(members)))
         return Piece("muted", "(anonymous class)")
 
+    def _disjoint_with(self, cls: URIRef) -> set[Node]:
+        """The classes ``cls`` is declared disjoint with, pairwise or in an owl:AllDisjointClasses list."""
+        disjoint: set[Node] = set(self.ontology.objects(cls, OWL.disjointWith))
+        disjoint |= set(self.ontology.subjects(OWL.disjointWith, cls))
+        for axiom in self.ontology.subjects(RDF.type, OWL.AllDisjointClasses):
+            members = [m for head in self.ontology.objects(axiom, OWL.members) for m in self.ontology.items(head)]
+            if cls in members:
+                disjoint.update(m for m in members if m != cls)
+        return disjoint
+
     def _links(self, terms: Iterable[object]) -> Piece:
         return Piece("join", ", ", parts=tuple(sorted(self._link(t) for t in terms)))
 
@@ -253,7 +263,7 @@ class _Page:
                     self._links(s for s in g.subjects(RDFS.subClassOf, term) if self._ours(s)),
                 ),
                 ("Equivalent to", self._links(g.objects(term, OWL.equivalentClass))),
-                ("Disjoint with", self._links(g.objects(term, OWL.disjointWith))),
+                ("Disjoint with", self._links(self._disjoint_with(term))),
                 (
                     "Domain of",
                     self._links(s for s in g.subjects(RDFS.domain, term) if self._ours(s)),

@@ -35,8 +35,8 @@ def canonical(graph: Graph) -> Graph:
 def _canonical_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
     """The quads with blank nodes relabelled canonically over all of them, named ``b1``, ``b2`` … in order.
 
-    One labelling for the whole dataset: a blank node stated in two named graphs (a monetary
-    amount in the data, its inferred super-property triple) stays one node in TriG and N-Quads.
+    One labelling for the whole dataset: a blank node stated in two named graphs (a node of the
+    data that an inferred triple mentions) stays one node in TriG and N-Quads.
     """
     import pyoxigraph as ox
 
@@ -223,10 +223,12 @@ def jsonld_context() -> dict[str, Any]:
         "quantity": "hled:quantity",
         "target": "hled:target",
         "value": typed("schema:value", "xsd:decimal"),
+        # counts and targets are whole numbers: the same schema:value as a JSON number
+        "number": "schema:value",
+        "minValue": "schema:minValue",
         "currency": "schema:currency",
         "unitText": by_language("schema:unitText"),
         "unitCode": "schema:unitCode",
-        "isLowerBound": "hled:isLowerBound",
         "targetYear": typed("hled:targetYear", "xsd:gYear"),
         "deadline": typed("hled:deadline", "xsd:gYearMonth"),
         "hasTime": "time:hasTime",
@@ -274,11 +276,16 @@ def jsonld_context() -> dict[str, Any]:
         # the ontology itself
         "subClassOf": ref("rdfs:subClassOf"),
         "subPropertyOf": ref("rdfs:subPropertyOf"),
-        "domain": ref("rdfs:domain"),
-        "range": ref("rdfs:range"),
+        # Not ref(): a domain or range may be a class expression (a blank node), and rdflib's JSON-LD
+        # writer drops a blank node's own statements when it is the value of an "@type": "@id" term.
+        "domain": "rdfs:domain",
+        "range": "rdfs:range",
         "isDefinedBy": ref("rdfs:isDefinedBy"),
         "versionIRI": ref("owl:versionIRI"),
         "versionInfo": "owl:versionInfo",
+        "members": "owl:members",
+        "unionOf": "owl:unionOf",
+        "homepage": ref("foaf:homepage"),
         "preferredNamespacePrefix": "vann:preferredNamespacePrefix",
         "preferredNamespaceUri": typed("vann:preferredNamespaceUri", "xsd:anyURI"),
         "hasTopConcept": ref("skos:hasTopConcept"),
@@ -296,10 +303,8 @@ def jsonld_context() -> dict[str, Any]:
         "end": typed("oa:end", "xsd:nonNegativeInteger"),
         # the standard super-properties of hled: properties, in the exports with the inferred graph
         "spatial": ref("dcterms:spatial"),
-        "extent": "dcterms:extent",
         "identifier": "dcterms:identifier",
         "anyDate": "dcterms:date",  # values of several date datatypes; "date" is time:inXSDDate
-        "monetaryAmount": "schema:amount",
         "position": "schema:position",
         "note": "skos:note",
         "admsStatus": ref("adms:status"),  # "status" is left for hled:status
