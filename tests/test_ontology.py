@@ -181,8 +181,8 @@ def test_no_property_has_more_than_one_domain_or_range(onto: Graph) -> None:
 def test_every_property_has_a_range_and_a_domain_unless_anything_can_carry_it(onto: Graph) -> None:
     properties = terms_of_type(onto, OWL.ObjectProperty) | terms_of_type(onto, OWL.DatatypeProperty)
     assert {p for p in properties if onto.value(p, RDFS.range) is None} == set()
-    # hled:locator is on people, posts, organizations, rounds, places and events alike
-    assert {p for p in properties if onto.value(p, RDFS.domain) is None} == {HLED.locator}
+    # hled:locator and hled:nameInSource are on people, posts, organizations, works, rounds, places and events alike
+    assert {p for p in properties if onto.value(p, RDFS.domain) is None} == {HLED.locator, HLED.nameInSource}
 
 
 def test_every_class_is_under_a_standard_class(onto: Graph) -> None:
