@@ -29,7 +29,10 @@ _TOTALS = {
     "USD committed or awarded": 'SELECT (SUM(?v) AS ?n) WHERE { ?a hled:amount ?m . ?m schema:currency "USD" ; schema:value ?v }',
     "quantities and targets": "SELECT (COUNT(DISTINCT ?q) AS ?n) WHERE { { ?a hled:quantity ?q } UNION { ?a hled:target ?q } }",
     "source quotes": "SELECT (COUNT(DISTINCT ?q) AS ?n) WHERE { ?q a oa:Annotation }",
-    "Wikidata links": "SELECT (COUNT(*) AS ?n) WHERE { ?e ?p ?w . VALUES ?p { owl:sameAs skos:exactMatch skos:closeMatch skos:broadMatch } FILTER STRSTARTS(STR(?w), STR(wd:)) }",
+    "Wikidata links": (
+        "SELECT (COUNT(*) AS ?n) WHERE { ?e ?p ?w . "
+        "VALUES ?p { owl:sameAs skos:exactMatch skos:closeMatch skos:broadMatch } FILTER STRSTARTS(STR(?w), STR(wd:)) }"
+    ),
 }
 
 
