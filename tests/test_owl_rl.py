@@ -10,7 +10,6 @@ fail: a known-bad triple added to the same graph is reported, and only it.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import owlrl
@@ -33,8 +32,6 @@ VENDORED = {
     "oa-": "http://www.w3.org/ns/oa#",
     "time-": "http://www.w3.org/2006/time#",
 }
-# The whole closure takes about 5 s on one core; well under this on any machine the suite runs on.
-SECONDS_ALLOWED = 60
 
 
 def vocabulary_files() -> list[Path]:
@@ -90,11 +87,7 @@ def test_each_reused_vocabulary_is_vendored_once_with_its_date_in_the_name() -> 
 
 
 def test_ontology_data_and_vocabularies_are_consistent_under_owl_rl(everything: Graph) -> None:
-    started = time.perf_counter()
-    problems = owl_rl_problems(everything)
-    seconds = time.perf_counter() - started
-    assert problems == []
-    assert seconds < SECONDS_ALLOWED, f"the OWL RL closure took {seconds:.1f} s"
+    assert owl_rl_problems(everything) == []
 
 
 def test_the_vocabularies_axioms_take_part(everything: Graph) -> None:
