@@ -197,6 +197,8 @@ _TOPICS = (
     "women entrepreneurs", "vehicle electrification", "biodiversity", "medical devices", "labor rights",
     "higher education", "telecommunications", "agriculture", "regulatory convergence", "data privacy",
 )
+# The industry sectors every third act is filed under (hled:sector), as the fact sheet files programs.
+_SECTORS = ("agriculture", "automotive", "semiconductors", "tourism", "medical devices", "oil and gas")
 ACTIONS_PER_DOCUMENT = 60
 
 
@@ -359,6 +361,8 @@ class _Builder:
         self.emit(node, RDF, iri("hled", kind))
         self.emit(node, RDF, iri("schema", schema_class))
         self.labels(node, english, spanish)
+        # the document names it by its English name, as the fact sheet names the registry's bodies
+        self.emit(node, iri("hled", "nameInSource"), text(english))
         if acronym:
             self.emit(node, iri("skos", "altLabel"), acronym)
         self.emit(node, iri("hled", "country"), iri("hdl", country))
@@ -417,6 +421,25 @@ class _Builder:
 
     def sourced(self, node: str) -> None:
         self.emit(node, iri("dcterms", "source"), self.source)
+
+    def concept(self, *, scheme: str, prefix: str, label: str) -> str:
+        """The concept ``label`` of the scheme ``hd:<scheme>`` (hd:topics, hd:sectors), described with its
+        scheme the first time it is used."""
+        scheme_node, concept = iri("hd", scheme), iri(prefix, label.replace(" ", "-"))
+        outer, self.block = self.block, []
+        self.emit(scheme_node, RDF, iri("skos", "ConceptScheme"))
+        self.labels(scheme_node, f"{scheme.capitalize()} of the synthetic documents")
+        scheme_lines = tuple(self.take())
+        self.emit(concept, RDF, iri("skos", "Concept"))
+        self.emit(concept, iri("skos", "inScheme"), scheme_node)
+        self.emit(concept, iri("skos", "topConceptOf"), scheme_node)
+        self.emit(scheme_node, iri("skos", "hasTopConcept"), concept)
+        self.labels(concept, label)
+        concept_lines = tuple(self.take())
+        self.block = outer
+        self.introduce(scheme_node, scheme_lines)
+        self.introduce(concept, concept_lines)
+        return concept
 
     # ---------------------------------------------------------------- fixed part
 
@@ -569,6 +592,10 @@ def _action(b: _Builder, *, number: int, document: _Document, offset: int) -> in
         b.emit(node, RDF, iri("schema", "Event"))
     b.labels(node, title)
     b.emit(node, iri("dcterms", "description"), text(f"{lead.name} and partners {words} on {topic}."))
+    b.emit(node, iri("dcterms", "subject"), b.concept(scheme="topics", prefix="topic", label=topic))
+    if number % 3 == 0:
+        sector = _SECTORS[number % len(_SECTORS)]
+        b.emit(node, iri("hled", "sector"), b.concept(scheme="sectors", prefix="sector", label=sector))
     b.emit(node, iri("hled", "partOfDialogue"), f"<{DIALOGUE}>")
     b.emit(node, iri("hled", "status"), iri("status", _status(kind, rng)))
     b.emit(node, iri("hled", "reportedAt"), document.round)

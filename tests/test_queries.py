@@ -507,11 +507,14 @@ def test_working_groups(store: ox.Store) -> None:
     members = {r["member"] for r in rows if r["group"] == "hdo:supply-chain-working-group"}
     assert members == {"hdo:us-government", "hdo:mexico-government"}
     tewg = {
-        r["member"]
+        (r["member"], r["takesPartAs"])
         for r in rows
         if r["group"] == "hdo:transportation-electrification-working-group"
     }
-    assert {"hdo:sre", "hdo:university-of-california"} <= tewg
+    assert tewg == {
+        ("hdo:sre", "member"), ("hdo:university-of-california", "member"),
+        ("hdo:academia", "participant"), ("hdo:industry-representatives", "participant"),
+    }
     critical = next(r for r in rows if r["group"] == "hdo:critical-infrastructure-working-group")
     assert (critical["partOf"], critical["reportedBy"]) == (None, "hda:usmca-emergency-subcommittee-commitment")
 
@@ -730,7 +733,8 @@ def test_bodies_by_government_walks_the_hierarchy(store: ox.Store) -> None:
 
 def test_which_us_bodies_act_in_pillar_1(store: ox.Store) -> None:
     rows = answer(store, "government-bodies-in-pillar")  # defaults: the U.S. government, pillar 1
-    assert {r["body"]: r["acts"] for r in rows} == {"hdo:us-government": 6, "hdo:epa": 2, "hdo:usaid": 1}
+    # the government itself in 7: six acts of its own and the joint commitment to invest in border infrastructure
+    assert {r["body"]: r["acts"] for r in rows} == {"hdo:us-government": 7, "hdo:epa": 2, "hdo:usaid": 1}
     mexico = answer(store, "government-bodies-in-pillar", government="hdo:mexico-government", pillar="pillar:1")
     # CONAGUA and COFEPRIS are found two levels down, through their ministries
     assert {r["body"] for r in mexico} == {
