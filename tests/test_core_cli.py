@@ -217,3 +217,13 @@ def test_stats_counts_match_sparql() -> None:
     assert stats["totals"]["organizations"] == "31"
     assert stats["totals"]["monetary amounts"] == "4"
     assert stats["totals"]["USD committed or awarded"] == "5374038000"
+
+
+def test_validate_names_a_hostile_file_name_visibly(tmp_path: Path) -> None:
+    from hled_graph.sparql.library import load_checks
+    from hled_graph.validate import validate_files
+
+    hostile = tmp_path / "gnp\u202eexe.ttl"
+    hostile.write_text("", encoding="utf-8")
+    counted = validate_files([hostile], checks=load_checks()).counted()
+    assert f"0 in {tmp_path.name}/gnp⟨U+202E⟩exe.ttl" in counted and "\u202e" not in counted

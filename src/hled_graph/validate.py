@@ -170,7 +170,8 @@ def _parsed_with_parts(paths: Sequence[Path]) -> tuple[Graph, list[Part]]:
     for path in paths:
         graph = hgraph.parse_file(path)
         data += graph
-        parts.append(Part(f"in {path.parent.name}/{path.name}", len(graph)))
+        # a file name is shown as the terminal would not (it may hold characters that reorder or hide text)
+        parts.append(Part(f"in {reveal(path.parent.name + '/' + path.name)}", len(graph)))
     return data, parts
 
 
