@@ -12,22 +12,15 @@ from rdflib.namespace import RDF
 from hled_graph import resources
 from hled_graph.graph import parse_files
 from hled_graph.iris import compact
-from hled_graph.namespaces import PREFIXES, SSSOM
+from hled_graph.namespaces import PREFIXES
 
 MODEL_MD = Path(__file__).resolve().parent.parent / "docs" / "MODEL.md"
-
-
-# The links graph's SSSOM terms: MODEL.md writes them sssom:…, a prefix the query prologue does not declare.
-
-
-def curie(term: str) -> str:
-    return "sssom:" + term.removeprefix(SSSOM) if term.startswith(SSSOM) else compact(term)
 
 
 def terms_used(graph: Graph) -> set[str]:
     """Every predicate and every class (object of rdf:type) in ``graph``, as MODEL.md writes them."""
     used = set(graph.predicates()) | {o for o in graph.objects(None, RDF.type) if isinstance(o, URIRef)}
-    return {curie(str(term)) for term in used} - {"rdf:type"}
+    return {compact(str(term)) for term in used} - {"rdf:type"}
 
 
 def unnamed(terms: set[str], text: str) -> list[str]:

@@ -47,6 +47,9 @@ PREFIXES: dict[str, str] = {
     "dcat": "http://www.w3.org/ns/dcat#",
     "spdx": "http://spdx.org/rdf/terms#",
     "adms": "http://www.w3.org/ns/adms#",
+    # The vocabularies of the links' SSSOM mapping set (its RDF form, and its mapping justifications).
+    "sssom": "https://w3id.org/sssom/",
+    "semapv": "https://w3id.org/semapv/vocab/",
 }
 
 SPARQL_PROLOGUE = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
@@ -65,6 +68,5 @@ DIALOGUE = ID + "hled"
 WIKIDATA = "https://www.wikidata.org/"
 WIKIDATA_SPARQL = "https://query.wikidata.org/sparql"
 CC0 = "http://creativecommons.org/publicdomain/zero/1.0/"
-# The vocabularies of the links' SSSOM mapping set (its RDF form, and its mapping justifications).
-SSSOM = "https://w3id.org/sssom/"
-SEMAPV = "https://w3id.org/semapv/vocab/"
+SSSOM = PREFIXES["sssom"]
+SEMAPV = PREFIXES["semapv"]
