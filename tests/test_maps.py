@@ -187,7 +187,7 @@ def test_focus_depth_two_reaches_further(mini: Graph) -> None:
 
 
 def test_unknown_focus_suggests_close_names(mini: Graph) -> None:
-    with pytest.raises(InputError, match=r"unknown focus entity 'epaa'; did you mean .*hdo:epa"):
+    with pytest.raises(InputError, match=r"^--focus epaa: no entity has this name; did you mean .*hdo:epa"):
         build_map(mini, focus="epaa")
 
 
@@ -297,7 +297,7 @@ def test_cli_map_query(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize(("argv", "message"), [
     (["map", "--pillar", "9"], "unknown pillar 9; this graph has pillars 1, 4"),
-    (["map", "--focus", "nosuch-agency"], "unknown focus entity 'nosuch-agency'"),
+    (["map", "--focus", "nosuch-agency"], "--focus nosuch-agency: no entity has this name"),
     (["map", "--query", "{query}"], "a map needs a CONSTRUCT query, this is a SELECT query"),
     (["map", "--query", "{broken}"], "the query does not parse or run"),
     (["map", "--query", "{missing}"], "no such query file"),
@@ -349,7 +349,7 @@ def test_cli_map_on_the_shipped_graph(tmp_path: Path, capsys: pytest.CaptureFixt
     ids = {n["id"] for n in page_data_from(out)["nodes"]}
     assert HDO + "epa" in ids and len(ids) > 1
     assert run_cli(["map", "--focus", "conagu", "-o", str(out)]) == 2
-    assert "did you mean hdo:conagua" in capsys.readouterr().err
+    assert "--focus conagu: no entity has this name; did you mean hdo:conagua, " in capsys.readouterr().err
 
 
 def test_cli_map_of_a_library_construct_query(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -24,6 +24,7 @@ LIBRARY = library.load_library()
 CHECKS = library.load_checks()
 VIOLATIONS = Path(__file__).parent / "fixtures" / "sparql-violations.ttl"
 XSD = PREFIXES["xsd"]
+HDO = PREFIXES["hdo"]
 
 
 @pytest.fixture(scope="module")
@@ -202,7 +203,7 @@ def test_unknown_name_without_any_close_one() -> None:
         ("42", ox.Literal("42", datatype=ox.NamedNode(XSD + "integer"))),
         ("-1.5", ox.Literal("-1.5", datatype=ox.NamedNode(XSD + "decimal"))),
         ("true", ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean"))),
-        ("USD", ox.Literal("USD")),
+        ('"USD"', ox.Literal("USD")),
         ('"a b"', ox.Literal("a b")),
     ],
 )
@@ -217,6 +218,17 @@ def test_values_as_users_write_them(text: str, term: object) -> None:
 def test_bad_values(text: str, message: str) -> None:
     with pytest.raises(InputError, match=message):
         library.parse_term(text, where="--bind x=")
+
+
+def test_a_bare_name_is_looked_up_never_read_as_text() -> None:
+    entities = [(HDO + "usaid", "United States Agency for International Development"), (HDO + "epa", None)]
+    assert library.parse_term("usaid", entities=lambda: entities) == ox.NamedNode(HDO + "usaid")
+    assert library.parse_term("united states agency for international development",
+                              entities=lambda: entities) == ox.NamedNode(HDO + "usaid")
+    with pytest.raises(InputError, match=r"^--bind x=USD: no entity has this name"):
+        library.parse_term("USD", where="--bind x=", entities=lambda: entities)
+    with pytest.raises(InputError, match=r"^--bind x=usaid: a bare name, and the graph queried is not here"):
+        library.parse_term("usaid", where="--bind x=")
 
 
 def test_bind_options() -> None:

@@ -142,6 +142,43 @@ def test_bind_a_parameter() -> None:
     assert full.stdout.splitlines() == usaid
 
 
+@pytest.mark.parametrize("name", ["usaid", "USAID", "u.s. agency for international development"])
+def test_bind_a_bare_name_resolves_as_focus_does(name: str) -> None:
+    """A short name or a label names the entity, exactly as --focus reads it: never the text "usaid"."""
+    by_name = run("query", "organization-activities", "--bind", f"org={name}", "-f", "csv").stdout.splitlines()
+    by_iri = run("query", "organization-activities", "--bind", "org=hdo:usaid", "-f", "csv").stdout.splitlines()
+    assert len(by_name) > 1 and by_name == by_iri
+
+
+@pytest.mark.parametrize(("value", "pattern"), [
+    ("usiad", r"^hled-graph: error: --bind org=usiad: no entity has this name; did you mean hdo:usaid\b"),
+    ("USD", r"no entity has this name; .*text is written quoted: '\"USD\"'"),
+])
+def test_bind_a_name_no_entity_has_is_refused_with_suggestions(value: str, pattern: str) -> None:
+    assert_one_line_error(run("query", "organization-activities", "--bind", f"org={value}", check=False), pattern)
+
+
+def test_bind_an_ambiguous_bare_name_lists_the_entities(tmp_path: Path) -> None:
+    data = tmp_path / "two.ttl"
+    data.write_text('<https://w3id.org/hled/id/org/mexico> <http://www.w3.org/2000/01/rdf-schema#label> "Mexico" .\n'
+                    '<https://w3id.org/hled/id/place/mexico> <http://www.w3.org/2000/01/rdf-schema#label> "Mexico" .\n',
+                    encoding="utf-8")
+    done = run("query", "--data", str(data), "--query", "SELECT ?x {}", "--bind", "x=mexico", check=False)
+    assert_one_line_error(done, r"--bind x=mexico: the name is ambiguous, it names hdo:mexico, hdl:mexico;")
+
+
+def test_bind_quoted_text_stays_text(tmp_path: Path) -> None:
+    done = run("query", "--query", "SELECT ?x {}", "--bind", 'x="usaid"', "-f", "csv")
+    assert done.stdout.splitlines() == ["x", "usaid"]
+
+
+def test_bind_a_bare_name_against_a_remote_endpoint_is_refused_before_sending() -> None:
+    # Port 9 (discard) on localhost: nothing is asked of it, the refusal comes first.
+    done = run("query", "organization-activities", "--bind", "org=usaid", "--endpoint", "http://127.0.0.1:9/q",
+               check=False)
+    assert_one_line_error(done, r"--bind org=usaid: a bare name, and the graph queried is not here.*'\"usaid\"'")
+
+
 def test_bind_an_undeclared_parameter() -> None:
     done = run("query", "organization-activities", "--bind", "organisation=hdo:usaid", check=False)
     assert_one_line_error(done, r"has no parameter \?organisation; its parameters are \?org")

@@ -427,7 +427,8 @@ from hled_graph.sparql import QUERY_OUTPUTS  # noqa: E402  (names only, imports 
     "binds",
     multiple=True,
     metavar="VAR=VALUE",
-    help="Set a parameter: an IRI (<…> or http…), a prefixed name (hdo:epa), a number or text.",
+    help="Set a parameter: an IRI (<…> or http…), a prefixed name (hdo:epa), a bare name (usaid, as "
+    "--focus takes it), a number, or text in quotes ('\"USD\"').",
 )
 @click.option(
     "-o",
@@ -477,13 +478,14 @@ def query_command(
     else:
         assert spec is not None  # exactly one of the two, checked above
         named = library.resolve(spec, stdin_text=_read_stdin() if spec == "-" else None)
-    bindings = named.bindings(library.parse_bind_options(binds))
+    given = library.parse_bind_options(binds)
     if endpoint:
-        outcome = engine.RemoteEndpoint(endpoint).query(named.text, bindings=bindings)
+        outcome = engine.RemoteEndpoint(endpoint).query(named.text, bindings=named.bindings(given))
     else:
         store = engine.load_store(
             data=[Path(p) for p in data] or None, store_path=Path(store_dir) if store_dir else None
         )
+        bindings = named.bindings(given, entities=lambda: engine.entities_in_store(store))
         outcome = engine.run_query(store, named.text, bindings=bindings)
     payload = results.write(outcome, fmt)
     if output:

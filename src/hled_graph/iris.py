@@ -35,3 +35,8 @@ def compact(iri: str, *, prefixes: Mapping[str, str] = PREFIXES) -> str:
     """``prefix:local`` for an IRI in one of ``prefixes``, else ``<iri>``."""
     found = split(iri, prefixes=prefixes)
     return f"{found[0]}:{found[1]}" if found else f"<{iri}>"
+
+
+def local_name(iri: str) -> str:
+    """The end of an IRI, after its last ``/`` or ``#`` (``epa`` for ``hdo:epa``): its short name."""
+    return re.split(r"[#/]", iri.rstrip("/#"))[-1]

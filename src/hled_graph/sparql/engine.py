@@ -27,6 +27,7 @@ from hled_graph.files import fsync_tree, process_alive, replace_folder
 from hled_graph.formats import rdf_syntax_of_file
 from hled_graph.inference import inferred_oxigraph
 from hled_graph.input_limits import check_input_file
+from hled_graph.names import ENTITY_NAMESPACE, Entity
 from hled_graph.namespaces import (
     BASE,
     GRAPH_DATA,
@@ -304,6 +305,20 @@ def run_query(
     except OSError as exc:
         # pyoxigraph's I/O: the on-disk store, or a SERVICE endpoint when federation is on.
         raise InputError(f"the query failed: {_one_line(exc)}; check what it reads (store, SERVICE endpoints)") from None
+
+
+def entities_in_store(store: ox.Store) -> list[Entity]:
+    """Every entity of ``store`` (an IRI under the project's ``id/`` namespace) with its label, for bare names."""
+    from hled_graph.labels import LABEL_PROPERTIES, choose
+
+    candidates: dict[str, list[tuple[str, str, str | None]]] = {}
+    for quad in store:
+        subject = quad.subject
+        if isinstance(subject, ox.NamedNode) and subject.value.startswith(ENTITY_NAMESPACE):
+            found = candidates.setdefault(subject.value, [])
+            if quad.predicate.value in LABEL_PROPERTIES and isinstance(quad.object, ox.Literal):
+                found.append((quad.predicate.value, quad.object.value, quad.object.language))
+    return [(iri, choose(found)) for iri, found in sorted(candidates.items())]
 
 
 def query_dataset(

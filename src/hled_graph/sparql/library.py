@@ -18,15 +18,16 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from hled_graph import resources
+from hled_graph import names, resources
 from hled_graph.errors import InputError
 from hled_graph.files import read_utf8
+from hled_graph.names import Entity
 from hled_graph.namespaces import PREFIXES
 from hled_graph.sparql.engine import Term
 
@@ -79,13 +80,16 @@ class NamedQuery:
                 )
             raise InputError(f"query '{self.name}' takes no parameters; drop --bind {unknown[0]}=…")
 
-    def bindings(self, given: Mapping[str, str] | None = None) -> dict[str, Term]:
-        """The values to bind: the parameters' defaults, overridden by ``given`` (name → value text)."""
+    def bindings(self, given: Mapping[str, str] | None = None, *, entities: EntitySource | None = None) -> dict[str, Term]:
+        """The values to bind: the parameters' defaults, overridden by ``given`` (name → value text).
+
+        A bare name in ``given`` is looked up among ``entities`` (see :func:`parse_term`).
+        """
         given = dict(given or {})
         self.check_parameters(given)
         values = {p.name: p.default for p in self.parameters}
         values.update(given)
-        return {name: parse_term(value, where=f"--bind {name}=") for name, value in values.items()}
+        return {name: parse_term(value, where=f"--bind {name}=", entities=entities) for name, value in values.items()}
 
 
 # --------------------------------------------------------------------------- reading files
@@ -212,14 +216,19 @@ def ad_hoc(text: str) -> NamedQuery:
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _DECIMAL = re.compile(r"^[+-]?\d*\.\d+$")
 _QUOTED = re.compile(r'^"(.*)"(?:@([A-Za-z]+(?:-[A-Za-z0-9]+)*)|\^\^(\S+))?$', re.S)
+# Lists the entities of the graph being queried, called only when a bare name needs looking up.
+EntitySource = Callable[[], Iterable[Entity]]
+
 _PREFIXED = re.compile(r"^([A-Za-z][\w.-]*)?:(\S*)$")
 
 
-def parse_term(value: str, *, where: str = "value") -> Term:
-    """A value as the user writes it: ``<iri>``, ``http…``, ``hdo:epa``, ``"text"@en``, ``42``, or text.
+def parse_term(value: str, *, where: str = "value", entities: EntitySource | None = None) -> Term:
+    """A value as the user writes it: ``<iri>``, ``http…``, ``hdo:epa``, ``"text"@en``, ``42``, ``true``, or a name.
 
-    Text that looks like a prefixed name with a prefix we do not know is an error rather than
-    a string, because it is almost always a typo.
+    Anything else is a bare name (``usaid``), resolved by :mod:`hled_graph.names` among what
+    ``entities()`` lists; with no ``entities`` (a remote endpoint) it is refused. Text is written
+    quoted. Text that looks like a prefixed name with a prefix we do not know is an error too,
+    because it is almost always a typo.
     """
     value = value.strip()
     if value.startswith("<") and value.endswith(">"):
@@ -250,7 +259,12 @@ def parse_term(value: str, *, where: str = "value") -> Term:
                 f"{where}{value}: unknown prefix '{prefix or ''}:'; use a full IRI <…> or one of {known}"
             )
         return _iri(PREFIXES[prefix] + local, where=where)
-    return ox.Literal(value)
+    if entities is None:
+        raise InputError(
+            f"{where}{value}: a bare name, and the graph queried is not here to look it up; "
+            f"give a prefixed name like hdo:epa, an IRI <…>, or text in quotes: '\"{value}\"'"
+        )
+    return ox.NamedNode(names.resolve(value, entities(), where=where, text_allowed=True))
 
 
 def _iri(text: str, *, where: str) -> ox.NamedNode:

@@ -18,7 +18,6 @@ grouped into cluster nodes by type and pillar, so the page still opens in a few 
 from __future__ import annotations
 
 import base64
-import difflib
 import hashlib
 import math
 import os
@@ -28,6 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from hled_graph import names
 from hled_graph.errors import InputError
 from hled_graph.files import write_atomic
 from hled_graph.iris import compact
@@ -35,7 +35,7 @@ from hled_graph.namespaces import PREFIXES
 from hled_graph.templating import render
 from hled_graph.version import __version__
 from hled_graph.visible import reveal
-from hled_graph.viz.network import CATEGORIES, VIEWS, View, local_name
+from hled_graph.viz.network import CATEGORIES, VIEWS, View
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -178,30 +178,15 @@ def write_maps(graph: Graph, out_dir: str | os.PathLike[str]) -> list[Path]:
 
 
 def resolve_focus(network: nx.MultiDiGraph, focus: str) -> str:
-    """The node meant by ``focus`` (IRI, ``prefix:name``, short name or exact English label)."""
+    """The node meant by ``focus``: an IRI, ``prefix:name``, or a bare name (:mod:`hled_graph.names`)."""
     wanted = focus.strip()
     if wanted in network:
         return wanted
     prefix, colon, rest = wanted.partition(":")
     if colon and prefix in PREFIXES and PREFIXES[prefix] + rest in network:
         return PREFIXES[prefix] + rest
-    by_short = sorted(n for n in network if local_name(n) == wanted)
-    by_label = sorted(n for n, d in network.nodes(data=True)
-                      if str(d.get("label", "")).casefold() == wanted.casefold())
-    matches = by_short or by_label
-    if len(matches) == 1:
-        return matches[0]
-    if len(matches) > 1:
-        names = ", ".join(compact(n) for n in matches)
-        raise InputError(f"focus {focus!r} is ambiguous: it names {names}; give the prefixed name")
-    candidates: dict[str, str] = {}
-    for node, data in network.nodes(data=True):
-        for name in (compact(node), local_name(node), str(data.get("label", ""))):
-            candidates.setdefault(name, compact(node))
-    close = difflib.get_close_matches(wanted, list(candidates), n=3, cutoff=0.5)
-    hint = ("; did you mean " + ", ".join(sorted({candidates[c] for c in close})) + "?") if close \
-        else "; give an IRI, a prefixed name like hdo:epa, or a short name like epa"
-    raise InputError(f"unknown focus entity {focus!r}{hint}")
+    return names.resolve(wanted, ((node, data.get("label")) for node, data in network.nodes(data=True)),
+                         where="--focus ")
 
 
 # --- selecting ---------------------------------------------------------------------------------

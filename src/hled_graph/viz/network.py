@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from hled_graph.errors import InputError
-from hled_graph.iris import compact
+from hled_graph.iris import compact, local_name
 from hled_graph.labels import LABEL_PROPERTIES, choose
 from hled_graph.namespaces import HLED, ID, PREFIXES
 
@@ -264,10 +264,6 @@ class _EdgeFact:
     label: str
     role: str | None
     is_association: bool
-
-
-def local_name(iri: str) -> str:
-    return re.split(r"[#/]", iri.rstrip("/#"))[-1]
 
 
 def humanize(name: str) -> str:
