@@ -7,10 +7,12 @@ a table in Jupyter.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import cast
+from pathlib import Path
+from typing import Any, cast
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.query import Result as RdflibResult
@@ -18,12 +20,15 @@ from rdflib.query import ResultRow
 from rdflib.term import Identifier, Node
 
 from hled_graph.errors import InputError
+from hled_graph.files import write_atomic
 from hled_graph.iris import compact
+from hled_graph.labels import label_in_graph
+from hled_graph.names import ENTITY_NAMESPACE, Entity
 from hled_graph.namespaces import PREFIXES
-from hled_graph.sparql import library
-from hled_graph.sparql.engine import QueryKind
+from hled_graph.sparql import library, results
+from hled_graph.sparql.engine import QueryKind, QueryOutcome
 from hled_graph.templating import is_linkable, render
-from hled_graph.terms import to_rdflib
+from hled_graph.terms import to_oxigraph, to_rdflib
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,35 @@ class Result:
         """All values of one variable, in row order."""
         index = self.variables.index(name)
         return [row[index] for row in self.rows]
+
+    def __str__(self) -> str:
+        """The CLI's plain-text table (``hled-graph query``'s default view): short IRIs, a row count."""
+        return results.write_table(self.outcome()).decode("utf-8")
+
+    def __repr__(self) -> str:
+        shape = f"boolean={self.boolean}" if self.kind == "ask" else f"{len(self.rows)} rows, variables={self.variables}"
+        return f"<Result {self.kind}: {shape}>"
+
+    def outcome(self) -> QueryOutcome:
+        """The answer with pyoxigraph terms, as the CLI's writers (:mod:`hled_graph.sparql.results`) take it."""
+        rows = tuple(tuple(None if term is None else to_oxigraph(term) for term in row) for row in self.rows)
+        return QueryOutcome(kind=self.kind, variables=self.variables, rows=rows, boolean=self.boolean)
+
+    def to_csv(self, path: str | os.PathLike[str] | None = None) -> str | None:
+        """SPARQL 1.1 CSV (full IRIs, CRLF line ends, as R, pandas and Excel read it): returned as
+        text, or written whole to ``path`` (and None returned)."""
+        outcome = self.outcome()
+        # A graph as CSV is its triples as rows of subject, predicate, object.
+        data = results.write_standard(replace(outcome, kind="select") if self.kind == "construct" else outcome, "csv")
+        if path is None:
+            return data.decode("utf-8")
+        write_atomic(Path(path), data)
+        return None
+
+    def to_dataframe(self) -> Any:
+        """A ``pandas.DataFrame`` with typed columns: numbers as numbers, dates as dates (see
+        :func:`hled_graph.sparql.results.to_dataframe`). Needs the ``pandas`` extra."""
+        return results.to_dataframe(self.outcome())
 
     def _repr_html_(self) -> str:
         cells = [[_cell_view(term) for term in row] for row in self.rows]
@@ -80,7 +114,7 @@ def query(
     command line (``"hdo:epa"``, ``"<http://…>"``, ``"42"``, ``'"text"@en'``).
     """
     target = shipped_graph() if graph is None else graph
-    init = {name: cast("Identifier", _binding_term(value)) for name, value in (bindings or {}).items()}
+    init = {name: cast("Identifier", _binding_term(value, target)) for name, value in (bindings or {}).items()}
     try:
         # rdflib evaluates lazily: errors surface while the rows are read, so read them here.
         return _result_of(target.query(sparql, initNs=PREFIXES, initBindings=init or None))
@@ -117,15 +151,22 @@ def run_named(name: str, graph: Graph | None = None, **bindings: str | Node) -> 
     """Run a library query by name, its parameters' defaults overridden by ``bindings``."""
     named = library.find(name)
     named.check_parameters(bindings)
+    target = shipped_graph() if graph is None else graph
     text_values = {k: v for k, v in bindings.items() if isinstance(v, str)}
     values: dict[str, str | Node] = {
-        k: to_rdflib(v) for k, v in named.bindings(text_values).items()
+        k: to_rdflib(v) for k, v in named.bindings(text_values, entities=lambda: entities_in_graph(target)).items()
     }
     values.update({k: v for k, v in bindings.items() if not isinstance(v, str)})
-    return query(named.text, graph, bindings=values)
+    return query(named.text, target, bindings=values)
 
 
-def _binding_term(value: str | Node) -> Node:
+def _binding_term(value: str | Node, graph: Graph) -> Node:
     if isinstance(value, str):
-        return to_rdflib(library.parse_term(value, where="bindings: "))
+        return to_rdflib(library.parse_term(value, where="bindings: ", entities=lambda: entities_in_graph(graph)))
     return value
+
+
+def entities_in_graph(graph: Graph) -> list[Entity]:
+    """Every entity of ``graph`` (an IRI under the project's ``id/`` namespace) with its label, for bare names."""
+    subjects = {str(s) for s in graph.subjects(unique=True) if isinstance(s, URIRef) and str(s).startswith(ENTITY_NAMESPACE)}
+    return [(iri, label_in_graph(graph, URIRef(iri))) for iri in sorted(subjects)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -22,24 +23,9 @@ from hled_graph.sparql.engine import QueryOutcome, Term
 from hled_graph.visible import reveal
 
 _XSD = PREFIXES["xsd"]
-_NUMERIC = {
-    _XSD + t
-    for t in (
-        "integer",
-        "decimal",
-        "double",
-        "float",
-        "int",
-        "long",
-        "short",
-        "nonNegativeInteger",
-        "positiveInteger",
-        "negativeInteger",
-        "nonPositiveInteger",
-        "unsignedInt",
-        "unsignedLong",
-    )
-}
+_INTEGERS = {_XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
+                                 "negativeInteger", "nonPositiveInteger", "unsignedInt", "unsignedLong")}
+_NUMERIC = _INTEGERS | {_XSD + t for t in ("decimal", "double", "float")}
 
 
 def default_format(outcome: QueryOutcome) -> str:
@@ -211,3 +197,49 @@ def write_markdown(outcome: QueryOutcome, *, prefixes: Mapping[str, str] = PREFI
     out = [line(header), "|" + "|".join("---:" if num else "---" for num in numeric) + "|"]
     out += [line(row) for row in cells]
     return ("\n".join(out) + "\n").encode("utf-8")
+
+
+# --------------------------------------------------------------------------- for data frames
+
+_DATES = {_XSD + "date", _XSD + "dateTime"}
+_BOOLEAN = _XSD + "boolean"
+
+
+def to_dataframe(outcome: QueryOutcome) -> Any:
+    """The answer as a ``pandas.DataFrame`` with typed columns (pandas is the optional ``pandas`` extra).
+
+    A column whose values are all integers is ``Int64``, all numbers ``Float64``, all ``xsd:date`` or
+    ``xsd:dateTime`` ``datetime64``, all booleans ``boolean``; any other column is ``string``, with
+    IRIs in full (they are the keys to join on) and a literal as its text. Unbound is missing (``<NA>``, ``NaT``).
+    An ASK answer is one ``ask`` column; a graph is ``subject``, ``predicate``, ``object``.
+    """
+    try:
+        import pandas as pd
+    except ImportError:
+        raise ModuleNotFoundError(
+            "to_dataframe needs pandas: pip install 'hled-graph[pandas]'", name="pandas"
+        ) from None
+    if outcome.kind == "ask":
+        return pd.DataFrame({"ask": pd.array([bool(outcome.boolean)], dtype="boolean")})
+    columns = {
+        name: _typed_column(pd, [row[i] for row in outcome.rows]) for i, name in enumerate(outcome.variables)
+    }
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(outcome.rows)))
+
+
+def _typed_column(pd: Any, values: list[Term | None]) -> Any:
+    texts = [None if v is None else v.value if isinstance(v, ox.NamedNode | ox.Literal) else cell_text(v)
+             for v in values]
+    present = [v for v in values if v is not None]
+    datatypes = {v.datatype.value for v in present if isinstance(v, ox.Literal)}
+    if not present or not all(isinstance(v, ox.Literal) for v in present):
+        return pd.array(texts, dtype="string")
+    if datatypes <= _INTEGERS:
+        return pd.array([None if t is None else int(t) for t in texts], dtype="Int64")
+    if datatypes <= _NUMERIC:
+        return pd.array([None if t is None else float(t) for t in texts], dtype="Float64")
+    if datatypes <= _DATES:
+        return pd.to_datetime(texts, format="ISO8601")
+    if datatypes == {_BOOLEAN}:
+        return pd.array([None if t is None else t in ("true", "1") for t in texts], dtype="boolean")
+    return pd.array(texts, dtype="string")
