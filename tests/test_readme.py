@@ -100,3 +100,19 @@ def test_how_it_is_built_lists_the_real_tree() -> None:
     assert sorted(folder for folder in folders if f"{folder}/" not in package_part) == []
     for tool in (ROOT / "tools").glob("*.py"):
         assert tool.name in tree, tool.name
+
+
+def test_the_python_example_runs_and_does_what_its_comments_say(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    section = README.split("### In Python and Jupyter", 1)[1]
+    code = re.search(r"```python\n(.+?)\n```", section, re.S)
+    assert code
+    monkeypatch.chdir(tmp_path)
+    names: dict[str, object] = {}
+    exec(compile(code.group(1), "README.md", "exec"), names)
+    printed = capsys.readouterr().out
+    assert printed.splitlines()[0].split()[:2] == ["action", "amount"] and printed.rstrip().endswith("(4 rows)")
+    frame = names["frame"]
+    assert str(frame["amount"].dtype) == "Float64"  # type: ignore[index]
+    assert (tmp_path / "money.csv").read_text(encoding="utf-8").startswith("action,amount,currency,")
+    assert names["g"].number_of_nodes() > 10  # type: ignore[attr-defined]
