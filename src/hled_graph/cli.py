@@ -317,7 +317,8 @@ def analyze(as_json: bool) -> None:
               show_default=True, help="The HTML page to write (self-contained, works offline).")
 @click.option("--pillar", type=int, help="Only what touches pillar N (1-4).")
 @click.option("--focus", metavar="ENTITY",
-              help="Only the neighbourhood of one entity: an IRI, hdo:epa, or epa.")
+              help="Only the neighbourhood of one entity: an IRI, hdo:epa, or a bare name (epa, or its label), "
+                   "read as --bind reads one.")
 @click.option("--depth", type=int, default=1, show_default=True,
               help="With --focus: how many links away from the entity to draw.")
 @click.option("--view", type=click.Choice(_NETWORK_VIEWS), default="entities", show_default=True,
