@@ -434,22 +434,39 @@ def _positions(network: nx.MultiDiGraph,
         placed = _spread({n: ((p[0] - cx) / extent * radius * ASPECT, (p[1] - cy) / extent * radius)
                           for n, p in raw.items()}, footprints)
         boxes.append((_covered(placed, footprints), placed))
-    total_area = sum((right - left + COMPONENT_GAP) * (bottom - top + COMPONENT_GAP)
-                     for (left, top, right, bottom), _ in boxes)
-    row_limit = max(math.sqrt(total_area * ASPECT),
-                    max(right - left + COMPONENT_GAP for (left, _, right, _), _ in boxes))
+    offsets = _shelves([(right - left + COMPONENT_GAP, bottom - top + COMPONENT_GAP)
+                        for (left, top, right, bottom), _ in boxes])
     positions: dict[Any, tuple[float, float]] = {}
-    x = y = row_height = 0.0
-    for (left, top, right, bottom), placed in boxes:
-        width, height = right - left + COMPONENT_GAP, bottom - top + COMPONENT_GAP
-        if x > 0 and x + width > row_limit:
-            x, y, row_height = 0.0, y + row_height, 0.0
+    for ((left, top, _, _), placed), (x, y) in zip(boxes, offsets, strict=True):
         for node, (px, py) in placed.items():
             positions[node] = (round(x + COMPONENT_GAP / 2 + px - left, 1),
                                round(y + COMPONENT_GAP / 2 + py - top, 1))
-        x += width
-        row_height = max(row_height, height)
     return positions
+
+
+def _shelves(sizes: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Top-left corners for boxes of these (width, height), laid in rows in their order.
+
+    The row width is the one, of a few tried from the widest box up, whose drawing fills a screen
+    of :data:`ASPECT` best: a big component alone on top and rows of small ones under it.
+    """
+    def lay(limit: float) -> tuple[float, list[tuple[float, float]]]:
+        corners = []
+        x = y = row_height = widest = 0.0
+        for width, height in sizes:
+            if x > 0 and x + width > limit:
+                x, y, row_height = 0.0, y + row_height, 0.0
+            corners.append((x, y))
+            x += width
+            widest, row_height = max(widest, x), max(row_height, height)
+        # the screen the drawing needs, in heights: what it is zoomed to fit
+        return max(widest / ASPECT, y + row_height), corners
+
+    if not sizes:
+        return []
+    widest_box = max(width for width, _ in sizes)
+    limits = [widest_box * (1 + step / 4) for step in range(16)] + [sum(width for width, _ in sizes)]
+    return min((lay(limit) for limit in limits), key=lambda laid: laid[0])[1]
 
 
 def _box(position: tuple[float, float], footprint: _Footprint) -> tuple[float, float, float, float]:
