@@ -495,20 +495,21 @@ def _spread(placed: dict[Any, tuple[float, float]],
     placed = dict(placed)
     names = {node: str(node) for node in placed}
     while True:
-        for _ in range(300):
+        for _ in range(100):
             if not _push_apart(placed, footprints, names):
                 return placed
-        placed = {node: (x * 1.1, y * 1.1) for node, (x, y) in placed.items()}
+        placed = {node: (x * 1.05, y * 1.05) for node, (x, y) in placed.items()}
 
 
 def _push_apart(placed: dict[Any, tuple[float, float]], footprints: dict[Any, _Footprint],
                 names: dict[Any, str]) -> bool:
     """One sweep over the overlapping pairs; False when there was none (nothing moved)."""
     moved = False
-    order = sorted(placed, key=lambda n: (placed[n][0] - footprints[n].half_width, names[n]))
+    boxes = {node: _box(placed[node], footprints[node]) for node in placed}
+    order = sorted(placed, key=lambda n: (boxes[n][0], names[n]))
     for index, first in enumerate(order):
         for second in order[index + 1:]:
-            a, b = _box(placed[first], footprints[first]), _box(placed[second], footprints[second])
+            a, b = boxes[first], boxes[second]
             if b[0] >= a[2] + CLEARANCE:
                 # sorted by left edge: no later box reaches back to this one (the order is exact
                 # in a sweep that moves nothing, the one that ends the spreading)
@@ -524,6 +525,8 @@ def _push_apart(placed: dict[Any, tuple[float, float]], footprints: dict[Any, _F
             else:
                 step = overlap_y / 2 if (a[1] + a[3]) <= (b[1] + b[3]) else -overlap_y / 2
                 placed[first], placed[second] = (x1, y1 - step), (x2, y2 + step)
+            boxes[first] = _box(placed[first], footprints[first])
+            boxes[second] = _box(placed[second], footprints[second])
             moved = True
     return moved
 
