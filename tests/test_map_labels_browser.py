@@ -94,10 +94,8 @@ def test_labels_do_not_overlap(browser: object, shipped_maps, name: str,  # type
                                viewport: tuple[int, int]) -> None:
     path, document = shipped_maps[name]
     visit = Visit()
-    page = open_map(browser, path, visit)
+    page = open_map(browser, path, visit, viewport=viewport)
     try:
-        page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
-        page.evaluate("hledNetwork.showAll()")
         first_view = page.evaluate(BOXES)
         frames = page.evaluate(RECTANGLES)
         ARTIFACTS.mkdir(exist_ok=True)
