@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from typing import TypeGuard
 
 from rdflib import OWL, RDF, RDFS, BNode, Graph, URIRef
 from rdflib.term import Node
@@ -79,7 +80,7 @@ def ontology_diagrams(ontology: Graph, *, href: Callable[[URIRef], str]) -> list
 
 # --- what is drawn -----------------------------------------------------------------------------
 
-def _ours(term: object) -> bool:
+def _ours(term: object) -> TypeGuard[URIRef]:
     return isinstance(term, URIRef) and str(term).startswith(HLED) and len(str(term)) > len(HLED)
 
 
@@ -99,7 +100,7 @@ def _width(text: str) -> float:
 
 
 def _class_diagram(ontology: Graph, href: Callable[[URIRef], str]) -> Diagram:
-    ours = {s for t in (OWL.Class, RDFS.Class) for s in ontology.subjects(RDF.type, t) if _ours(s)}
+    ours: set[URIRef] = {s for t in (OWL.Class, RDFS.Class) for s in ontology.subjects(RDF.type, t) if _ours(s)}
     parents: dict[URIRef, set[URIRef]] = defaultdict(set)
     for child in ours:
         for parent in ontology.objects(child, RDFS.subClassOf):
@@ -127,10 +128,9 @@ def _class_diagram(ontology: Graph, href: Callable[[URIRef], str]) -> Diagram:
 
 
 def _property_diagram(ontology: Graph, href: Callable[[URIRef], str]) -> Diagram:
-    properties = sorted(
-        (p for t in (OWL.ObjectProperty, OWL.DatatypeProperty, RDF.Property) for p in ontology.subjects(RDF.type, t)
-         if _ours(p) and ontology.value(p, RDFS.domain) is not None and ontology.value(p, RDFS.range) is not None),
-        key=compact)
+    properties: list[URIRef] = [
+        p for t in (OWL.ObjectProperty, OWL.DatatypeProperty, RDF.Property) for p in ontology.subjects(RDF.type, t)
+        if _ours(p) and ontology.value(p, RDFS.domain) is not None and ontology.value(p, RDFS.range) is not None]
     domains = {p: sorted({c for d in ontology.objects(p, RDFS.domain) for c in _named(ontology, d)}, key=compact)
                for p in properties}
     ranges = {p: sorted({c for r in ontology.objects(p, RDFS.range) for c in _named(ontology, r)}, key=compact)
@@ -141,7 +141,8 @@ def _property_diagram(ontology: Graph, href: Callable[[URIRef], str]) -> Diagram
     right = sorted({c for cs in ranges.values() for c in cs}, key=compact)
     ours = {t for t in (*left, *right) if _ours(t)}
     # a property and a class may share a name only in different columns: keys carry the column
-    links = [(("domain", d), ("property", p)) for p in properties for d in domains[p]]
+    links: list[tuple[tuple[str, URIRef], tuple[str, URIRef]]] = [
+        (("domain", d), ("property", p)) for p in properties for d in domains[p]]
     links += [(("property", p), ("range", r)) for p in properties for r in ranges[p]]
     boxes = _layered([[("domain", c) for c in left], [("property", p) for p in properties],
                       [("range", c) for c in right]], links, ours=ours, href=href, middle=1)
