@@ -12,6 +12,10 @@
   // The whole drawing, labels included, in view (vis-network's fit counts a label's width but not
   // all of its height, and cuts off labels at the bottom edge); never zoomed in beyond 1:1.
   function showAll() {
+    if (!container.clientWidth || !container.clientHeight) {  // not laid out yet (a hidden frame)
+      network.fit({ animation: false });
+      return;
+    }
     var bounds = data.bounds;
     var width = Math.max(bounds.right - bounds.left, 1), height = Math.max(bounds.bottom - bounds.top, 1);
     var scale = Math.min(1, container.clientWidth / (1.04 * width), container.clientHeight / (1.04 * height));
