@@ -4,9 +4,10 @@ Every page carries its own copy of vis-network (vendored in ``static/``, no CDN,
 folder), its data as JSON inside a ``<script type="application/json">`` block (Jinja2's ``tojson``:
 ``<``, ``>``, ``&``, ``'`` and every non-ASCII character, U+2028 and U+2029 among them, escaped), and
 a Content-Security-Policy that forbids any request. The page is ``templates/map.html``. Node
-positions come from NetworkX (Kamada-Kawai per connected component, components packed in rows),
-so a map is readable at once and the same graph gives the same page; physics is off unless the
-reader turns it on. Tooltips are plain text (vis-network 9 shows string titles as text).
+positions come from NetworkX (Kamada-Kawai per connected component), then nodes are pushed apart
+until no shape or label covers another (label widths estimated generously, see
+:func:`_text_width`), and components are packed in rows, so a map is readable at once and the
+same graph gives the same page; physics is off unless the reader turns it on. Tooltips are plain text (vis-network 9 shows string titles as text).
 
 Maps: :func:`build_map` (overview, one pillar, the neighbourhood of one entity, the collaboration
 view), :func:`map_from_graph` (a CONSTRUCT result the caller ran), :func:`map_from_networkx`
