@@ -29,6 +29,7 @@ PADDING = 8.0  # between a box's edge and its text
 ROW_GAP = 8.0
 COLUMN_GAP = 70.0
 MARGIN = 4.0
+ARROW = (9.0, 4.5)  # an arrowhead's length and half width
 
 
 @dataclass(frozen=True)
@@ -187,11 +188,9 @@ def _placed(columns: list[list], neighbours: dict, *, start: int, ours: set[URIR
         column = columns[index]
         wanted = {}
         for position, term in enumerate(column):
-            placed = [centre[n] for n in neighbours[term] if n in centre]
-            if index == start:
-                wanted[term] = first.get(term, position * (BOX_HEIGHT + ROW_GAP))
-            else:
-                wanted[term] = sum(placed) / len(placed) if placed else position * (BOX_HEIGHT + ROW_GAP)
+            placed = [centre[n] for n in neighbours[term] if n in centre and index != start]
+            stacked = first.get(term, position * (BOX_HEIGHT + ROW_GAP))
+            wanted[term] = sum(placed) / len(placed) if placed else stacked
         bottom = MARGIN - ROW_GAP
         for term in sorted(column, key=lambda t: (wanted[t], _term_text(t))):
             y = max(wanted[term] - BOX_HEIGHT / 2, bottom + ROW_GAP)
@@ -208,9 +207,6 @@ def _placed(columns: list[list], neighbours: dict, *, start: int, ours: set[URIR
 
 def _term_text(term: URIRef | tuple[str, URIRef]) -> str:
     return compact(term[1] if isinstance(term, tuple) else term)
-
-
-ARROW = (9.0, 4.5)  # an arrowhead's length and half width
 
 
 def _line(start: Box, end: Box, kind: str) -> Line:
