@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import running_server
 from rdflib import Graph
 
 from hled_graph import graph as hgraph
@@ -66,20 +67,25 @@ def page_path(ontology: Graph, tmp_path_factory: pytest.TempPathFactory) -> Path
     return path
 
 
-def _open(browser: object, path: Path, width: int, requests: list[str], errors: list[str]):  # type: ignore[no-untyped-def]
+def _open(browser: object, url: Path | str, width: int, requests: list[str],  # type: ignore[no-untyped-def]
+          errors: list[str]):
+    """The page at ``url`` (a file, or the endpoint's address); any other request is refused and noted."""
+    address = url.as_uri() if isinstance(url, Path) else url
+    own = "file://" if isinstance(url, Path) else address.rsplit("/", 1)[0] + "/"
     page = browser.new_page(viewport={"width": width, "height": 900})  # type: ignore[attr-defined]
 
     def block(route) -> None:  # type: ignore[no-untyped-def]
-        if route.request.url.startswith("file://"):
+        if route.request.url.startswith(own):
             route.continue_()
         else:
             requests.append(route.request.url)
             route.abort()
 
     page.route("**/*", block)
+    # a CSP violation shows as a console error
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(path.as_uri())
+    page.goto(address)
     return page
 
 
@@ -149,4 +155,19 @@ def test_diagrams_show_the_ontology_without_overlap(browser: object, page_path: 
     declared = {compact(row[0]) for row in _select(ontology, PROPERTIES)}
     assert {b["text"] for b in properties["boxes"] if "property" in b["kind"]} == declared
     assert properties["heads"] >= len(declared) and properties["lines"] >= 2 * len(declared)
+    assert requests == [] and errors == []
+
+
+def test_the_endpoint_serves_the_page_with_its_diagrams(browser: object) -> None:
+    """/ontology.html under the endpoint's Content-Security-Policy: the same diagrams, nothing blocked."""
+    requests: list[str] = []
+    errors: list[str] = []
+    with running_server("--workers", "1") as server:
+        page = _open(browser, server.url + "/ontology.html", 1300, requests, errors)
+        try:
+            diagrams = page.evaluate(DIAGRAMS)
+        finally:
+            page.close()
+    assert [d["id"] for d in diagrams] == ["diagram-classes", "diagram-properties"]
+    assert all(d["boxes"] and d["lines"] for d in diagrams)
     assert requests == [] and errors == []
