@@ -83,9 +83,11 @@ def test_nodes_are_styled_by_class_and_country(overview: MapDocument) -> None:
     assert conagua["color"]["border"] == maps.BORDERS["mx"][1]
     assert group["color"]["border"] == maps.BORDERS["none"][1] and group["shape"] == "triangle"
     assert node[HDA + "apprenticeship-technical-exchange"]["shape"] == "star"
-    # size grows with the number of drawn neighbours (country links are the border, not drawn)
-    assert node[PREFIXES["hdl"] + "baja-california"]["value"] == 2  # Tijuana, Mexico
-    assert node[PREFIXES["hdl"] + "tijuana"]["value"] > node[HDO + "white-house"]["value"]
+    # size and label grow with the number of drawn neighbours (country links are the border, not drawn)
+    tijuana, white_house = node[PREFIXES["hdl"] + "tijuana"], node[HDO + "white-house"]
+    assert tijuana["size"] > white_house["size"] and tijuana["font"]["size"] > white_house["font"]["size"]
+    assert {n["size"] for n in overview.nodes} >= set(maps.NODE_RADIUS)
+    assert {n["font"]["size"] for n in overview.nodes} >= set(maps.LABEL_FONT)
     assert all(isinstance(n["x"], float) and isinstance(n["y"], float) for n in overview.nodes)
 
 

@@ -91,8 +91,9 @@ def _hostile(graph: Graph) -> Graph:
     return hostile
 
 
-def open_map(browser: object, path: Path, visit: Visit):  # type: ignore[no-untyped-def]
-    page = browser.new_page(viewport={"width": 1400, "height": 900})  # type: ignore[attr-defined]
+def open_map(browser: object, path: Path, visit: Visit, *,  # type: ignore[no-untyped-def]
+             viewport: tuple[int, int] = (1400, 900)):
+    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})  # type: ignore[attr-defined]
 
     def block(route) -> None:  # type: ignore[no-untyped-def]
         url = route.request.url

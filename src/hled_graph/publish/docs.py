@@ -216,6 +216,8 @@ class _Page:
     # --- the page ---------------------------------------------------------------------------
 
     def render(self) -> str:
+        from hled_graph.publish.diagram import ontology_diagrams
+
         ontology = next(iter(sorted(self.ontology.subjects(RDF.type, OWL.Ontology), key=str)), None)
         title = (label_in_graph(self.ontology, ontology, properties=_TITLE) if ontology else None) or "Ontology"
         return render(
@@ -227,6 +229,8 @@ class _Page:
                       for title_, anchor, terms in self.sections],
             sections=[(title_, anchor, [self._term(term, anchor) for term in terms])
                       for title_, anchor, terms in self.sections],
+            diagrams=ontology_diagrams(
+                self.ontology, href=lambda term: f"#{self._local(term)}" if term in self.documented else ""),
         )
 
     def _metadata(self, ontology: Node) -> list[tuple[str, Piece]]:

@@ -4,9 +4,10 @@ Every page carries its own copy of vis-network (vendored in ``static/``, no CDN,
 folder), its data as JSON inside a ``<script type="application/json">`` block (Jinja2's ``tojson``:
 ``<``, ``>``, ``&``, ``'`` and every non-ASCII character, U+2028 and U+2029 among them, escaped), and
 a Content-Security-Policy that forbids any request. The page is ``templates/map.html``. Node
-positions come from NetworkX (Kamada-Kawai per connected component, components packed in rows),
-so a map is readable at once and the same graph gives the same page; physics is off unless the
-reader turns it on. Tooltips are plain text (vis-network 9 shows string titles as text).
+positions come from NetworkX (Kamada-Kawai per connected component), then nodes are pushed apart
+until no shape or label covers another (label widths estimated generously, see
+:func:`_text_width`), and components are packed in rows, so a map is readable at once and the
+same graph gives the same page; physics is off unless the reader turns it on. Tooltips are plain text (vis-network 9 shows string titles as text).
 
 Maps: :func:`build_map` (overview, one pillar, the neighbourhood of one entity, the collaboration
 view), :func:`map_from_graph` (a CONSTRUCT result the caller ran), :func:`map_from_networkx`
@@ -49,6 +50,13 @@ KAMADA_KAWAI_LIMIT = 60  # nodes of a component; bigger ones get a spring layout
 ASPECT = 1.5  # width / height of the drawing, about that of the map's canvas
 TITLE_PREFIX = "HLED 2022"
 LABEL_LENGTH = 30  # characters of a label drawn on the canvas; the tooltip has the whole label
+NODE_RADIUS = (9.0, 42.0)  # canvas px of the least and the most connected node
+LABEL_FONT = (14.0, 30.0)  # label font size (canvas px) of the least and the most connected node
+LABEL_FACE = "system-ui, sans-serif"
+LABEL_STROKE = 3  # the white halo around a label's letters
+CLEARANCE = 8.0  # canvas px kept free between what two nodes draw (shape and label)
+COMPONENT_GAP = 60.0  # canvas px between the boxes of two connected components
+SIDEWAYS = 3.0  # a crowd is spread sideways unless that moves a node this many times farther than up or down
 
 _STATIC = Path(__file__).resolve().parent / "static"
 _PACKAGE = "hled_graph.viz"  # its templates/ folder holds the pages
@@ -301,11 +309,83 @@ def _cluster(network: nx.MultiDiGraph, *, keep: int) -> nx.MultiDiGraph:
 
 # --- layout ------------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class _Footprint:
+    """What vis-network draws for one node, in canvas px around its centre: the shape, the label below."""
+
+    radius: float
+    font: float
+    half_width: float  # of the shape or of the label, whichever is wider
+    below: float  # from the centre to the bottom of the label
+
+    @property
+    def above(self) -> float:
+        return self.radius
+
+
+_NARROW = frozenset(" '\u2019,.\u00b7/:;\\|!()[]fijlrtIJ-")
+_WIDE = frozenset("mwMW%@\u2026\u2014")
+_UPPER_WIDTH = frozenset("#+<=>^~&\u2192")
+
+
+def _text_width(text: str, font: float) -> float:
+    """A generous estimate of a label's drawn width, from character classes measured in DejaVu Sans.
+
+    DejaVu Sans is what ``system-ui`` gives on most Linux desktops and among the widest faces it may
+    give anywhere, so a label estimated by it fits in less room, not more, on other systems.
+    """
+    def em(character: str) -> float:
+        if character in _NARROW:
+            return 0.42
+        if character in _WIDE or ord(character) > 0x2FF:  # beyond Latin: CJK and symbols are wide
+            return 1.0
+        if character.isupper() or character in _UPPER_WIDTH:
+            return 0.8
+        return 0.64
+
+    return sum(em(character) for character in text) * font
+
+
+def _drawn_label(node: Any, data: dict[str, Any]) -> str:
+    """The label as drawn on the canvas: invisible characters written out, long ones cut."""
+    return _short(reveal(str(data.get("label") or node)))
+
+
+def _neighbours(edges: dict[tuple[Any, Any], Any]) -> dict[Any, set[Any]]:
+    neighbours: dict[Any, set[Any]] = defaultdict(set)
+    for source, target in edges:
+        if source != target:
+            neighbours[source].add(target)
+            neighbours[target].add(source)
+    return neighbours
+
+
+def _footprints(network: nx.MultiDiGraph, edges: dict[tuple[Any, Any], Any]) -> dict[Any, _Footprint]:
+    """Size and label box of every node. Hubs are big and named in big letters: size and font grow
+    from the least to the most connected node (drawn neighbours, plus a cluster's members)."""
+    neighbours = _neighbours(edges)
+    values = {node: len(neighbours[node]) + int(math.sqrt(network.nodes[node].get("cluster_size") or 0))
+              for node in network.nodes}
+    low, high = min(values.values(), default=0), max(values.values(), default=0)
+    footprints = {}
+    for node, value in values.items():
+        share = 0.5 if high == low else (value - low) / (high - low)
+        radius = round(NODE_RADIUS[0] + share * (NODE_RADIUS[1] - NODE_RADIUS[0]), 1)
+        font = round(LABEL_FONT[0] + share * (LABEL_FONT[1] - LABEL_FONT[0]), 1)
+        width = _text_width(_drawn_label(node, network.nodes[node]), font) + LABEL_STROKE
+        # vis-network puts the label's top 4 px and half a line below the shape
+        footprints[node] = _Footprint(radius=radius, font=font, half_width=max(radius, width / 2),
+                                      below=radius + 4 + font / 2 + font)
+    return footprints
+
+
 def _positions(network: nx.MultiDiGraph,
                edges: dict[tuple[Any, Any], Any]) -> dict[Any, tuple[float, float]]:
-    """Kamada-Kawai per connected component (spring for big ones), components packed in rows."""
+    """Kamada-Kawai per connected component (spring for big ones), spread until no node's shape or
+    label covers another's, components packed in rows by the boxes they cover."""
     import networkx as nx
 
+    footprints = _footprints(network, edges)
     simple = nx.Graph()
     simple.add_nodes_from(sorted(network.nodes, key=str))
     # each pair in one orientation: which end comes first may depend on set order (hash seed)
@@ -313,7 +393,7 @@ def _positions(network: nx.MultiDiGraph,
     simple.add_edges_from(sorted(pairs, key=str))
     components = sorted(nx.connected_components(simple),
                         key=lambda c: (-len(c), min(str(n) for n in c)))
-    boxes: list[tuple[float, dict[Any, tuple[float, float]]]] = []
+    boxes: list[tuple[tuple[float, float, float, float], dict[Any, tuple[float, float]]]] = []
     for component in components:
         # a fresh graph, not simple.subgraph(): a subgraph view iterates its nodes in set order,
         # which changes with the hash seed and with it the layout
@@ -329,31 +409,112 @@ def _positions(network: nx.MultiDiGraph,
             # Kamada-Kawai costs seconds from about a hundred nodes on; spring is quick and,
             # started from the same seed, just as stable
             raw = nx.spring_layout(sub, seed=LAYOUT_SEED, iterations=300)
-        # room for labels: about 58 px per node along the radius of a component's disc
         raw = _separate(raw, min_distance=1.1 / math.sqrt(size))
-        radius = 0.0 if size == 1 else 58.0 * math.sqrt(size) + 60.0
+        # a disc of about 40 px per node along its radius; _spread makes room where labels need more
+        radius = 0.0 if size == 1 else 40.0 * math.sqrt(size) + 60.0
         xs = [p[0] for p in raw.values()]
         ys = [p[1] for p in raw.values()]
         cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
         extent = max(max(xs) - min(xs), max(ys) - min(ys)) / 2 or 1.0
         # screens are wider than tall: stretch each disc into an ellipse that fills them
-        boxes.append((radius, {n: ((p[0] - cx) / extent * radius * ASPECT,
-                                   (p[1] - cy) / extent * radius) for n, p in raw.items()}))
-    gap = 260.0  # a label is about 200 px wide
-    total_area = sum((2 * radius * ASPECT + gap) * (2 * radius + gap) for radius, _ in boxes)
-    row_limit = max(math.sqrt(total_area * ASPECT),
-                    max(2 * radius * ASPECT + gap for radius, _ in boxes))
+        placed = _spread({n: ((p[0] - cx) / extent * radius * ASPECT, (p[1] - cy) / extent * radius)
+                          for n, p in raw.items()}, footprints)
+        boxes.append((_covered(placed, footprints), placed))
+    offsets = _shelves([(right - left + COMPONENT_GAP, bottom - top + COMPONENT_GAP)
+                        for (left, top, right, bottom), _ in boxes])
     positions: dict[Any, tuple[float, float]] = {}
-    x = y = row_height = 0.0
-    for radius, box in boxes:
-        width, height = 2 * radius * ASPECT + gap, 2 * radius + gap
-        if x > 0 and x + width > row_limit:
-            x, y, row_height = 0.0, y + row_height, 0.0
-        for node, (px, py) in box.items():
-            positions[node] = (round(x + width / 2 + px, 1), round(y + height / 2 + py, 1))
-        x += width
-        row_height = max(row_height, height)
+    for ((left, top, _, _), placed), (x, y) in zip(boxes, offsets, strict=True):
+        for node, (px, py) in placed.items():
+            positions[node] = (round(x + COMPONENT_GAP / 2 + px - left, 1),
+                               round(y + COMPONENT_GAP / 2 + py - top, 1))
     return positions
+
+
+def _shelves(sizes: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Top-left corners for boxes of these (width, height), laid in rows in their order.
+
+    The row width is the one, of a few tried from the widest box up, whose drawing fills a screen
+    of :data:`ASPECT` best: a big component alone on top and rows of small ones under it.
+    """
+    def lay(limit: float) -> tuple[float, list[tuple[float, float]]]:
+        corners = []
+        x = y = row_height = widest = 0.0
+        for width, height in sizes:
+            if x > 0 and x + width > limit:
+                x, y, row_height = 0.0, y + row_height, 0.0
+            corners.append((x, y))
+            x += width
+            widest, row_height = max(widest, x), max(row_height, height)
+        # the screen the drawing needs, in heights: what it is zoomed to fit
+        return max(widest / ASPECT, y + row_height), corners
+
+    if not sizes:
+        return []
+    widest_box = max(width for width, _ in sizes)
+    limits = [widest_box * (1 + step / 4) for step in range(16)] + [sum(width for width, _ in sizes)]
+    return min((lay(limit) for limit in limits), key=lambda laid: laid[0])[1]
+
+
+def _box(position: tuple[float, float], footprint: _Footprint) -> tuple[float, float, float, float]:
+    x, y = position
+    return (x - footprint.half_width, y - footprint.above, x + footprint.half_width, y + footprint.below)
+
+
+def _covered(placed: dict[Any, tuple[float, float]],
+             footprints: dict[Any, _Footprint]) -> tuple[float, float, float, float]:
+    """The box (left, top, right, bottom) that the nodes' shapes and labels cover together."""
+    boxes = [_box(position, footprints[node]) for node, position in placed.items()]
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes),
+            max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def _spread(placed: dict[Any, tuple[float, float]],
+            footprints: dict[Any, _Footprint]) -> dict[Any, tuple[float, float]]:
+    """Move nodes until no two boxes (shape and label, :data:`CLEARANCE` apart) overlap.
+
+    Each overlapping pair moves apart, half each way, along the axis where moving costs less; labels
+    are wide and low, so a crowd would stack into a tall column, and sideways moves are preferred
+    (:data:`SIDEWAYS`) to keep the drawing as wide as the screen. Where pushing pairs does not settle a
+    crowd, the whole component is stretched a little and the pushing goes on: a stretched enough layout
+    has no overlap, so this ends. Deterministic: nodes are visited in order of their left edge, then name.
+    """
+    placed = dict(placed)
+    names = {node: str(node) for node in placed}
+    while True:
+        for _ in range(100):
+            if not _push_apart(placed, footprints, names):
+                return placed
+        placed = {node: (x * 1.05, y * 1.05) for node, (x, y) in placed.items()}
+
+
+def _push_apart(placed: dict[Any, tuple[float, float]], footprints: dict[Any, _Footprint],
+                names: dict[Any, str]) -> bool:
+    """One sweep over the overlapping pairs; False when there was none (nothing moved)."""
+    moved = False
+    boxes = {node: _box(placed[node], footprints[node]) for node in placed}
+    order = sorted(placed, key=lambda n: (boxes[n][0], names[n]))
+    for index, first in enumerate(order):
+        for second in order[index + 1:]:
+            a, b = boxes[first], boxes[second]
+            if b[0] >= a[2] + CLEARANCE:
+                # sorted by left edge: no later box reaches back to this one (the order is exact
+                # in a sweep that moves nothing, the one that ends the spreading)
+                break
+            overlap_x = min(a[2], b[2]) - max(a[0], b[0]) + CLEARANCE
+            overlap_y = min(a[3], b[3]) - max(a[1], b[1]) + CLEARANCE
+            if overlap_x <= 0 or overlap_y <= 0:
+                continue
+            (x1, y1), (x2, y2) = placed[first], placed[second]
+            if overlap_x < overlap_y * SIDEWAYS:
+                step = overlap_x / 2 if (a[0] + a[2]) <= (b[0] + b[2]) else -overlap_x / 2
+                placed[first], placed[second] = (x1 - step, y1), (x2 + step, y2)
+            else:
+                step = overlap_y / 2 if (a[1] + a[3]) <= (b[1] + b[3]) else -overlap_y / 2
+                placed[first], placed[second] = (x1, y1 - step), (x2, y2 + step)
+            boxes[first] = _box(placed[first], footprints[first])
+            boxes[second] = _box(placed[second], footprints[second])
+            moved = True
+    return moved
 
 
 def _separate(raw: dict[Any, Any], *, min_distance: float) -> dict[Any, tuple[float, float]]:
@@ -390,11 +551,7 @@ def _render(network: nx.MultiDiGraph, *, title: str, clustered: bool, directed: 
 
     drawn_edges = _merged_edges(network)
     positions = _positions(network, drawn_edges)
-    neighbours: dict[Any, set[Any]] = defaultdict(set)
-    for source, target in drawn_edges:
-        if source != target:
-            neighbours[source].add(target)
-            neighbours[target].add(source)
+    footprints = _footprints(network, drawn_edges)
     # pyvis builds the node and edge records; the page around them is our own template.
     net = Network(directed=directed, cdn_resources="remote")
     ids = {node: str(node) for node in network.nodes}
@@ -406,15 +563,16 @@ def _render(network: nx.MultiDiGraph, *, title: str, clustered: bool, directed: 
         _, border_colour, border_width = BORDERS[border_key]
         full_label = reveal(str(data.get("label") or node))
         x, y = positions[node]
+        footprint = footprints[node]
         record: dict[str, Any] = {
             "title": _tooltip(node, data),
             "color": {"background": colour, "border": border_colour,
                       "highlight": {"background": colour, "border": "#000000"},
                       "hover": {"background": colour, "border": "#000000"}},
             "borderWidth": border_width,
-            # vis-network scales node and label size with the value: hubs are big and named at
-            # first sight, small nodes show their labels as the reader zooms in
-            "value": len(neighbours[node]) + int(math.sqrt(data.get("cluster_size") or 0)),
+            # sizes are set here, not scaled by vis-network, because the layout made room for
+            # exactly these shapes and labels
+            "size": footprint.radius, "font": {"size": footprint.font},
             "x": x, "y": y, "physics": True,
             "category": category, "country": border_key,
             "pillars": [int(p) for p in data.get("pillars") or []],
@@ -422,7 +580,7 @@ def _render(network: nx.MultiDiGraph, *, title: str, clustered: bool, directed: 
         }
         if data.get("cluster_size"):
             record["shapeProperties"] = {"borderDashes": [4, 3]}
-        net.add_node(ids[node], label=_short(full_label), shape=shape, **record)
+        net.add_node(ids[node], label=_drawn_label(node, data), shape=shape, **record)
     for (source, target), parts in drawn_edges.items():
         net.add_edge(ids[source], ids[target], **parts)
     nodes = [dict(n) for n in net.nodes]
@@ -439,8 +597,10 @@ def _render(network: nx.MultiDiGraph, *, title: str, clustered: bool, directed: 
         "borders": [LegendEntry(key, label, colour, "border")
                     for key, (label, colour, _) in BORDERS.items()],
     }
+    left, top, right, bottom = _covered(positions, footprints) if positions else (0.0, 0.0, 0.0, 0.0)
     page = _page(title=title, nodes=nodes, edges=edges, legend=legend, pillars=pillars,
-                 directed=directed, clustered=clustered, network=network)
+                 directed=directed, clustered=clustered, network=network,
+                 bounds={"left": left, "top": top, "right": right, "bottom": bottom})
     return MapDocument(title=title, nodes=nodes, edges=edges, legend=legend, html=page,
                        clustered=clustered, pillars=pillars)
 
@@ -513,11 +673,10 @@ def _options(*, directed: bool, large: bool) -> dict[str, Any]:
                     "stabilization": {"enabled": True, "iterations": 200}},
         "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": large,
                         "multiselect": False, "navigationButtons": False},
-        "nodes": {"font": {"size": 14, "face": "system-ui, sans-serif",
-                           "strokeWidth": 3, "strokeColor": "#ffffff"},
-                  "scaling": {"min": 9, "max": 42,
-                              "label": {"enabled": True, "min": 14, "max": 30,
-                                        "maxVisible": 30, "drawThreshold": 6}}},
+        # small nodes show their labels as the reader zooms in (drawThreshold: on-screen px)
+        "nodes": {"font": {"size": LABEL_FONT[0], "face": LABEL_FACE,
+                           "strokeWidth": LABEL_STROKE, "strokeColor": "#ffffff"},
+                  "scaling": {"label": {"maxVisible": LABEL_FONT[1], "drawThreshold": 6}}},
         "edges": {"smooth": False, "color": {"color": "#b5b5b5", "highlight": "#333333",
                                              "hover": "#333333"},
                   "scaling": {"min": 1, "max": 6},
@@ -541,9 +700,11 @@ def _inline_scripts() -> tuple[str, str]:
 
 def _page(*, title: str, nodes: list[dict[str, Any]], edges: list[dict[str, Any]],
           legend: dict[str, list[LegendEntry]], pillars: list[str], directed: bool,
-          clustered: bool, network: nx.MultiDiGraph) -> str:
+          clustered: bool, network: nx.MultiDiGraph, bounds: dict[str, float]) -> str:
     vis, app = _inline_scripts()
-    data = {"nodes": nodes, "edges": edges,
+    # bounds: what the shapes and labels cover, for the first view; vis-network's own fit leaves
+    # the labels out of its sums and cuts off those at the edges
+    data = {"nodes": nodes, "edges": edges, "bounds": bounds,
             "options": _options(directed=directed, large=len(nodes) > 400)}
     clusters = [n for n in network.nodes if network.nodes[n].get("cluster_size")]
     return render(_PACKAGE, "map.html",

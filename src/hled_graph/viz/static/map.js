@@ -8,7 +8,21 @@
   var edges = new vis.DataSet(data.edges);
   var container = document.getElementById("hled-network");
   var network = new vis.Network(container, { nodes: nodes, edges: edges }, data.options);
-  network.fit({ animation: false });
+
+  // The whole drawing, labels included, in view (vis-network's fit counts a label's width but not
+  // all of its height, and cuts off labels at the bottom edge); never zoomed in beyond 1:1.
+  function showAll() {
+    if (!container.clientWidth || !container.clientHeight) {  // not laid out yet (a hidden frame)
+      network.fit({ animation: false });
+      return;
+    }
+    var bounds = data.bounds;
+    var width = Math.max(bounds.right - bounds.left, 1), height = Math.max(bounds.bottom - bounds.top, 1);
+    var scale = Math.min(1, container.clientWidth / (1.04 * width), container.clientHeight / (1.04 * height));
+    network.moveTo({ position: { x: (bounds.left + bounds.right) / 2, y: (bounds.top + bounds.bottom) / 2 },
+                     scale: scale, animation: false });
+  }
+  showAll();
 
   function checkedValues(selector, attribute) {
     var chosen = {};
@@ -84,6 +98,7 @@
     nodes: nodes,
     edges: edges,
     find: find,
+    showAll: showAll,
     applyFilters: applyFilters,
     visibleNodeIds: function () {
       return nodes.get({ filter: function (node) { return !node.hidden; } }).map(function (node) { return node.id; });
