@@ -784,12 +784,15 @@ def dictionary_html(data: Sequence[TableData]) -> str:
                   tables=tables, metadata_file=METADATA_FILE)
 
 
-def write_tables(graph: Graph, out_dir: Path) -> list[Path]:
-    """Write every table, ``csv-metadata.json`` and the data dictionary ``index.html`` into ``out_dir``."""
+def write_tables(graph: Graph, out_dir: Path, *, data: Sequence[TableData] | None = None) -> list[Path]:
+    """Write every table, ``csv-metadata.json`` and the data dictionary ``index.html`` into ``out_dir``.
+
+    ``data`` is what :func:`table_rows` gives for ``graph``, for a caller that also wants the counts.
+    """
     from hled_graph.files import write_atomic
 
     out_dir = Path(out_dir)
-    data = table_rows(graph)
+    data = table_rows(graph) if data is None else data
     written = [write_atomic(out_dir / item.table.file_name, item.csv_bytes()) for item in data]
     written.append(write_atomic(out_dir / METADATA_FILE, metadata_bytes()))
     written.append(write_atomic(out_dir / DICTIONARY_FILE, dictionary_html(data).encode("utf-8")))
