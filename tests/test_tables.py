@@ -70,7 +70,7 @@ def test_a_broken_reference_is_caught(tables_dir: Path, tmp_path: Path) -> None:
     shutil.copytree(tables_dir, broken)
     actions = broken / "actions.csv"
     actions.write_bytes(actions.read_bytes().replace(b"/status/completed", b"/status/forgotten", 1))
-    with pytest.raises(ValueError, match="status/forgotten.* not found in table statuses.csv"):
+    with pytest.raises(ValueError, match=r"status/forgotten.* not found in table statuses\.csv"):
         assert not CSVW(str(broken / METADATA_FILE), validate=True, strict=False).is_valid
 
 

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hled_graph.errors import InputError
-from hled_graph.namespaces import HLED, PREFIXES, SPARQL_PROLOGUE
+from hled_graph.namespaces import CC0, HLED, PREFIXES, SPARQL_PROLOGUE
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
@@ -56,6 +56,7 @@ _LITERAL_TYPES = {
     "gYear": _XSD + "gYear",
     "boolean": _XSD + "boolean",
 }
+_LANG_STRING = PREFIXES["rdf"] + "langString"
 _PRECISIONS = (("date", "date", "day"), ("month", "gYearMonth", "month"), ("year", "gYear", "year"))
 
 
@@ -730,14 +731,11 @@ def _cell(table: Table, column: Column, term: ox.NamedNode | ox.BlankNode | ox.L
         return term.value
     if not isinstance(term, ox.Literal):
         raise ValueError(f"{table.file_name}: column {column.name} holds literals, got {term}")
-    expected = _PREFIXES_RDF_LANG if column.lang else _LITERAL_TYPES[column.datatype]
+    expected = _LANG_STRING if column.lang else _LITERAL_TYPES[column.datatype]
     if term.datatype.value != expected or (column.lang and term.language != column.lang):
         raise ValueError(f"{table.file_name}: column {column.name} is {column.datatype}"
                          f"{'@' + column.lang if column.lang else ''}, the data has {term}")
     return term.value
-
-
-_PREFIXES_RDF_LANG = PREFIXES["rdf"] + "langString"
 
 
 def metadata(tables: Sequence[Table] = TABLES) -> dict[str, object]:
@@ -747,7 +745,7 @@ def metadata(tables: Sequence[Table] = TABLES) -> dict[str, object]:
         "dc:title": "The HLED knowledge graph as tables",
         "dc:description": "One CSV per kind of thing, keyed by IRI; link tables for what an entity has several "
         "of. UTF-8, comma-separated, CRLF line ends, a header row.",
-        "dc:license": {"@id": "http://creativecommons.org/publicdomain/zero/1.0/"},
+        "dc:license": {"@id": CC0},
         "dialect": {"header": True, "encoding": "utf-8", "lineTerminators": ["\r\n"]},
         "tables": [table.describe() for table in tables],
     }
@@ -762,9 +760,10 @@ def dictionary_html(data: Sequence[TableData]) -> str:
     from hled_graph.iris import compact
     from hled_graph.templating import render
 
-    def shown(value: str | None) -> str:
-        return "" if value is None else value if "{" in value else compact(_iri(value) if "://" not in value
-                                                                           else value)
+    def shown(prop: str | None) -> str:  # a template ({+relation}) shows as it is
+        if prop is None or "{" in prop:
+            return prop or ""
+        return compact(prop if "://" in prop else _iri(prop))
 
     tables = [
         {
