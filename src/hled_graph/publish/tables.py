@@ -202,6 +202,29 @@ def _table(name: str, title: str, description: str, *, about: str, key: tuple[st
     return Table(name, title, description, about, key, columns, _select(columns, where), foreign_keys)
 
 
+def _pairs(name: str, title: str, description: str, *, owner: tuple[str, str, str],
+           value: tuple[str, str, str | None], prop: str | None = None, relations: str | None = None,
+           where: str = "") -> Table:
+    """A link table: one row per entity and value of a property it has several of.
+
+    ``owner`` and ``value`` are (column, meaning, table whose key it references or None). With
+    ``relations`` (prefixed names), the property is one of them, named in a ``relation`` column.
+    """
+    (owner_name, owner_meaning, owner_table), (value_name, value_meaning, value_table) = owner, value
+    columns = [Column(owner_name, owner_name, owner_meaning, link=True, required=True)]
+    if relations:
+        listed = relations.replace(" ", ", ")
+        columns.append(Column("relation", "relation", f"the property: {listed}", link=True, required=True))
+        where += f"  ?{owner_name} ?relation ?{value_name} .\n  VALUES ?relation {{ {relations} }}\n"
+    columns.append(Column(value_name, value_name, value_meaning, link=True, prop=prop or "{+relation}",
+                          required=True))
+    key = (owner_name, "relation", value_name) if relations else (owner_name, value_name)
+    references = tuple((column, table) for column, table in ((owner_name, owner_table), (value_name, value_table))
+                       if table)
+    return _table(name, title, description, about="{+" + owner_name + "}", key=key, columns=tuple(columns),
+                  where=where, foreign_keys=references)
+
+
 _ORG_KINDS = "org:Organization org:FormalOrganization org:OrganizationalCollaboration foaf:Group"
 
 TABLES: tuple[Table, ...] = (
@@ -291,32 +314,21 @@ TABLES: tuple[Table, ...] = (
         + _WIKIDATA,
         foreign_keys=(("government", "organizations"),),
     ),
-    _table(
+    _pairs(
         "organization_countries", "Countries of the organizations", "The country or countries an organization, "
         "working group or stakeholder group belongs to (hled:country); one row per organization and country.",
-        about="{+organization}", key=("organization", "country"),
-        columns=(
-            Column("organization", "organization", "the organization", link=True, required=True),
-            Column("country", "country", "a country it belongs to (hled:country)", link=True, prop="hled:country",
-                   required=True),
-        ),
-        where="  ?organization hled:country ?country .\n  FILTER NOT EXISTS { ?organization a schema:Person }\n"
+        owner=("organization", "the organization", "organizations"),
+        value=("country", "a country it belongs to (hled:country)", "places"), prop="hled:country",
+        where="  ?organization hled:country ?country .\n"
         f"  ?organization a ?kind . ?kind rdfs:subClassOf+ ?top . VALUES ?top {{ {_ORG_KINDS} }}\n",
-        foreign_keys=(("organization", "organizations"), ("country", "places")),
     ),
-    _table(
+    _pairs(
         "organization_members", "Members of the collaborations", "The members of the dialogue and its working "
         "groups (org:hasMember) and the stakeholder groups taking part (hled:hasParticipant); one row per "
         "collaboration, relation and member.",
-        about="{+collaboration}", key=("collaboration", "relation", "member"),
-        columns=(
-            Column("collaboration", "collaboration", "the dialogue or working group", link=True, required=True),
-            Column("relation", "relation", "org:hasMember or hled:hasParticipant", link=True, required=True),
-            Column("member", "member", "the member organization or participating group", link=True,
-                   prop="{+relation}", required=True),
-        ),
-        where="  ?collaboration ?relation ?member .\n  VALUES ?relation { org:hasMember hled:hasParticipant }\n",
-        foreign_keys=(("collaboration", "organizations"), ("member", "organizations")),
+        owner=("collaboration", "the dialogue or working group", "organizations"),
+        value=("member", "the member organization or participating group", "organizations"),
+        relations="org:hasMember hled:hasParticipant",
     ),
     _table(
         "people", "People", "The people the documents name (schema:Person).",
@@ -431,31 +443,18 @@ TABLES: tuple[Table, ...] = (
         "  ?association prov:agent ?agent .\n  OPTIONAL { ?association prov:hadRole ?role }\n",
         foreign_keys=(("action", "actions"),),
     ),
-    _table(
+    _pairs(
         "action_places", "Places of the actions", "Where each act took place or what place it concerns "
         "(prov:atLocation); one row per act and place.",
-        about="{+action}", key=("action", "place"),
-        columns=(
-            Column("action", "action", "the act", link=True, required=True),
-            Column("place", "place", "the place (prov:atLocation)", link=True, prop="prov:atLocation", required=True),
-        ),
-        where="  ?action hled:status ?status ; prov:atLocation ?place .\n",
-        foreign_keys=(("action", "actions"), ("place", "places")),
+        owner=("action", "the act", "actions"), value=("place", "the place (prov:atLocation)", "places"),
+        prop="prov:atLocation", where="  ?action hled:status ?status ; prov:atLocation ?place .\n",
     ),
-    _table(
+    _pairs(
         "action_things", "What the actions made, used, joined or concern", "The programs, works, commitments and "
         "bodies an act generated, used, joined or concerns; one row per act, relation and thing.",
-        about="{+action}", key=("action", "relation", "thing"),
-        columns=(
-            Column("action", "action", "the act", link=True, required=True),
-            Column("relation", "relation", "prov:generated, prov:used, hled:joined or hled:concerns", link=True,
-                   required=True),
-            Column("thing", "thing", "what it made, used, joined or concerns", link=True, prop="{+relation}",
-                   required=True),
-        ),
-        where="  ?action hled:status ?status ; ?relation ?thing .\n"
-        "  VALUES ?relation { prov:generated prov:used hled:joined hled:concerns }\n",
-        foreign_keys=(("action", "actions"),),
+        owner=("action", "the act", "actions"), value=("thing", "what it made, used, joined or concerns", None),
+        relations="prov:generated prov:used hled:joined hled:concerns",
+        where="  ?action hled:status ?status .\n",
     ),
     _table(
         "commitments", "Commitments, plans and what is still to come", "Every commitment, plan, planned event, "
@@ -621,17 +620,12 @@ TABLES: tuple[Table, ...] = (
         "schema:BodyOfWater }\n" + _EN_LABEL + _ES_LABEL
         + "  OPTIONAL { ?id hled:iso3166Code ?iso3166 }\n" + _WIKIDATA,
     ),
-    _table(
+    _pairs(
         "places_within", "Places within places", "Which place lies in which (schema:containedInPlace, upward: "
         "city, state, country, region); one row per place and larger place.",
-        about="{+place}", key=("place", "within"),
-        columns=(
-            Column("place", "place", "the place", link=True, required=True),
-            Column("within", "within", "a place it lies in (schema:containedInPlace)", link=True,
-                   prop="schema:containedInPlace", required=True),
-        ),
-        where="  ?place schema:containedInPlace ?within .\n",
-        foreign_keys=(("place", "places"), ("within", "places")),
+        owner=("place", "the place", "places"), value=("within", "a place it lies in (schema:containedInPlace)",
+                                                      "places"),
+        prop="schema:containedInPlace", where="  ?place schema:containedInPlace ?within .\n",
     ),
     _table(
         "links", "Links to Wikidata", "The SSSOM mapping set, one row per entity: the Wikidata item and the SKOS "
@@ -662,17 +656,12 @@ TABLES: tuple[Table, ...] = (
         f"  OPTIONAL {{ ?id <{_SSSOM}mapping_justification> ?justification }}\n"
         "  OPTIONAL { ?id dcterms:created ?date }\n  OPTIONAL { ?id rdfs:comment ?comment }\n",
     ),
-    _table(
+    _pairs(
         "link_sources", "Sources of the links", "The public sources that pair each Wikidata item with the entity "
         "(rdfs:seeAlso of the mapping); one row per mapping and source.",
-        about="{+mapping}", key=("mapping", "source"),
-        columns=(
-            Column("mapping", "mapping", "the mapping", link=True, required=True),
-            Column("source", "source", "a file at a commit, or a public record (rdfs:seeAlso)", link=True,
-                   prop="rdfs:seeAlso", required=True),
-        ),
+        owner=("mapping", "the mapping", "links"),
+        value=("source", "a file at a commit, or a public record (rdfs:seeAlso)", None), prop="rdfs:seeAlso",
         where=f"  ?set <{_SSSOM}mappings> ?mapping .\n  ?mapping rdfs:seeAlso ?source .\n",
-        foreign_keys=(("mapping", "links"),),
     ),
 )
 
