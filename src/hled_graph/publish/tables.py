@@ -108,8 +108,7 @@ class Column:
         return out
 
 
-def _when(name: str, title: str, description: str, prop: str | dict[str, str], *,
-          about: str | None = None) -> tuple[Column, ...]:
+def _when(name: str, title: str, description: str, prop: str | dict[str, str]) -> tuple[Column, ...]:
     """One column per precision (``name_date``, ``name_month``, ``name_year``) of a date-like value.
 
     ``prop`` is the property of all three, or one per datatype (OWL-Time has ``inXSDDate``,
@@ -118,15 +117,19 @@ def _when(name: str, title: str, description: str, prop: str | dict[str, str], *
     return tuple(
         Column(f"{name}_{suffix}" if name else suffix, f"{title} ({precision})",
                f"{description}, where the data gives it to the {precision}",
-               datatype=datatype, prop=prop if isinstance(prop, str) else prop[datatype], about=about)
+               datatype=datatype, prop=prop if isinstance(prop, str) else prop[datatype])
         for suffix, datatype, precision in _PRECISIONS
     )
 
 
 def _split_by_precision(variable: str, name: str) -> str:
-    """SPARQL that binds ``?name_date`` / ``_month`` / ``_year`` to ``?variable`` by its datatype."""
+    """SPARQL that binds ``?name_date`` / ``_month`` / ``_year`` to ``?variable`` by its datatype.
+
+    The other two stay unbound: ``1/0`` is an error, and a BIND whose expression fails binds nothing.
+    """
+    prefix = f"{name}_" if name else ""
     return "".join(
-        f"  BIND (IF(DATATYPE(?{variable}) = xsd:{datatype}, ?{variable}, 1/0) AS ?{name + '_' if name else ''}{suffix})\n"
+        f"  BIND (IF(DATATYPE(?{variable}) = xsd:{datatype}, ?{variable}, 1/0) AS ?{prefix}{suffix})\n"
         for suffix, datatype, _precision in _PRECISIONS
     )
 
@@ -184,9 +187,6 @@ def _wikidata() -> Column:
                   "a verified link exists", link=True, prop="owl:sameAs")
 
 
-_ASSERTED_KIND = """  ?id a ?kind .
-  FILTER (STRSTARTS(STR(?kind), "{namespace}"))
-"""
 _EN_LABEL = '  ?id skos:prefLabel ?label . FILTER (LANG(?label) = "en")\n'
 _ES_LABEL = '  OPTIONAL { ?id skos:prefLabel ?label_es . FILTER (LANG(?label_es) = "es") }\n'
 _WIKIDATA = '  OPTIONAL { ?id owl:sameAs ?wikidata . FILTER (STRSTARTS(STR(?wikidata), STR(wd:))) }\n'
@@ -391,7 +391,7 @@ TABLES: tuple[Table, ...] = (
                    prop="dcterms:description", lang="en"),
         ),
         where="  ?id hled:status ?status ; rdfs:label ?label . FILTER (LANG(?label) = \"en\")\n"
-        + _ASSERTED_KIND.format(namespace=HLED)
+        + f'  ?id a ?kind . FILTER (STRSTARTS(STR(?kind), "{HLED}"))\n'
         + "  OPTIONAL { ?id hled:pillar ?pillar }\n"
         '  OPTIONAL { ?id dcterms:description ?description . FILTER (LANG(?description) = "en") }\n',
         foreign_keys=(("status", "statuses"), ("pillar", "pillars")),
