@@ -66,7 +66,7 @@ def test_every_command_is_covered() -> None:
         names |= {f"{name} {sub}" for sub in getattr(command, "commands", {})} or {name}
     assert names == {
         "analyze", "build", "export", "links check", "links enrich", "load", "map", "network",
-        "queries", "query", "serve", "stats", "store create", "validate",
+        "queries", "query", "serve", "stats", "store create", "tables", "validate",
     }
 
 
@@ -123,6 +123,7 @@ OUTPUT_COMMANDS: dict[str, list[str]] = {
     "map": ["map", "--pillar", "1"],
     "query": ["query", "--query", ASK],
     "build": ["build"],
+    "tables": ["tables"],
 }
 
 

@@ -89,6 +89,7 @@ def test_two_builds_give_the_same_bytes(built: Path, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     files = sorted(p.relative_to(built) for p in built.rglob("*") if p.is_file())
     assert Path("maps/overview.html") in files and Path("void.ttl") in files
+    assert Path("tables/csv-metadata.json") in files and Path("tables/money.csv") in files
     for name in files:
         assert (tmp_path / "again" / name).read_bytes() == (built / name).read_bytes(), name
 

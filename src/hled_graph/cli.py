@@ -156,6 +156,30 @@ def stats(as_json: bool) -> None:
         click.echo(result.to_text())
 
 
+@cli.command()
+@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False), default="tables", show_default=True,
+              help="Folder to write into: new, empty, or an earlier `tables` output (anything else is refused).")
+def tables(out_dir: str) -> None:
+    """Write the graph as typed tables: one CSV per kind of thing, with CSV on the Web metadata.
+
+    Organizations, actions, commitments and their status by round, money, counts and targets,
+    events, places (with ISO 3166 codes), people, posts and links, keyed by IRI, with link tables
+    for what an entity has several of; csv-metadata.json gives every column's datatype, the keys and
+    the RDF property, and index.html is the data dictionary. Same bytes on every run.
+    """
+    from pathlib import Path
+
+    from hled_graph import graph as hgraph
+    from hled_graph.publish.tables import check_tables_folder, table_rows, write_tables
+
+    check_tables_folder(Path(out_dir))
+    graph = hgraph.load_graph(include_inferred=False)  # the tables show what the files state
+    data = table_rows(graph)
+    counts = {item.table.file_name: len(item.rows) for item in data}
+    for path in write_tables(graph, Path(out_dir), data=data):
+        click.echo(f"wrote {path}" + (f" ({counts[path.name]} rows)" if path.name in counts else ""))
+
+
 # --- server: the SPARQL endpoint (hled_graph.sparql.server) ---------------------------------
 
 
