@@ -192,6 +192,15 @@ def _wrap(text: str, *, width: int, lines: int) -> str:
     return "\n".join(wrapped)
 
 
+def _fit_width(text: Any, value: str, *, figure: Figure, lines: int) -> None:
+    """Wrap ``value`` into ``text`` at the most characters a line that keeps it inside the figure."""
+    room = figure.bbox.width - 8 * figure.dpi / 72
+    for width in range(max(len(value), 1), 9, -1):
+        text.set_text(_wrap(value, width=width, lines=lines))
+        if text.get_window_extent(_renderer(figure)).width <= room:
+            return
+
+
 def _padded(box: Bbox, points: float, dpi: float) -> Bbox:
     return box.expanded(1, 1).padded(points * dpi / 72)
 
@@ -208,8 +217,9 @@ def _frame(figure: Figure, *, title: str, handles: list[Any], footnote: str | No
     Sets the figure's height to fit and returns the band as ``(bottom, top)`` figure fractions.
     """
     dpi = figure.dpi
-    heading = figure.text(0.5, 1.0, _wrap(title, width=62, lines=2), ha="center", va="top", fontsize=TITLE_SIZE,
-                          fontweight="bold", color=_TEXT_COLOUR, parse_math=False)
+    heading = figure.text(0.5, 1.0, title, ha="center", va="top", fontsize=TITLE_SIZE, fontweight="bold",
+                          color=_TEXT_COLOUR, parse_math=False)
+    _fit_width(heading, title, figure=figure, lines=3)
     for handle in handles:  # two columns must fit in one: long entries take two lines
         handle.set_label(_wrap(handle.get_label(), width=LEGEND_WIDTH, lines=2))
     legend = figure.legend(handles=handles, loc="lower center", ncol=2, frameon=False, fontsize=LABEL_SIZE,
@@ -219,6 +229,7 @@ def _frame(figure: Figure, *, title: str, handles: list[Any], footnote: str | No
         text.set_parse_math(False)
     note = figure.text(0.5, 0.0, footnote or "", ha="center", va="bottom", fontsize=LABEL_SIZE - 0.5,
                        color="#555555", parse_math=False, linespacing=1.1)
+    _fit_width(note, footnote or "", figure=figure, lines=3)
     renderer = _renderer(figure)
     margin = 4 / 72  # inches between the parts and around them
     heading_height = heading.get_window_extent(renderer).height / dpi
@@ -265,8 +276,8 @@ def _network_figure(name: str, layout: MapLayout) -> PaperFigure:
         xs = [p[0] for p in layout.positions.values()] or [0.0]
         ys = [p[1] for p in layout.positions.values()] or [0.0]
         width, height = (max(xs) - min(xs)) or 1.0, (max(ys) - min(ys)) or 1.0
-        # the drawing keeps the map's proportions, within limits that a column can hold
-        band = min(max(COLUMN_WIDTH * 0.94 * height / width, 2.0), 4.2)
+        # the map's proportions, a little taller (two-line labels need the height), as a column can hold
+        band = min(max(COLUMN_WIDTH * 0.94 * height / width * 1.3, 2.4), 4.2)
         # the footnote is worded once the labels are placed; it is measured with the widest wording
         bottom, top = _frame(figure, title=layout.title, handles=handles, band=band,
                              footnote=_named_note(labelled=888, nodes=8888))
@@ -321,8 +332,12 @@ def _border(data: dict[str, Any]) -> str:
 
 def _place_labels(figure: Figure, axes: Any, layout: MapLayout, *, diameter: dict[Any, float],
                   value: dict[Any, int]) -> int:
-    """Name the best connected nodes first, each in the first free spot around it; returns how many."""
-    from matplotlib.patheffects import withStroke
+    """Name the best connected nodes first, each in the first free spot around it; returns how many.
+
+    A spot is free when its label overlaps no other label, no title, legend or footnote, and no
+    other node, and lies inside the figure. A hub (one of the :data:`HUBS` best connected nodes)
+    with no free spot may cover nodes that are not hubs: in a dense centre it would go unnamed.
+    """
     from matplotlib.transforms import Bbox
 
     renderer = _renderer(figure)
@@ -337,30 +352,46 @@ def _place_labels(figure: Figure, axes: Any, layout: MapLayout, *, diameter: dic
         markers[node] = Bbox.from_extents(cx - half, cy - half, cx + half, cy + half)
     network = layout.network
     order = sorted(network.nodes, key=lambda n: (-value[n], str(n)))
-    # a hub's label may cover other nodes (a white halo keeps it legible); it comes first, in a dense centre
     hubs = set(order[:HUBS])
     count = 0
-    for node in order:
-        text = _wrap(str(network.nodes[node].get("label") or node), width=LABEL_WIDTH, lines=2)
-        others = [] if node in hubs else [box for other, box in markers.items() if other != node]
-        gap = diameter[node] / 2 + 1.0
-        for dx, dy, ha, va in ((gap, 0, "left", "center"), (-gap, 0, "right", "center"),
-                               (0, gap, "center", "bottom"), (0, -gap, "center", "top"),
-                               (gap, gap, "left", "bottom"), (-gap, gap, "right", "bottom"),
-                               (gap, -gap, "left", "top"), (-gap, -gap, "right", "top")):
-            label = axes.annotate(text, layout.positions[node], xytext=(dx, dy), textcoords="offset points",
-                                  ha=ha, va=va, fontsize=LABEL_SIZE, color=_TEXT_COLOUR, zorder=3,
-                                  annotation_clip=False, parse_math=False, linespacing=1.0)
-            if node in hubs:
-                label.set_path_effects([withStroke(linewidth=1.6, foreground="#ffffff")])
-                label.set_fontweight("bold")
-            box = _padded(label.get_window_extent(renderer), LABEL_GAP, dpi)
-            if _free(box, taken, inside) and not any(box.overlaps(other) for other in others):
-                taken.append(box)
-                count += 1
-                break
-            label.remove()
+    for rank, node in enumerate(order):
+        label_text = str(network.nodes[node].get("label") or node)
+        shapes = [_wrap(label_text, width=LABEL_WIDTH, lines=2)]
+        # beside the node first, then a little farther out, where a label still reads as the node's
+        spots = [spot for gap in (diameter[node] / 2 + 1.0, diameter[node] / 2 + 4.0) for spot in (
+            (gap, 0, "left", "center"), (-gap, 0, "right", "center"), (0, gap, "center", "bottom"),
+            (0, -gap, "center", "top"), (gap, gap, "left", "bottom"), (-gap, gap, "right", "bottom"),
+            (gap, -gap, "left", "top"), (-gap, -gap, "right", "top"))]
+        attempts = [(shapes, [box for other, box in markers.items() if other != node])]
+        if node in hubs:  # a narrower label, and then covering any node but the better connected hubs
+            shapes = [*shapes, _wrap(label_text, width=LABEL_WIDTH * 2 // 3, lines=3)]
+            attempts.append((shapes, [markers[other] for other in order[:rank]]))
+        if _place_one(axes, position=layout.positions[node], attempts=attempts, spots=spots,
+                      taken=taken, inside=inside, renderer=renderer):
+            count += 1
     return count
+
+
+def _place_one(axes: Any, *, position: tuple[float, float], attempts: list[tuple[list[str], list[Bbox]]],
+               spots: list[tuple[float, float, str, str]], taken: list[Bbox], inside: Bbox,
+               renderer: RendererBase) -> bool:
+    """Draw the node's label in the first spot that is free of ``taken`` and the attempt's nodes."""
+    from matplotlib.patheffects import withStroke
+
+    dpi = axes.figure.dpi
+    for shapes, nodes_to_avoid in attempts:
+        for text in shapes:
+            for dx, dy, ha, va in spots:
+                label = axes.annotate(text, position, xytext=(dx, dy), textcoords="offset points",
+                                      ha=ha, va=va, fontsize=LABEL_SIZE, color=_TEXT_COLOUR, zorder=3,
+                                      annotation_clip=False, parse_math=False, linespacing=1.0,
+                                      path_effects=[withStroke(linewidth=1.5, foreground="#ffffff")])
+                box = _padded(label.get_window_extent(renderer), LABEL_GAP, dpi)
+                if _free(box, taken, inside) and not any(box.overlaps(other) for other in nodes_to_avoid):
+                    taken.append(box)
+                    return True
+                label.remove()
+    return False
 
 
 # --- the timeline ------------------------------------------------------------------------------
@@ -430,14 +461,11 @@ def _timeline(entities: nx.MultiDiGraph) -> PaperFigure:
                           markerfacecolor=STYLE[key][0], markeredgecolor="#444444", markeredgewidth=0.4, label=text)
                    for kind, (text, key) in _TIMELINE_KINDS.items() if any(i.kind == kind for i in items)]
         handles.append(Patch(facecolor="#999999", alpha=0.45, label="Date known to the month or year only"))
-        footnote = ("No date in the source: " + "; ".join(_wrap(u, width=40, lines=1) for u in undated)
-                    if undated else None)
-        if footnote:
-            footnote = "\n".join(textwrap.wrap(footnote, width=78))
+        footnote = "No date in the source: " + "; ".join(undated) + "." if undated else None
         axis_height = 0.25  # inches under the rows for the years
         bottom, top = _frame(figure, title=title, handles=handles, footnote=footnote,
                              band=0.22 * len(items) + axis_height)  # two lines of label per row
-        axes = figure.add_axes((0.5, bottom + axis_height / figure.get_size_inches()[1], 0.47,
+        axes = figure.add_axes((0.5, bottom + axis_height / figure.get_size_inches()[1], 0.45,
                                 top - bottom - axis_height / figure.get_size_inches()[1]))
         rows = list(range(len(items)))
         for row, item in zip(rows, items, strict=True):
@@ -446,7 +474,8 @@ def _timeline(entities: nx.MultiDiGraph) -> PaperFigure:
             if not item.precise or item.start != item.end:
                 axes.barh(row, (item.end - item.start).days + 1, left=mdates.date2num(item.start), height=0.55,
                           color=fill, alpha=0.45, linewidth=0, zorder=1)
-            axes.plot([mdates.date2num(middle)], [row], linestyle="", marker=_MARKERS[shape], markersize=5,
+            axes.plot([mdates.date2num(middle)], [row], linestyle="", marker=_MARKERS[shape],
+                      markersize=4 if shape == "diamond" else 5,
                       markerfacecolor=fill, markeredgecolor="#444444", markeredgewidth=0.4, zorder=3)
             if item.kind == "round":
                 axes.axvline(mdates.date2num(item.start), color=STYLE["collaboration"][0], linewidth=0.6,
