@@ -65,11 +65,8 @@ _STYLE = {
     "xtick.major.size": 2.0,
     "ytick.major.size": 0.0,
 }
-_METADATA: dict[str, dict[str, Any]] = {
-    "svg": {"Date": None},
-    "pdf": {"CreationDate": None, "ModDate": None},
-    "png": {},
-}
+_NO_DATE: dict[str, dict[str, Any]] = {"svg": {"Date": None}, "pdf": {"CreationDate": None, "ModDate": None},
+                                        "png": {}}
 # vis-network's shapes as matplotlib markers
 _MARKERS = {"dot": "o", "hexagon": "h", "triangle": "^", "triangleDown": "v", "square": "s", "star": "*",
             "diamond": "D"}
@@ -96,7 +93,7 @@ class PaperFigure:
             raise InputError(f"unknown figure format {fmt!r}; use one of {', '.join(FIGURE_FORMATS)}")
         buffer = io.BytesIO()
         with _style():
-            self.figure.savefig(buffer, format=fmt, dpi=PNG_DPI, metadata=_METADATA[fmt])
+            self.figure.savefig(buffer, format=fmt, dpi=PNG_DPI, metadata={"Title": self.title, **_NO_DATE[fmt]})
         return buffer.getvalue()
 
     def save(self, path: str | os.PathLike[str], *, fmt: FigureFormat | None = None) -> Path:
@@ -131,7 +128,7 @@ def build_figures(graph: Graph, *, names: Iterable[str] | None = None) -> dict[s
     wanted = list(dict.fromkeys(names)) if names is not None else known
     unknown = [name for name in wanted if name not in known]
     if unknown:
-        raise InputError(f"unknown figure {unknown[0]!r}; this graph gives {', '.join(known)}")
+        raise InputError(f"unknown figure {unknown[0]!r}; give one of {', '.join(known)}")
     return {name: _timeline(views["entities"]) if name == TIMELINE else _network_figure(name, layouts[name])
             for name in wanted}
 
@@ -194,7 +191,8 @@ def _wrap(text: str, *, width: int, lines: int) -> str:
 
 def _fit_width(text: Any, value: str, *, figure: Figure, lines: int) -> None:
     """Wrap ``value`` into ``text`` at the most characters a line that keeps it inside the figure."""
-    room = figure.bbox.width - 8 * figure.dpi / 72
+    # 10% to spare: text is wider where the renderer hints glyphs to a coarse pixel grid (72 dpi)
+    room = (figure.bbox.width - 8 * figure.dpi / 72) * 0.9
     for width in range(max(len(value), 1), 9, -1):
         text.set_text(_wrap(value, width=width, lines=lines))
         if text.get_window_extent(_renderer(figure)).width <= room:
