@@ -16,15 +16,15 @@ from typing import TYPE_CHECKING, NoReturn, cast
 import click
 
 from hled_graph.errors import HledError
-from hled_graph.formats import RDF_SYNTAX_NAMES
+from hled_graph.formats import FIGURE_FORMATS, RDF_SYNTAX_NAMES
 from hled_graph.version import __version__
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
     from rdflib import Graph
 
+    from hled_graph.formats import FigureFormat
     from hled_graph.publish.remote import LoadMethod
-    from hled_graph.viz.figures import FigureFormat
     from hled_graph.viz.network import ExportFormat, View
 
 
@@ -384,9 +384,6 @@ def _construct(graph: Graph, spec: str) -> Graph:
                          "write CONSTRUCT { ... } WHERE { ... }")
     assert result.graph is not None  # rdflib gives every CONSTRUCT result a graph
     return result.graph
-
-
-from hled_graph.viz.figures import FIGURE_FORMATS  # noqa: E402  (names only, imports no matplotlib)
 
 
 @cli.command("figure")

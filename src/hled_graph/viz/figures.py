@@ -26,10 +26,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, cast
 
 from hled_graph.errors import InputError
 from hled_graph.files import write_atomic
+from hled_graph.formats import FIGURE_FORMATS, FigureFormat
 from hled_graph.visible import reveal
 from hled_graph.viz.maps import BORDERS, STYLE, MapLayout, map_layouts
 from hled_graph.viz.network import CATEGORIES
@@ -41,8 +42,6 @@ if TYPE_CHECKING:
     from matplotlib.transforms import Bbox
     from rdflib import Graph
 
-FigureFormat = Literal["svg", "pdf", "png"]
-FIGURE_FORMATS: tuple[str, ...] = get_args(FigureFormat)
 TIMELINE = "timeline"
 COLUMN_WIDTH = 3.5  # inches: one column of a two-column journal page
 PNG_DPI = 300
@@ -53,7 +52,7 @@ LABEL_WIDTH = 22  # characters per line of a node label; two lines at most
 LEGEND_WIDTH = 27  # characters per line of a legend entry
 LABEL_GAP = 1.0  # points kept clear around every label
 HUBS = 12  # the best connected nodes, named even where their label must cover other nodes
-_STYLE = {
+_STYLE: dict[str, Any] = {
     "font.family": "DejaVu Sans",  # shipped with matplotlib: the same glyphs, so the same layout, everywhere
     "font.size": LABEL_SIZE,
     "svg.hashsalt": "hled-graph",
@@ -89,8 +88,7 @@ class PaperFigure:
 
     def to_bytes(self, fmt: FigureFormat) -> bytes:
         """The figure in one format; SVG and PDF carry no date, so the same figure gives the same bytes."""
-        if fmt not in FIGURE_FORMATS:
-            raise InputError(f"unknown figure format {fmt!r}; use one of {', '.join(FIGURE_FORMATS)}")
+        _check_format(fmt)
         buffer = io.BytesIO()
         with _style():
             self.figure.savefig(buffer, format=fmt, dpi=PNG_DPI, metadata={"Title": self.title, **_NO_DATE[fmt]})
@@ -118,7 +116,7 @@ class PaperFigure:
 
 def figure_names(graph: Graph) -> list[str]:
     """The figures this graph gives: ``overview``, ``pillar-N`` per pillar, ``collaboration``, ``timeline``."""
-    return list(_views_and_layouts(graph)[1]) + [TIMELINE]
+    return [*_views_and_layouts(graph)[1], TIMELINE]
 
 
 def build_figures(graph: Graph, *, names: Iterable[str] | None = None) -> dict[str, PaperFigure]:
@@ -142,12 +140,16 @@ def write_figures(graph: Graph, out_dir: str | os.PathLike[str], *, names: Itera
                   formats: Iterable[FigureFormat] = ("svg", "pdf", "png")) -> list[Path]:
     """Write ``NAME.svg``, ``NAME.pdf`` and ``NAME.png`` for every figure; returns the paths written."""
     chosen = list(dict.fromkeys(formats))
-    for fmt in chosen:
-        if fmt not in FIGURE_FORMATS:
-            raise InputError(f"unknown figure format {fmt!r}; use one of {', '.join(FIGURE_FORMATS)}")
+    for fmt in chosen:  # before the drawing, which takes seconds
+        _check_format(fmt)
     out = Path(out_dir)
     return [figure.save(out / f"{name}.{fmt}", fmt=fmt)
             for name, figure in build_figures(graph, names=names).items() for fmt in chosen]
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in FIGURE_FORMATS:
+        raise InputError(f"unknown figure format {fmt!r}; use one of {', '.join(FIGURE_FORMATS)}")
 
 
 def _views_and_layouts(graph: Graph) -> tuple[dict[str, nx.MultiDiGraph], dict[str, MapLayout]]:
@@ -163,7 +165,8 @@ def _views_and_layouts(graph: Graph) -> tuple[dict[str, nx.MultiDiGraph], dict[s
 def _style() -> Iterator[None]:
     import matplotlib
 
-    with matplotlib.rc_context(_STYLE):
+    # cast: newer matplotlib types the keys as a Literal of every rcParam name
+    with matplotlib.rc_context(cast("Any", _STYLE)):
         yield
 
 
@@ -455,9 +458,10 @@ def _timeline(entities: nx.MultiDiGraph) -> PaperFigure:
     title = "HLED — the dialogue's rounds and the events its documents report"
     with _style():
         figure = _new_figure(4.0)
-        handles = [Line2D([], [], linestyle="", marker=_MARKERS[STYLE[key][1]], markersize=5,
-                          markerfacecolor=STYLE[key][0], markeredgecolor="#444444", markeredgewidth=0.4, label=text)
-                   for kind, (text, key) in _TIMELINE_KINDS.items() if any(i.kind == kind for i in items)]
+        handles: list[Any] = [
+            Line2D([], [], linestyle="", marker=_MARKERS[STYLE[key][1]], markersize=5, markerfacecolor=STYLE[key][0],
+                   markeredgecolor="#444444", markeredgewidth=0.4, label=text)
+            for kind, (text, key) in _TIMELINE_KINDS.items() if any(i.kind == kind for i in items)]
         handles.append(Patch(facecolor="#999999", alpha=0.45, label="Date known to the month or year only"))
         footnote = "No date in the source: " + "; ".join(undated) + "." if undated else None
         axis_height = 0.25  # inches under the rows for the years
