@@ -53,7 +53,8 @@ def drawn_texts(figure: PaperFigure, dpi: float) -> list[tuple[str, object]]:
             texts += [t for t in axes.get_xticklabels() if low <= t.get_position()[0] <= high]
             low, high = sorted(axes.get_ylim())
             texts += [t for t in axes.get_yticklabels() if low <= t.get_position()[1] <= high]
-    return [(text.get_text(), text.get_window_extent(renderer)) for text in texts
+    # Text's own extent: an annotation's would include its leader line, which may cross things
+    return [(text.get_text(), Text.get_window_extent(text, renderer)) for text in texts
             if text.get_visible() and text.get_text().strip()]
 
 

@@ -18,10 +18,11 @@ hide or reorder text written out (:func:`hled_graph.visible.reveal`).
 from __future__ import annotations
 
 import io
+import itertools
 import math
 import os
 import textwrap
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -51,7 +52,7 @@ TITLE_SIZE = 7.5
 LABEL_WIDTH = 22  # characters per line of a node label; two lines at most
 LEGEND_WIDTH = 27  # characters per line of a legend entry
 LABEL_GAP = 1.0  # points kept clear around every label
-HUBS = 12  # the best connected nodes, named even where their label must cover other nodes
+HUBS = 15  # the best connected nodes: their labels may stand farther off, with a leader line
 _STYLE: dict[str, Any] = {
     "font.family": "DejaVu Sans",  # shipped with matplotlib: the same glyphs, so the same layout, everywhere
     "font.size": LABEL_SIZE,
@@ -206,11 +207,6 @@ def _padded(box: Bbox, points: float, dpi: float) -> Bbox:
     return box.expanded(1, 1).padded(points * dpi / 72)
 
 
-def _free(box: Bbox, taken: list[Bbox], inside: Bbox) -> bool:
-    return (inside.x0 <= box.x0 and box.x1 <= inside.x1 and inside.y0 <= box.y0 and box.y1 <= inside.y1
-            and not any(box.overlaps(other) for other in taken))
-
-
 def _frame(figure: Figure, *, title: str, handles: list[Any], footnote: str | None,
            band: float) -> tuple[float, float]:
     """Title at the top, legend and footnote at the bottom, ``band`` inches between them for the drawing.
@@ -331,68 +327,113 @@ def _border(data: dict[str, Any]) -> str:
     return "other"
 
 
+class _Obstacles:
+    """Boxes (display pixels) a label must not touch, kept as one array so a test is one numpy expression."""
+
+    def __init__(self, boxes: Iterable[Bbox]) -> None:
+        import numpy as np
+
+        self._np = np
+        self.boxes = np.array([[b.x0, b.y0, b.x1, b.y1] for b in boxes], dtype=float).reshape(-1, 4)
+
+    def hit(self, box: Bbox, *, skip: int | None = None) -> bool:
+        found = ((self.boxes[:, 0] < box.x1) & (box.x0 < self.boxes[:, 2])
+                 & (self.boxes[:, 1] < box.y1) & (box.y0 < self.boxes[:, 3]))
+        if skip is not None:
+            found[skip] = False
+        return bool(found.any())
+
+    def add(self, box: Bbox) -> None:
+        self.boxes = self._np.vstack([self.boxes, [box.x0, box.y0, box.x1, box.y1]])
+
+
 def _place_labels(figure: Figure, axes: Any, layout: MapLayout, *, diameter: dict[Any, float],
                   value: dict[Any, int]) -> int:
     """Name the best connected nodes first, each in the first free spot around it; returns how many.
 
-    A spot is free when its label overlaps no other label, no title, legend or footnote, and no
-    other node, and lies inside the figure. A hub (one of the :data:`HUBS` best connected nodes)
-    with no free spot may cover nodes that are not hubs: in a dense centre it would go unnamed.
+    A spot is free when its label overlaps no other label, node, title, legend or footnote, and
+    lies inside the figure. Beside the node first; a hub (one of the :data:`HUBS` best connected
+    nodes) may also take a narrower label, or one farther off tied to its node by a leader line.
     """
+    from matplotlib.patheffects import withStroke
     from matplotlib.transforms import Bbox
 
     renderer = _renderer(figure)
     dpi = figure.dpi
     inside = figure.bbox.padded(-2 * dpi / 72)
-    taken = [_padded(text.get_window_extent(renderer), LABEL_GAP, dpi) for text in figure.texts if text.get_text()]
-    taken += [_padded(legend.get_window_extent(renderer), LABEL_GAP, dpi) for legend in figure.legends]
-    markers = {}
-    for node, position in layout.positions.items():
-        cx, cy = axes.transData.transform(position)
-        half = diameter[node] / 2 * dpi / 72
-        markers[node] = Bbox.from_extents(cx - half, cy - half, cx + half, cy + half)
+    fixed = [_padded(text.get_window_extent(renderer), LABEL_GAP, dpi) for text in figure.texts if text.get_text()]
+    fixed += [_padded(legend.get_window_extent(renderer), LABEL_GAP, dpi) for legend in figure.legends]
     network = layout.network
     order = sorted(network.nodes, key=lambda n: (-value[n], str(n)))
-    hubs = set(order[:HUBS])
+    markers = []
+    for node in order:
+        cx, cy = axes.transData.transform(layout.positions[node])
+        half = diameter[node] / 2 * dpi / 72
+        markers.append(Bbox.from_extents(cx - half, cy - half, cx + half, cy + half))
+    nodes = _Obstacles(markers)  # index i is order[i]
+    labels = _Obstacles(fixed)
     count = 0
-    for rank, node in enumerate(order):
+    for index, node in enumerate(order):
         label_text = str(network.nodes[node].get("label") or node)
+        hub = index < HUBS
         shapes = [_wrap(label_text, width=LABEL_WIDTH, lines=2)]
-        # beside the node first, then a little farther out, where a label still reads as the node's
-        spots = [spot for gap in (diameter[node] / 2 + 1.0, diameter[node] / 2 + 4.0) for spot in (
-            (gap, 0, "left", "center"), (-gap, 0, "right", "center"), (0, gap, "center", "bottom"),
-            (0, -gap, "center", "top"), (gap, gap, "left", "bottom"), (-gap, gap, "right", "bottom"),
-            (gap, -gap, "left", "top"), (-gap, -gap, "right", "top"))]
-        attempts = [(shapes, [box for other, box in markers.items() if other != node])]
-        if node in hubs:  # a narrower label, and then covering any node but the better connected hubs
-            shapes = [*shapes, _wrap(label_text, width=LABEL_WIDTH * 2 // 3, lines=3)]
-            attempts.append((shapes, [markers[other] for other in order[:rank]]))
-        if _place_one(axes, position=layout.positions[node], attempts=attempts, spots=spots,
-                      taken=taken, inside=inside, renderer=renderer):
+        radius = diameter[node] / 2
+        gaps = [radius + 1.0, radius + 4.0]
+        if hub:
+            shapes.append(_wrap(label_text, width=LABEL_WIDTH * 2 // 3, lines=3))
+            gaps += [radius + step for step in (10.0, 18.0, 28.0, 40.0, 55.0)]
+        centre = axes.transData.transform(layout.positions[node])
+        for gap, text in itertools.product(gaps, shapes):
+            spot = _free_spot(axes, text, centre, gap=gap, inside=inside, renderer=renderer,
+                              avoid=lambda box, index=index: labels.hit(box) or nodes.hit(box, skip=index))
+            if spot is None:
+                continue
+            (dx, dy, ha, va), box = spot
+            leader = {"arrowstyle": "-", "color": "#777777", "linewidth": 0.3, "shrinkA": 0.5, "shrinkB": 1.0}
+            axes.annotate(text, layout.positions[node], xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
+                          fontsize=LABEL_SIZE, color=_TEXT_COLOUR, zorder=3, annotation_clip=False,
+                          parse_math=False, linespacing=1.0, arrowprops=leader if gap > radius + 4.0 else None,
+                          path_effects=[withStroke(linewidth=1.5, foreground="#ffffff")])
+            labels.add(box)
             count += 1
+            break
     return count
 
 
-def _place_one(axes: Any, *, position: tuple[float, float], attempts: list[tuple[list[str], list[Bbox]]],
-               spots: list[tuple[float, float, str, str]], taken: list[Bbox], inside: Bbox,
-               renderer: RendererBase) -> bool:
-    """Draw the node's label in the first spot that is free of ``taken`` and the attempt's nodes."""
-    from matplotlib.patheffects import withStroke
+_Spot = tuple[float, float, str, str]  # offset in points, horizontal and vertical alignment
 
-    dpi = axes.figure.dpi
-    for shapes, nodes_to_avoid in attempts:
-        for text in shapes:
-            for dx, dy, ha, va in spots:
-                label = axes.annotate(text, position, xytext=(dx, dy), textcoords="offset points",
-                                      ha=ha, va=va, fontsize=LABEL_SIZE, color=_TEXT_COLOUR, zorder=3,
-                                      annotation_clip=False, parse_math=False, linespacing=1.0,
-                                      path_effects=[withStroke(linewidth=1.5, foreground="#ffffff")])
-                box = _padded(label.get_window_extent(renderer), LABEL_GAP, dpi)
-                if _free(box, taken, inside) and not any(box.overlaps(other) for other in nodes_to_avoid):
-                    taken.append(box)
-                    return True
-                label.remove()
-    return False
+
+def _free_spot(axes: Any, text: str, centre: Any, *, gap: float, inside: Bbox, avoid: Callable[[Bbox], bool],
+               renderer: RendererBase) -> tuple[_Spot, Bbox] | None:
+    """The first of eight spots ``gap`` points from the node whose label box ``avoid`` lets through.
+
+    The label is measured once; a spot's box is that size put at the spot, as matplotlib aligns it.
+    """
+    from matplotlib.transforms import Bbox
+
+    figure = axes.figure
+    probe = figure.text(0, 0, text, fontsize=LABEL_SIZE, parse_math=False, linespacing=1.0)
+    extent = probe.get_window_extent(renderer)
+    probe.remove()
+    width, height = extent.width, extent.height
+    scale = figure.dpi / 72
+    pad = LABEL_GAP * scale
+    diagonal = gap / math.sqrt(2)
+    spots: list[_Spot] = [(gap, 0, "left", "center"), (-gap, 0, "right", "center"), (0, gap, "center", "bottom"),
+                          (0, -gap, "center", "top"), (diagonal, diagonal, "left", "bottom"),
+                          (-diagonal, diagonal, "right", "bottom"), (diagonal, -diagonal, "left", "top"),
+                          (-diagonal, -diagonal, "right", "top")]
+    for dx, dy, ha, va in spots:
+        x, y = centre[0] + dx * scale, centre[1] + dy * scale
+        x0 = x - {"left": 0.0, "center": width / 2, "right": width}[ha]
+        y0 = y - {"bottom": 0.0, "center": height / 2, "top": height}[va]
+        # 3% of the width to spare on each side: hinted at 72 dpi (the SVG and PDF layout), text is wider
+        spare = pad + 0.03 * width
+        box = Bbox.from_extents(x0 - spare, y0 - pad, x0 + width + spare, y0 + height + pad)
+        if inside.x0 <= box.x0 and box.x1 <= inside.x1 and inside.y0 <= box.y0 and box.y1 <= inside.y1 \
+                and not avoid(box):
+            return (dx, dy, ha, va), box
+    return None
 
 
 # --- the timeline ------------------------------------------------------------------------------
