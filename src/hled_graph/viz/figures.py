@@ -22,7 +22,7 @@ import itertools
 import math
 import os
 import textwrap
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -384,12 +384,13 @@ def _place_labels(figure: Figure, axes: Any, layout: MapLayout, *, diameter: dic
             gaps += [radius + step for step in (10.0, 18.0, 28.0, 40.0, 55.0)]
         centre = axes.transData.transform(layout.positions[node])
         for gap, text in itertools.product(gaps, shapes):
-            spot = _free_spot(axes, text, centre, gap=gap, inside=inside, renderer=renderer,
-                              avoid=lambda box, index=index: labels.hit(box) or nodes.hit(box, skip=index))
+            spot = _free_spot(axes, text, centre, gap=gap, inside=inside, renderer=renderer, labels=labels,
+                              nodes=nodes, own=index)
             if spot is None:
                 continue
             (dx, dy, ha, va), box = spot
-            leader = {"arrowstyle": "-", "color": "#777777", "linewidth": 0.3, "shrinkA": 0.5, "shrinkB": 1.0}
+            # the leader line stops at the node's edge
+            leader = {"arrowstyle": "-", "color": "#777777", "linewidth": 0.3, "shrinkA": 0.5, "shrinkB": radius + 0.5}
             axes.annotate(text, layout.positions[node], xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
                           fontsize=LABEL_SIZE, color=_TEXT_COLOUR, zorder=3, annotation_clip=False,
                           parse_math=False, linespacing=1.0, arrowprops=leader if gap > radius + 4.0 else None,
@@ -403,9 +404,10 @@ def _place_labels(figure: Figure, axes: Any, layout: MapLayout, *, diameter: dic
 _Spot = tuple[float, float, str, str]  # offset in points, horizontal and vertical alignment
 
 
-def _free_spot(axes: Any, text: str, centre: Any, *, gap: float, inside: Bbox, avoid: Callable[[Bbox], bool],
-               renderer: RendererBase) -> tuple[_Spot, Bbox] | None:
-    """The first of eight spots ``gap`` points from the node whose label box ``avoid`` lets through.
+def _free_spot(axes: Any, text: str, centre: Any, *, gap: float, inside: Bbox, labels: _Obstacles,
+               nodes: _Obstacles, own: int, renderer: RendererBase) -> tuple[_Spot, Bbox] | None:
+    """The first of eight spots ``gap`` points from the node where the label touches no label and no
+    node but its own (``own``, its index in ``nodes``) and stays ``inside``.
 
     The label is measured once; a spot's box is that size put at the spot, as matplotlib aligns it.
     """
@@ -431,7 +433,7 @@ def _free_spot(axes: Any, text: str, centre: Any, *, gap: float, inside: Bbox, a
         spare = pad + 0.03 * width
         box = Bbox.from_extents(x0 - spare, y0 - pad, x0 + width + spare, y0 + height + pad)
         if inside.x0 <= box.x0 and box.x1 <= inside.x1 and inside.y0 <= box.y0 and box.y1 <= inside.y1 \
-                and not avoid(box):
+                and not labels.hit(box) and not nodes.hit(box, skip=own):
             return (dx, dy, ha, va), box
     return None
 
