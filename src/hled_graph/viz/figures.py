@@ -33,7 +33,7 @@ from hled_graph.errors import InputError
 from hled_graph.files import write_atomic
 from hled_graph.formats import FIGURE_FORMATS, FigureFormat
 from hled_graph.visible import reveal
-from hled_graph.viz.maps import BORDERS, STYLE, MapLayout, map_layouts
+from hled_graph.viz.maps import BORDERS, STYLE, MapLayout, _border, map_layouts
 from hled_graph.viz.network import CATEGORIES
 
 if TYPE_CHECKING:
@@ -204,7 +204,7 @@ def _fit_width(text: Any, value: str, *, figure: Figure, lines: int) -> None:
 
 
 def _padded(box: Bbox, points: float, dpi: float) -> Bbox:
-    return box.expanded(1, 1).padded(points * dpi / 72)
+    return box.padded(points * dpi / 72)
 
 
 def _frame(figure: Figure, *, title: str, handles: list[Any], footnote: str | None,
@@ -258,7 +258,8 @@ def _network_figure(name: str, layout: MapLayout) -> PaperFigure:
     # marker diameters in points: 2.5 for a leaf, 9 for the best connected node, like the map's scaling
     diameter = {node: 2.5 + 6.5 * math.sqrt(value[node] / biggest) for node in network.nodes}
     category = {node: _category(network.nodes[node]) for node in network.nodes}
-    border = {node: _border(network.nodes[node]) for node in network.nodes}
+    # the map's own rule for which border colour (country) a node gets
+    border = {node: _border(network.nodes[node].get("country_iris") or []) for node in network.nodes}
 
     with _style():
         figure = _new_figure(4.0)
@@ -312,19 +313,6 @@ def _named_note(*, labelled: int, nodes: int) -> str:
 
 def _category(data: dict[str, Any]) -> str:
     return data.get("category") if data.get("category") in STYLE else "other"  # type: ignore[return-value]
-
-
-def _border(data: dict[str, Any]) -> str:
-    from hled_graph.viz.maps import MEXICO, UNITED_STATES
-
-    countries = set(data.get("country_iris") or [])
-    if not countries:
-        return "none"
-    if countries == {UNITED_STATES}:
-        return "us"
-    if countries == {MEXICO}:
-        return "mx"
-    return "other"
 
 
 class _Obstacles:
@@ -442,7 +430,6 @@ def _free_spot(axes: Any, text: str, centre: Any, *, gap: float, inside: Bbox, l
 
 @dataclass(frozen=True)
 class _Dated:
-    node: str
     label: str
     kind: str  # "round", "held" or "planned"
     start: date
@@ -480,7 +467,7 @@ def _timeline_items(entities: nx.MultiDiGraph) -> tuple[list[_Dated], list[str]]
             undated.append(label)
             continue
         start, end = min(p[0] for p in periods), max(p[1] for p in periods)
-        items.append(_Dated(node, label, kind, start, end, precise=all(p[2] for p in periods)))
+        items.append(_Dated(label, kind, start, end, precise=all(p[2] for p in periods)))
     items.sort(key=lambda item: (item.start, item.end, item.label))
     return items, sorted(undated)
 
