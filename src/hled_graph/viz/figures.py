@@ -371,9 +371,10 @@ def _place_labels(figure: Figure, axes: Any, layout: MapLayout, *, diameter: dic
             shapes.append(_wrap(label_text, width=LABEL_WIDTH * 2 // 3, lines=3))
             gaps += [radius + step for step in (10.0, 18.0, 28.0, 40.0, 55.0)]
         centre = axes.transData.transform(layout.positions[node])
+        sizes = {text: _measure(figure, text, renderer) for text in shapes}
         for gap, text in itertools.product(gaps, shapes):
-            spot = _free_spot(axes, text, centre, gap=gap, inside=inside, renderer=renderer, labels=labels,
-                              nodes=nodes, own=index)
+            spot = _free_spot(centre, size=sizes[text], gap=gap, dpi=dpi, inside=inside, labels=labels, nodes=nodes,
+                              own=index)
             if spot is None:
                 continue
             (dx, dy, ha, va), box = spot
@@ -392,21 +393,25 @@ def _place_labels(figure: Figure, axes: Any, layout: MapLayout, *, diameter: dic
 _Spot = tuple[float, float, str, str]  # offset in points, horizontal and vertical alignment
 
 
-def _free_spot(axes: Any, text: str, centre: Any, *, gap: float, inside: Bbox, labels: _Obstacles,
-               nodes: _Obstacles, own: int, renderer: RendererBase) -> tuple[_Spot, Bbox] | None:
-    """The first of eight spots ``gap`` points from the node where the label touches no label and no
-    node but its own (``own``, its index in ``nodes``) and stays ``inside``.
-
-    The label is measured once; a spot's box is that size put at the spot, as matplotlib aligns it.
-    """
-    from matplotlib.transforms import Bbox
-
-    figure = axes.figure
+def _measure(figure: Figure, text: str, renderer: RendererBase) -> tuple[float, float]:
+    """Width and height in display pixels of ``text`` drawn as a node label."""
     probe = figure.text(0, 0, text, fontsize=LABEL_SIZE, parse_math=False, linespacing=1.0)
     extent = probe.get_window_extent(renderer)
     probe.remove()
-    width, height = extent.width, extent.height
-    scale = figure.dpi / 72
+    return extent.width, extent.height
+
+
+def _free_spot(centre: Any, *, size: tuple[float, float], gap: float, dpi: float, inside: Bbox, labels: _Obstacles,
+               nodes: _Obstacles, own: int) -> tuple[_Spot, Bbox] | None:
+    """The first of eight spots ``gap`` points from the node where a label of ``size`` touches no label
+    and no node but its own (``own``, its index in ``nodes``) and stays ``inside``.
+
+    A spot's box is the label's size put at the spot as matplotlib aligns it.
+    """
+    from matplotlib.transforms import Bbox
+
+    width, height = size
+    scale = dpi / 72
     pad = LABEL_GAP * scale
     diagonal = gap / math.sqrt(2)
     spots: list[_Spot] = [(gap, 0, "left", "center"), (-gap, 0, "right", "center"), (0, gap, "center", "bottom"),
