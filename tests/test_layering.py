@@ -344,7 +344,7 @@ def test_the_checker_sees_dynamic_imports_and_guards_that_still_run(tmp_path: Pa
 
 # --------------------------------------------------------------------------- heavy libraries stay lazy
 
-HEAVY = ("pyvis", "networkx", "pyshacl", "rdflib", "uvicorn", "jinja2")
+HEAVY = ("pyvis", "networkx", "pyshacl", "rdflib", "uvicorn", "jinja2", "matplotlib")
 
 
 def _loaded_after(*args: str) -> set[str]:

@@ -62,6 +62,8 @@ def test_installed_build_writes_every_output(installed: Path, tmp_path: Path) ->
     maps = [name for name in written if name.startswith("maps/") and name.endswith(".html")]
     assert len(maps) >= 6, sorted(written)
     assert "vis-network" in (out / maps[0]).read_text(encoding="utf-8")  # the offline library is inlined
+    # matplotlib comes with the wheel's dependencies: the figures for papers are drawn
+    assert {f"figures/timeline.{fmt}" for fmt in ("svg", "pdf", "png")} <= written, sorted(written)
 
 
 def test_installed_serve_answers_a_query(installed: Path, tmp_path: Path) -> None:

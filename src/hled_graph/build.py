@@ -49,6 +49,7 @@ def build(out_dir: Path, *, progress: Progress = lambda _msg: None) -> BuildResu
     from hled_graph.sparql.library import load_checks
     from hled_graph.stats import compute_stats
     from hled_graph.validate import validate_shipped
+    from hled_graph.viz.figures import write_figures
     from hled_graph.viz.maps import write_maps
 
     out_dir = Path(out_dir).resolve()
@@ -88,6 +89,8 @@ def build(out_dir: Path, *, progress: Progress = lambda _msg: None) -> BuildResu
         files += write_maps(asserted, staging / MAPS_DIR)
         progress("writing the tables (CSV with CSV on the Web metadata, data dictionary)")
         files += write_tables(asserted, staging / "tables")
+        progress("drawing the figures for papers (the maps and a timeline as SVG, PDF and PNG)")
+        files += write_figures(asserted, staging / "figures")
         summary = compute_stats(asserted).to_text()
         replace_folder(staging, out_dir, replaceable=_is_earlier_build_or_empty)
     except BaseException:

@@ -16,13 +16,14 @@ from typing import TYPE_CHECKING, NoReturn, cast
 import click
 
 from hled_graph.errors import HledError
-from hled_graph.formats import RDF_SYNTAX_NAMES
+from hled_graph.formats import FIGURE_FORMATS, RDF_SYNTAX_NAMES
 from hled_graph.version import __version__
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
     from rdflib import Graph
 
+    from hled_graph.formats import FigureFormat
     from hled_graph.publish.remote import LoadMethod
     from hled_graph.viz.network import ExportFormat, View
 
@@ -408,6 +409,39 @@ def _construct(graph: Graph, spec: str) -> Graph:
                          "write CONSTRUCT { ... } WHERE { ... }")
     assert result.graph is not None  # rdflib gives every CONSTRUCT result a graph
     return result.graph
+
+
+@cli.command("figure")
+@click.argument("names", nargs=-1, metavar="[NAME]...")
+@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False), default="figures", show_default=True,
+              help="Folder to write NAME.svg, NAME.pdf, NAME.png into (made if missing; other files are left alone).")
+@click.option("-f", "--format", "formats", multiple=True, type=click.Choice(FIGURE_FORMATS),
+              help="Only this format; repeat for several (default: svg, pdf and png).")
+def figure_command(names: tuple[str, ...], out_dir: str, formats: tuple[str, ...]) -> None:
+    """Draw figures for papers, one journal column (3.5 in) wide: the maps and a timeline.
+
+    NAME is overview, pillar-1 ... pillar-4, collaboration (what the HTML maps of the same names
+    draw, in the same places and colours) or timeline (the dialogue's rounds and the events of its
+    documents); default: all of them. SVG and PDF are the same bytes on every run. Examples:
+
+    \b
+      hled-graph figure -o figures
+      hled-graph figure pillar-2 timeline --format pdf -o paper/
+    """
+    from pathlib import Path
+
+    from hled_graph import graph as hgraph
+    from hled_graph.errors import InputError
+    from hled_graph.viz.figures import write_figures
+
+    target = Path(out_dir)
+    if target.exists() and not target.is_dir():
+        raise InputError(f"{target}: exists and is not a folder; give -o a new or existing folder")
+    # the figures draw what the data states, as the maps do
+    paths = write_figures(hgraph.load_graph(include_inferred=False), target, names=names or None,
+                          formats=cast("list[FigureFormat]", list(formats or FIGURE_FORMATS)))
+    for path in paths:
+        click.echo(f"wrote {path}")
 
 
 # --- sparql: query, queries, store ------------------------------------------------------------

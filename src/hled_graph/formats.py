@@ -1,4 +1,4 @@
-"""The one table of file formats: RDF serializations and SPARQL result formats.
+"""The one table of file formats: RDF serializations, SPARQL result formats, figure formats.
 
 Each row names a format as the command line does and holds pyoxigraph's format object, which
 knows the format's file extension and media type; rdflib's name for it sits beside. Every other
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Literal, TypeVar, get_args
 
 import pyoxigraph as ox
 
@@ -71,6 +71,9 @@ RESULTS_SYNTAXES: tuple[ResultsSyntax, ...] = (
 )
 RDF_SYNTAX_NAMES: tuple[str, ...] = tuple(syntax.name for syntax in RDF_SYNTAXES)
 RESULTS_SYNTAX_NAMES: tuple[str, ...] = tuple(syntax.name for syntax in RESULTS_SYNTAXES)
+# What the figures for papers are written as (viz/figures.py): matplotlib writes all three itself.
+FigureFormat = Literal["svg", "pdf", "png"]
+FIGURE_FORMATS: tuple[str, ...] = get_args(FigureFormat)
 
 _BY_EXTENSION = {ext: s for s in RDF_SYNTAXES for ext in (s.extension, *s.other_extensions)}
 

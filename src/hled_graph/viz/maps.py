@@ -174,15 +174,49 @@ def write_maps(graph: Graph, out_dir: str | os.PathLike[str]) -> list[Path]:
     from hled_graph.viz.network import build_views
 
     views = build_views(graph, views=("entities", "collaboration"))
-    entities = views["entities"]
     out = Path(out_dir)
-    documents = {"overview.html": map_from_networkx(entities, title=_title(entities))}
+    return [map_from_networkx(network, title=title).save(out / f"{name}.html")
+            for name, (network, title) in _standard_maps(views).items()]
+
+
+@dataclass(frozen=True)
+class MapLayout:
+    """What a map draws, for drawing it elsewhere (the figures): its nodes, links and positions.
+
+    ``positions`` are the map's canvas coordinates (pixels, y pointing down), ``edges`` one entry
+    per drawn link (parallel edges merged, with their ``value``), as the HTML page has them.
+    """
+
+    title: str
+    network: nx.MultiDiGraph
+    edges: dict[tuple[Any, Any], dict[str, Any]]
+    positions: dict[Any, tuple[float, float]]
+    directed: bool
+
+
+def map_layouts(views: dict[str, nx.MultiDiGraph]) -> dict[str, MapLayout]:
+    """The layouts of the maps the build writes (``overview``, ``pillar-N``, ``collaboration``).
+
+    ``views`` holds the ``entities`` and ``collaboration`` views
+    (:func:`hled_graph.viz.network.build_views`); the same views give the same layouts as the pages.
+    """
+    layouts = {}
+    for name, (network, title) in _standard_maps(views).items():
+        drawn = _cluster(network, keep=CLUSTER_KEEP) if network.number_of_nodes() > CLUSTER_THRESHOLD else network
+        edges = _merged_edges(drawn)
+        layouts[name] = MapLayout(title=title, network=drawn, edges=edges, positions=_positions(drawn, edges),
+                                  directed=network.graph.get("view") != "collaboration")
+    return layouts
+
+
+def _standard_maps(views: dict[str, nx.MultiDiGraph]) -> dict[str, tuple[nx.MultiDiGraph, str]]:
+    """The build's maps by name: the overview, one per pillar, the collaboration view; with titles."""
+    entities, collaboration = views["entities"], views["collaboration"]
+    maps = {"overview": (entities, _title(entities))}
     for number in _pillar_numbers(entities):
-        documents[f"pillar-{number}.html"] = _select_and_draw(
-            entities, pillar=number, focus=None, depth=1, title=None)
-    documents["collaboration.html"] = map_from_networkx(
-        views["collaboration"], title=_title(views["collaboration"]))
-    return [document.save(out / name) for name, document in documents.items()]
+        maps[f"pillar-{number}"] = _select(entities, pillar=number, focus=None, depth=1, title=None)
+    maps["collaboration"] = (collaboration, _title(collaboration))
+    return maps
 
 
 def resolve_focus(network: nx.MultiDiGraph, focus: str) -> str:
@@ -201,6 +235,13 @@ def resolve_focus(network: nx.MultiDiGraph, focus: str) -> str:
 
 def _select_and_draw(network: nx.MultiDiGraph, *, pillar: int | None, focus: str | None,
                      depth: int, title: str | None) -> MapDocument:
+    selected, title = _select(network, pillar=pillar, focus=focus, depth=depth, title=title)
+    return map_from_networkx(selected, title=title)
+
+
+def _select(network: nx.MultiDiGraph, *, pillar: int | None, focus: str | None,
+            depth: int, title: str | None) -> tuple[nx.MultiDiGraph, str]:
+    """The part of the network a map of one pillar and/or one entity's neighbourhood draws, and its title."""
     import networkx as nx
 
     selected = network
@@ -229,8 +270,7 @@ def _select_and_draw(network: nx.MultiDiGraph, *, pillar: int | None, focus: str
         selected = selected.subgraph(sorted(around.nodes)).copy()
         label_of_focus = network.nodes[centre].get("label", centre)
     selected.graph.update(network.graph)
-    return map_from_networkx(selected, title=title or _title(
-        network, pillar=pillar, focus_label=label_of_focus, depth=depth))
+    return selected, title or _title(network, pillar=pillar, focus_label=label_of_focus, depth=depth)
 
 
 def _pillar_numbers(network: nx.MultiDiGraph) -> list[int]:
