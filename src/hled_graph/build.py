@@ -45,6 +45,7 @@ def build(out_dir: Path, *, progress: Progress = lambda _msg: None) -> BuildResu
     from hled_graph.publish.docs import write_ontology_docs
     from hled_graph.publish.export import file_name, serialize
     from hled_graph.publish.metadata import write_dataset_description
+    from hled_graph.publish.tracker import write_tracker
     from hled_graph.sparql.library import load_checks
     from hled_graph.stats import compute_stats
     from hled_graph.validate import validate_shipped
@@ -85,6 +86,8 @@ def build(out_dir: Path, *, progress: Progress = lambda _msg: None) -> BuildResu
         files.append(write_ontology_docs(staging, ontology=hgraph.ontology_graph(), data=asserted))
         progress("drawing the network maps (overview, one per pillar, collaboration)")
         files += write_maps(asserted, staging / MAPS_DIR)
+        progress("tracking the commitments (tracker/commitments.html)")
+        files.append(write_tracker(staging, graph=merged))
         summary = compute_stats(asserted).to_text()
         replace_folder(staging, out_dir, replaceable=_is_earlier_build_or_empty)
     except BaseException:
