@@ -3,11 +3,11 @@ rows a SPARQL query on the same graph expects, no request leaves the page, and h
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+import test_hostile_labels_in_browser as hostile_pages
 from conftest import FIXTURES, running_server, wait_until
 from test_hostile_labels_in_browser import Visit, assert_no_invisible_characters
 from test_queries import answer
@@ -26,6 +26,9 @@ SELECT DISTINCT ?item ?value WHERE {
                                        FILTER NOT EXISTS { ?other hled:concerns ?item } }
   ?act %s ?value
 }"""
+
+
+visit = hostile_pages.visit  # the fixture that opens a page and records its requests, dialogs and console
 
 
 @pytest.fixture(scope="module")
@@ -51,23 +54,6 @@ def expected_rows(store: ox.Store) -> dict[str, dict[str, set[str]]]:
     for options in expected.values():
         options[""] = tracked
     return expected
-
-
-@pytest.fixture
-def visit(browser: object) -> Iterator[object]:
-    visits: list[Visit] = []
-
-    def open_page(url: str, *, allowed_prefix: str) -> Visit:
-        page_visit = Visit(browser, allowed_prefix=allowed_prefix)
-        page_visit.console = []  # type: ignore[attr-defined]
-        page_visit.page.on("console", lambda message: page_visit.console.append(message.text))  # type: ignore[attr-defined]
-        visits.append(page_visit)
-        page_visit.page.goto(url)
-        return page_visit
-
-    yield open_page
-    for page_visit in visits:
-        page_visit.page.close()
 
 
 def visible_items(page: object) -> set[str]:
@@ -135,7 +121,8 @@ def _assert_hostile_values_are_text(page_visit: Visit) -> None:
                  "</blockquote><script>window.__pwned=10</script> ⟨U+202E⟩desrever⟨U+202C⟩",
                  "⟨U+202E⟩gnp.exe pay⟨U+200B⟩pal"):
         assert text in body, text
-    assert page.evaluate("[...document.links].filter(a => /^(javascript|data|vbscript):$/i.test(a.protocol)).length") == 0
+    unsafe_links = "[...document.links].filter(a => /^(javascript|data|vbscript):$/i.test(a.protocol)).length"
+    assert page.evaluate(unsafe_links) == 0
     for element in page.query_selector_all("#tracker a, #tracker span"):
         element.hover()
     page.select_option("#filter-pillar", index=1)  # the hostile pillar's label is an option's text

@@ -44,7 +44,8 @@ _REPORTS = """
 SELECT DISTINCT ?item ?act ?status ?document ?issued ?round WHERE {
   { ?act hled:concerns ?item }
   UNION
-  { ?item hled:target ?target . ?act prov:generated|hled:joined ?item . FILTER NOT EXISTS { ?other hled:concerns ?item } }
+  { ?item hled:target ?target . ?act prov:generated|hled:joined ?item .
+    FILTER NOT EXISTS { ?other hled:concerns ?item } }
   ?act hled:status ?status ; dcterms:source ?document .
   ?document dcterms:issued ?issued .
   OPTIONAL { ?document hled:publishedAt ?round }
@@ -78,7 +79,8 @@ _TARGETS = """
 SELECT ?item ?target ?value ?atLeast ?unit ?year WHERE {
   VALUES ?item { %s }
   ?item hled:target ?target .
-  { ?target schema:value ?value . BIND (false AS ?atLeast) } UNION { ?target schema:minValue ?value . BIND (true AS ?atLeast) }
+  { ?target schema:value ?value . BIND (false AS ?atLeast) }
+  UNION { ?target schema:minValue ?value . BIND (true AS ?atLeast) }
   OPTIONAL { ?target schema:unitText ?unit }
   OPTIONAL { ?target hled:targetYear ?year }
 }
@@ -275,7 +277,8 @@ class _Names:
     """Labels and links of IRIs, looked up once each."""
 
     def __init__(self, store: ox.Store, link: Callable[[str], str]) -> None:
-        self.store, self.link, self.cache = store, link, {}
+        self.store, self.link = store, link
+        self.cache: dict[str, Named] = {}
 
     def __call__(self, iri: str) -> Named:
         if iri not in self.cache:

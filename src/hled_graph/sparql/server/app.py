@@ -144,7 +144,8 @@ class App:
                 raise HttpError(404, "no commitments tracker here; serve the graph with `hled-graph serve` for it")
             self._commitments = self._write_commitments(self.store)
         if name == "commitments":
-            return Response(200, self._commitments[name], "text/html; charset=utf-8", [("Content-Security-Policy", CSP)])
+            return Response(200, self._commitments[name], "text/html; charset=utf-8",
+                            [("Content-Security-Policy", CSP)])
         media = _STATIC_TYPES[Path(name).suffix]
         return Response(200, self._commitments[name], f"{media}; charset=utf-8")
 
