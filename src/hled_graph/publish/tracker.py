@@ -12,8 +12,6 @@ shows every row without its script; the script only hides the rows a filter leav
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib.resources import files
@@ -25,7 +23,7 @@ import pyoxigraph as ox
 from hled_graph.iris import compact
 from hled_graph.labels import label_in_store
 from hled_graph.namespaces import PREFIXES
-from hled_graph.templating import render
+from hled_graph.templating import csp_hash, render
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -230,7 +228,7 @@ def tracker_html(store: ox.Store, *, link: Callable[[str], str] | None = None, s
     names = _Names(store, link or (lambda iri: iri))
     script, style = tracker_script(), tracker_style()
     policy = None if served else (
-        f"default-src 'none'; script-src {_csp_hash(script)}; style-src {_csp_hash(style)}; "
+        f"default-src 'none'; script-src {csp_hash(script)}; style-src {csp_hash(style)}; "
         "img-src data:; base-uri 'none'; form-action 'none'"
     )
     return render(
@@ -333,8 +331,3 @@ def _number(text: str) -> str:
 
 def _money(value: str, currency: str | None) -> str:
     return f"{_number(value)} {currency or ''}".strip()
-
-
-def _csp_hash(code: str) -> str:
-    digest = hashlib.sha256(code.encode("utf-8")).digest()
-    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
