@@ -149,3 +149,20 @@ def test_hostile_values_are_inert_served(visit) -> None:
         wait_until(page_visit.page, "document.readyState === 'complete'")
         assert visible_items(page_visit.page) == {"hdc:hostile"}
         _assert_hostile_values_are_text(page_visit)
+
+
+@pytest.mark.parametrize("width", [800, 1300, 1600])
+def test_no_cell_overprints_its_neighbour(store: ox.Store, tmp_path: Path, browser, width: int) -> None:
+    path = tmp_path / "commitments.html"
+    path.write_text(tracker_html(store), encoding="utf-8")
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    try:
+        page.goto(path.as_uri())
+        overflowing = page.evaluate("""[...document.querySelectorAll('#tracker td, #tracker th')]
+            .filter(cell => cell.scrollWidth > cell.clientWidth + 1)
+            .map(cell => cell.textContent.slice(0, 40))""")
+        assert overflowing == []
+        # a narrow window scrolls the table sideways; the page itself stays within the window
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    finally:
+        page.close()
