@@ -237,7 +237,7 @@ def tracker_html(store: ox.Store, *, link: Callable[[str], str] | None = None, s
         pillars=_choices(named for row in rows for named in row.pillars),
         statuses=_choices(named for row in rows for named in row.statuses),
         countries=_choices(named for row in rows for named in row.countries),
-        no_pillar=NO_PILLAR,
+        no_pillar=NO_PILLAR if any(not row.pillars for row in rows) else None,
     )
 
 
