@@ -92,7 +92,7 @@ SELECT ?act ?agent ?country WHERE {
 }
 """
 _AMOUNTS = """
-SELECT ?act ?value ?currency WHERE {
+SELECT DISTINCT ?act ?amount ?value ?currency WHERE {
   VALUES ?act { %s }
   ?act hled:amount ?amount . ?amount schema:value ?value .
   OPTIONAL { ?amount schema:currency ?currency }
@@ -185,20 +185,21 @@ def tracked_items(store: ox.Store, *, link: Callable[[str], str] | None = None) 
             issued=row["issued"], round=names(row["round"]) if row.get("round") else None,
             quote=quotes.get((row["act"], row["document"])),
         ))
-    by_act: dict[str, list[Tracked]] = {}
+    # An act that two documents report is one act: its agencies and money count once per row.
+    by_act: dict[str, dict[str, Tracked]] = {}
     for tracked in rows.values():
         for report in tracked.reports:
-            by_act.setdefault(report.act.iri, []).append(tracked)
+            by_act.setdefault(report.act.iri, {})[tracked.item.iri] = tracked
     for row in _select_values(store, _PILLARS, acts):
-        for tracked in by_act[row["act"]]:
+        for tracked in by_act[row["act"]].values():
             tracked.pillars.append(names(row["pillar"]))
     for row in _select_values(store, _AGENTS, acts):
-        for tracked in by_act[row["act"]]:
+        for tracked in by_act[row["act"]].values():
             tracked.agencies.append(names(row["agent"]))
             if row.get("country"):
                 tracked.countries.append(names(row["country"]))
-    for row in _select_values(store, _AMOUNTS, acts):
-        for tracked in by_act[row["act"]]:
+    for row in sorted(_select_values(store, _AMOUNTS, acts), key=lambda r: (r["act"], float(r["value"]))):
+        for tracked in by_act[row["act"]].values():
             tracked.amounts.append(_money(row["value"], row.get("currency")))
     items = sorted(rows)
     for row in _select_values(store, _TARGETS, items):
@@ -212,9 +213,7 @@ def tracked_items(store: ox.Store, *, link: Callable[[str], str] | None = None) 
         tracked.pillars = sorted(_unique(tracked.pillars), key=lambda named: named.key)
         tracked.agencies = sorted(_unique(tracked.agencies), key=lambda named: (named.label, named.iri))
         tracked.countries = sorted(_unique(tracked.countries), key=lambda named: (named.label, named.iri))
-        tracked.amounts, tracked.targets, tracked.due = (
-            sorted(set(values)) for values in (tracked.amounts, tracked.targets, tracked.due)
-        )
+        tracked.targets, tracked.due = sorted(set(tracked.targets)), sorted(set(tracked.due))
     return sorted(rows.values(), key=lambda tracked: (tracked.item.label.casefold(), tracked.item.iri))
 
 
