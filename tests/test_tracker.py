@@ -118,6 +118,11 @@ def test_a_second_document_adds_its_round_to_the_history() -> None:
         expected = [(row["reportRound"], row["status"]) for row in progress if row["item"] == item]
         assert history == expected
         assert by_key[item].latest[0].round.key == "round:2023"
+    # the fixture's 2023 document reports the USMCA negotiations concluded
+    usmca = by_key["hdc:usmca-emergency-subcommittee-negotiations"]
+    assert [(r.round.key, r.status.key) for r in usmca.reports] == [
+        ("round:2022", "status:committed"), ("round:2023", "status:completed")]
+    assert [status.key for status in usmca.statuses] == ["status:completed"]
     page = tracker_html(store)
     timeline = page[page.index('id="timeline"'):]
     assert timeline.index("2022 meeting") < timeline.index("2023 meeting")
