@@ -38,8 +38,10 @@ class Visit:
         self.page = browser.new_page()  # type: ignore[attr-defined]
         self.requests: list[str] = []
         self.dialogs: list[str] = []
+        self.console: list[str] = []  # what the page logged: a CSP refusal shows here
         self.allowed_prefix = allowed_prefix
         self.page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))
+        self.page.on("console", lambda message: self.console.append(message.text))
         self.page.route("**/*", self._route)
 
     def _route(self, route: object) -> None:

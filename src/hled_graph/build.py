@@ -46,6 +46,7 @@ def build(out_dir: Path, *, progress: Progress = lambda _msg: None) -> BuildResu
     from hled_graph.publish.export import file_name, serialize
     from hled_graph.publish.metadata import write_dataset_description
     from hled_graph.publish.tables import write_tables
+    from hled_graph.publish.tracker import write_tracker
     from hled_graph.sparql.library import load_checks
     from hled_graph.stats import compute_stats
     from hled_graph.validate import validate_shipped
@@ -91,6 +92,8 @@ def build(out_dir: Path, *, progress: Progress = lambda _msg: None) -> BuildResu
         files += write_tables(asserted, staging / "tables")
         progress("drawing the figures for papers (the maps and a timeline as SVG, PDF and PNG)")
         files += write_figures(asserted, staging / "figures")
+        progress("tracking the commitments (tracker/commitments.html)")
+        files.append(write_tracker(staging, graph=merged))
         summary = compute_stats(asserted).to_text()
         replace_folder(staging, out_dir, replaceable=_is_earlier_build_or_empty)
     except BaseException:

@@ -224,6 +224,8 @@ def serve_command(host: str, port: int, data: tuple[Path, ...], store: Path | No
                                 without a query: the service description
     http://HOST:PORT/id/...     each entity, e.g. /id/org/epa, as HTML, Turtle, JSON-LD,
                                 N-Triples or RDF/XML by Accept (or ?format=)
+    http://HOST:PORT/commitments
+                                the commitments tracker, filtered by pillar, status, country
 
     Updates are refused (403). A query running longer than --timeout, or needing more than
     --query-memory, is stopped and answered with 503; its query process is replaced. Results are
@@ -240,7 +242,7 @@ def serve_command(host: str, port: int, data: tuple[Path, ...], store: Path | No
                          max_rows=max_rows, allow_federation=allow_federation, workers=workers,
                          query_processes=query_processes or max(workers, default_query_processes()),
                          queue_timeout=queue_timeout, query_memory=query_memory * 2**20),
-          ontology_docs=_ontology_page)
+          ontology_docs=_ontology_page, commitments_page=_commitments_page)
 
 
 def _ontology_page(store: ox.Store) -> bytes | None:
@@ -264,6 +266,14 @@ def _ontology_page(store: ox.Store) -> bytes | None:
         triple = (to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object))
         (ontology if quad.graph_name == ontology_name else data).add(triple)
     return ontology_html(ontology, data).encode("utf-8") if len(ontology) else None
+
+
+def _commitments_page(store: ox.Store) -> dict[str, bytes]:
+    """The tracker of the store served, linking each entity to its page here (/id/...)."""
+    from hled_graph.publish.tracker import served_tracker
+    from hled_graph.sparql.server.linked_data import local_path
+
+    return served_tracker(store, link=lambda iri: local_path(iri) or iri)
 
 
 # --- end server ------------------------------------------------------------------------------

@@ -30,6 +30,9 @@ log = logging.getLogger("hled_graph.server")
 # Writes the ontology documentation page (HTML) of a store; None when it has no ontology. The
 # caller supplies it (`hled-graph serve` uses the publisher's), so the server needs no rdflib.
 OntologyDocs = Callable[[ox.Store], "bytes | None"]
+# Writes the commitments tracker of a store: its files by name ("commitments", "commitments.js",
+# "commitments.css"), answered at /commitments, /commitments.js and /commitments.css.
+CommitmentsPage = Callable[[ox.Store], "dict[str, bytes]"]
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 _STATIC_TYPES = {".css": "text/css", ".js": "text/javascript"}
@@ -52,10 +55,13 @@ PREFLIGHT_HEADERS = (
 class App:
     """Answers HTTP requests about one read-only store."""
 
-    def __init__(self, store: ox.Store, settings: ServerSettings, *, ontology_docs: OntologyDocs | None = None) -> None:
+    def __init__(self, store: ox.Store, settings: ServerSettings, *, ontology_docs: OntologyDocs | None = None,
+                 commitments_page: CommitmentsPage | None = None) -> None:
         self.store = store
         self.settings = settings
         self._write_docs = ontology_docs
+        self._write_commitments = commitments_page
+        self._commitments: dict[str, bytes] | None = None
         self.entities = EntityPages(store)
         # Counted at the first request for the service description, not at start: on a large
         # on-disk store the count takes a while, and every worker would pay it while starting.
@@ -113,11 +119,13 @@ class App:
         if path == "/ontology.html":
             return Response(200, self._ontology_docs(), "text/html; charset=utf-8",
                             [("Content-Security-Policy", DOCS_CSP)])
+        if path in ("/commitments", "/commitments.js", "/commitments.css"):
+            return self._commitments_file(path[1:])
         iri = entity_iri(path)
         if iri is not None:
             return self.entities.respond(request, iri, format_param=format_param)
-        raise HttpError(404, f"nothing at {path[:200]}; try / (query page), /sparql, /id/…, /ontology "
-                             "or /ontology.html (the ontology's documentation)")
+        raise HttpError(404, f"nothing at {path[:200]}; try / (query page), /sparql, /id/…, /ontology, "
+                             "/ontology.html (the ontology's documentation) or /commitments (the tracker)")
 
     def _ontology_docs(self) -> bytes:
         """The ontology documentation of this store, made on first request and kept (the store never changes)."""
@@ -128,6 +136,18 @@ class App:
                                      "with `hled-graph serve` for it")
             self._docs = page
         return self._docs
+
+    def _commitments_file(self, name: str) -> Response:
+        """The tracker's page or one of its files, made on first request and kept (the store never changes)."""
+        if self._commitments is None:
+            if self._write_commitments is None:
+                raise HttpError(404, "no commitments tracker here; serve the graph with `hled-graph serve` for it")
+            self._commitments = self._write_commitments(self.store)
+        if name == "commitments":
+            return Response(200, self._commitments[name], "text/html; charset=utf-8",
+                            [("Content-Security-Policy", CSP)])
+        media = _STATIC_TYPES[Path(name).suffix]
+        return Response(200, self._commitments[name], f"{media}; charset=utf-8")
 
     def _static_file(self, name: str) -> Response:
         body = self._static.get(name)

@@ -18,7 +18,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from hled_graph.sparql.server.app import COMMON_HEADERS, App, OntologyDocs
+from hled_graph.sparql.server.app import COMMON_HEADERS, App, CommitmentsPage, OntologyDocs
 from hled_graph.sparql.server.messages import HttpError, Request, Response, error_response
 from hled_graph.sparql.server.settings import ServerSettings
 
@@ -35,7 +35,7 @@ _DISCARD_FACTOR = 4
 
 
 def asgi_app(store: ox.Store, settings: ServerSettings | None = None, *,
-             ontology_docs: OntologyDocs | None = None) -> ASGIApp:
+             ontology_docs: OntologyDocs | None = None, commitments_page: CommitmentsPage | None = None) -> ASGIApp:
     """The read-only endpoint over ``store`` as an ASGI application (mount it anywhere).
 
     Mounted in another application, queries run in a thread pool of that process: a query past
@@ -43,7 +43,8 @@ def asgi_app(store: ox.Store, settings: ServerSettings | None = None, *,
     queries in processes it can kill (see :mod:`.query_pool`).
     """
     settings = settings or ServerSettings()
-    return AsgiAdapter(InThreads(App(store, settings, ontology_docs=ontology_docs), settings).answer, settings)
+    app = App(store, settings, ontology_docs=ontology_docs, commitments_page=commitments_page)
+    return AsgiAdapter(InThreads(app, settings).answer, settings)
 
 
 class AsgiAdapter:

@@ -25,7 +25,7 @@ from hled_graph.errors import InputError
 from hled_graph.sparql.server.settings import ServerSettings
 
 if TYPE_CHECKING:
-    from hled_graph.sparql.server.app import App, OntologyDocs
+    from hled_graph.sparql.server.app import App, CommitmentsPage, OntologyDocs
 
 log = logging.getLogger("hled_graph.server")
 
@@ -37,10 +37,12 @@ class _Stop(Exception):
     pass
 
 
-def serve(settings: ServerSettings, *, ontology_docs: OntologyDocs | None = None) -> None:
+def serve(settings: ServerSettings, *, ontology_docs: OntologyDocs | None = None,
+          commitments_page: CommitmentsPage | None = None) -> None:
     """Run the endpoint until SIGINT/SIGTERM. Raises InputError for bad data or a busy port.
 
-    ``ontology_docs`` writes the page at /ontology.html from the store (see :class:`App`).
+    ``ontology_docs`` writes the page at /ontology.html from the store, ``commitments_page`` the
+    tracker at /commitments (see :class:`App`).
     """
     from hled_graph.sparql.engine import load_store
     from hled_graph.sparql.server.app import App
@@ -60,9 +62,11 @@ def serve(settings: ServerSettings, *, ontology_docs: OntologyDocs | None = None
         # An on-disk store is opened by each worker after the fork (its handles are not fork-safe);
         # opening it here first reports a missing or broken store before anything listens.
         App(load_store(store_path=settings.store), settings)
-        make_app = lambda: App(load_store(store_path=settings.store), settings, ontology_docs=ontology_docs)  # noqa: E731
+        make_app = lambda: App(load_store(store_path=settings.store), settings,  # noqa: E731
+                               ontology_docs=ontology_docs, commitments_page=commitments_page)
     else:
-        app = App(load_store(data=list(settings.data) or None), settings, ontology_docs=ontology_docs)
+        app = App(load_store(data=list(settings.data) or None), settings, ontology_docs=ontology_docs,
+                  commitments_page=commitments_page)
         make_app = lambda: app  # noqa: E731
     _check_memory_cap(settings.query_memory)
     print(
