@@ -18,8 +18,6 @@ grouped into cluster nodes by type and pillar, so the page still opens in a few 
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import math
 import os
 from collections import defaultdict
@@ -33,7 +31,7 @@ from hled_graph.errors import InputError
 from hled_graph.files import write_atomic
 from hled_graph.iris import compact
 from hled_graph.namespaces import PREFIXES
-from hled_graph.templating import render
+from hled_graph.templating import csp_hash, render
 from hled_graph.version import __version__
 from hled_graph.visible import reveal
 from hled_graph.viz.network import CATEGORIES, VIEWS, View
@@ -755,10 +753,5 @@ def _page(*, title: str, nodes: list[dict[str, Any]], edges: list[dict[str, Any]
         clustered_members=sum(network.nodes[n]["cluster_size"] for n in clusters),
         node_count=len(nodes), edge_count=len(edges),
         vis_js=vis, app_js=app, data=data,
-        script_hashes=" ".join(_csp_hash(code) for code in (vis, app)),
+        script_hashes=" ".join(csp_hash(code) for code in (vis, app)),
     )
-
-
-def _csp_hash(code: str) -> str:
-    digest = hashlib.sha256(code.encode("utf-8")).digest()
-    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
