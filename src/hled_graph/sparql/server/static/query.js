@@ -33,11 +33,13 @@ function escapeHtml(text) {
 class Table extends Yasgui.Yasr.plugins.table {
   getUriLinkFromBinding(binding, prefixes) {
     const iri = binding.value;
+    // the longest namespace wins: hdo:epa, not hd:org/epa
     let shown = "<" + iri + ">";
+    let longest = 0;
     for (const [prefix, namespace] of Object.entries(prefixes || {})) {
-      if (iri.startsWith(namespace) && iri.length > namespace.length) {
+      if (iri.startsWith(namespace) && iri.length > namespace.length && namespace.length > longest) {
         shown = prefix + ":" + iri.slice(namespace.length);
-        break;
+        longest = namespace.length;
       }
     }
     const text = escapeHtml(reveal(shown));
