@@ -51,10 +51,45 @@ class Table extends Yasgui.Yasr.plugins.table {
   }
 
   formatLiteral(binding, prefixes) {
-    return super.formatLiteral({ ...binding, value: reveal(binding.value) }, prefixes);
+    const value = binding.type === "bnode" ? "_:" + binding.value : binding.value; // YASR draws a blank node as a literal
+    return super.formatLiteral({ ...binding, value: reveal(value) }, prefixes);
   }
 }
 Yasgui.Yasr.registerPlugin("table", Table);
+
+// YASR reads every value but an IRI's as text; a quoted triple (SPARQL-star, which this endpoint
+// answers) is an object in the JSON results, so it is written as text before YASR reads it.
+function termText(term) {
+  if (term.type === "uri") return "<" + term.value + ">";
+  if (term.type === "bnode") return "_:" + term.value;
+  if (term.type === "triple") {
+    const { subject, predicate, object } = term.value;
+    return "<< " + [subject, predicate, object].map(termText).join(" ") + " >>";
+  }
+  const suffix = term["xml:lang"] ? "@" + term["xml:lang"] : term.datatype ? "^^<" + term.datatype + ">" : "";
+  return JSON.stringify(term.value) + suffix; // JSON.stringify keeps U+202E as it is, for reveal to write out
+}
+
+function withTriplesAsText(response) {
+  if (!response || typeof response.content !== "string" || !response.content.includes('"triple"')) return response;
+  let answer;
+  try {
+    answer = JSON.parse(response.content);
+  } catch (_) {
+    return response; // not JSON: YASR reads it as it is
+  }
+  for (const row of answer.results ? answer.results.bindings : []) {
+    for (const [name, term] of Object.entries(row)) {
+      if (term.type === "triple") row[name] = { type: "literal", value: termText(term) };
+    }
+  }
+  return { ...response, content: JSON.stringify(answer) };
+}
+
+const setResponse = Yasgui.Yasr.prototype.setResponse;
+Yasgui.Yasr.prototype.setResponse = function (response, duration) {
+  return setResponse.call(this, withTriplesAsText(response), duration);
+};
 
 // Completion asks this endpoint, never prefix.cc or Linked Open Vocabularies: the prefixes are the
 // project's (hled_graph.namespaces.PREFIXES, given by the page), the classes and properties the graph's.
