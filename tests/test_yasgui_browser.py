@@ -177,6 +177,14 @@ def test_completion_comes_from_the_project_and_this_endpoint(query_page: QueryPa
     query_page.assert_stayed_home()
 
 
+def test_quoted_triples_and_blank_nodes_show_as_text(query_page: QueryPage) -> None:
+    query_page.run('SELECT ?t ?b WHERE { BIND(TRIPLE(<urn:a>, <urn:b>, "x"@en) AS ?t) BIND(BNODE() AS ?b) }')
+    wait_until(query_page.page, "document.querySelectorAll('.yasr table tbody tr').length === 1")
+    [[triple, blank]] = query_page.table()
+    assert triple == '<< <urn:a> <urn:b> "x"@en >>' and re.fullmatch(r"_:\S+", blank), (triple, blank)
+    query_page.assert_stayed_home()
+
+
 def test_a_malformed_query_shows_the_endpoints_message(query_page: QueryPage) -> None:
     query_page.run("SELECT * WHERE { ?s ?p }")
     query_page.page.wait_for_selector(".yasr .errorResult")
