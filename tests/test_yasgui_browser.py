@@ -14,6 +14,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from conftest import RunningServer, running_server, wait_until
+from test_hostile_labels_in_browser import Visit
 
 from hled_graph.namespaces import PREFIXES
 from hled_graph.sparql.engine import load_store
@@ -36,29 +37,21 @@ def server() -> Iterator[RunningServer]:
 
 
 class QueryPage:
-    """The query page open in Chromium: every request it makes, its console errors, its policy refusals.
-    Requests to any host but the endpoint are recorded and aborted."""
+    """The query page open in Chromium (a hostile-label test's Visit: requests to any host but the
+    endpoint are recorded and aborted), with its console errors and its policy refusals."""
 
     def __init__(self, browser: object, server: RunningServer) -> None:
         self.origin = server.url + "/"
-        self.page = browser.new_page(accept_downloads=True)  # type: ignore[attr-defined]
-        self.requests: list[str] = []
+        self.visit = Visit(browser, allowed_prefix=self.origin)
+        self.page = self.visit.page
+        self.requests = self.visit.requests
         self.errors: list[str] = []
         self.page.on("console", lambda message: self.errors.append(message.text) if message.type == "error" else None)
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
         self.page.add_init_script(WATCH_POLICY)
-        self.page.route("**/*", self._route)
         self.page.goto(self.origin)
         self.page.wait_for_selector("#example-list button")
         wait_until(self.page, "window.hledYasgui && document.querySelector('.yasgui .CodeMirror') !== null")
-
-    def _route(self, route: object) -> None:
-        url = route.request.url  # type: ignore[attr-defined]
-        self.requests.append(url)
-        if url.startswith(self.origin):
-            route.continue_()  # type: ignore[attr-defined]
-        else:
-            route.abort()  # type: ignore[attr-defined]
 
     def yasqe(self, call: str, *args: object) -> object:
         return self.page.evaluate(f"(args) => hledYasgui.getTab().getYasqe().{call}(...args)", list(args))
@@ -73,7 +66,7 @@ class QueryPage:
             (row) => [...row.querySelectorAll('td')].slice(1).map((cell) => cell.innerText))""")
 
     def assert_stayed_home(self) -> None:
-        assert [url for url in self.requests if not url.startswith(self.origin)] == []
+        self.visit.assert_nothing_ran()  # no request elsewhere, no dialog, no injected markup
         assert self.page.evaluate("window.__refused") == []
         assert self.errors == []
 
