@@ -119,6 +119,8 @@ def test_an_example_runs_in_yasgui_and_shows_the_engines_rows(query_page: QueryP
     assert query_page.yasqe("getValue") == example_text(EXAMPLE)  # the example, loaded into the editor
     assert page.inner_text(".yasgui .tabsList .tab.active").strip().startswith("Actions by kind")
     assert f"{len(expected)} results" in page.inner_text(".yasr_response_chip")
+    # this endpoint only: no field to point the editor elsewhere, no link to YASR's documentation host
+    assert not page.is_visible(".yasgui .autocompleteWrapper") and not page.is_visible(".yasr_external_ref_btn")
     # an entity of the graph links to its page here, not to w3id.org
     hrefs = page.evaluate("[...document.querySelectorAll('.yasr tbody a.iri')].map((a) => a.getAttribute('href'))")
     assert hrefs and all(href.startswith(("/id/", "http://www.w3.org/")) or "w3id.org/hled/ontology" in href
