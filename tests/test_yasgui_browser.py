@@ -40,7 +40,7 @@ class QueryPage:
     """The query page open in Chromium (a hostile-label test's Visit: requests to any host but the
     endpoint are recorded and aborted), with its console errors and its policy refusals."""
 
-    def __init__(self, browser: object, server: RunningServer) -> None:
+    def __init__(self, browser: object, server: RunningServer, *, path: str | None = None) -> None:
         self.origin = server.url + "/"
         self.visit = Visit(browser, allowed_prefix=self.origin)
         self.page = self.visit.page
@@ -49,7 +49,7 @@ class QueryPage:
         self.page.on("console", lambda message: self.errors.append(message.text) if message.type == "error" else None)
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
         self.page.add_init_script(WATCH_POLICY)
-        self.page.goto(self.origin)
+        self.page.goto(path or self.origin)
         self.page.wait_for_selector("#example-list button")
         wait_until(self.page, "window.hledYasgui && document.querySelector('.yasgui .CodeMirror') !== null")
 
@@ -170,6 +170,23 @@ def test_completion_comes_from_the_project_and_this_endpoint(query_page: QueryPa
     assert hints == sorted(short(p) for p in used if p.startswith(PREFIXES["hled"] + "re"))
     assert any(url.startswith(query_page.origin + "sparql") for url in query_page.requests)
     query_page.assert_stayed_home()
+
+
+def test_a_shared_link_opens_its_query_against_this_endpoint_only(query_page: QueryPage, browser: object,
+                                                                  server: RunningServer) -> None:
+    text = example_text(EXAMPLE)
+    query_page.yasqe("setValue", text)
+    link = query_page.page.evaluate("hledYasgui.getTab().getShareableLink()")
+    assert link.startswith(server.url + "/#query=") and "&endpoint=" in link
+    # a link naming another endpoint still queries this one
+    shared = QueryPage(browser, server, path=link.replace("endpoint=", "endpoint=https%3A%2F%2Fexample.org%2Fsparql&x="))
+    try:
+        assert shared.yasqe("getValue") == text
+        wait_until(shared.page, "document.querySelectorAll('.yasr table tbody tr').length > 5")
+        assert shared.table() == engine_rows(text)
+        shared.assert_stayed_home()
+    finally:
+        shared.page.close()
 
 
 def test_quoted_triples_and_blank_nodes_show_as_text(query_page: QueryPage) -> None:

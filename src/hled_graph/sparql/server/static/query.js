@@ -134,7 +134,8 @@ function startEditor(root) {
     requestConfig: { endpoint: ENDPOINT, method: "POST", acceptHeaderSelect: RESULTS_ACCEPT },
     endpointCatalogueOptions: { getData: () => [{ endpoint: ENDPOINT }], keys: [] },
     persistenceId: null, // nothing kept in localStorage: every visit starts from the same page
-    populateFromUrl: false,
+    // a shared link (the editor's share button) opens its query here, always against this endpoint
+    populateFromUrl: (tab) => ({ ...tab, requestConfig: { ...tab.requestConfig, endpoint: ENDPOINT } }),
     autofocus: false,
     yasqe: { value: root.dataset.query, createShortLink: undefined, prefixCcApi: null, editorHeight: "18rem" },
     yasr: { prefixes, defaultPlugin: "table" },
