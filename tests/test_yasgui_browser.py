@@ -168,6 +168,17 @@ def test_completion_comes_from_the_project_and_this_endpoint(query_page: QueryPa
     used = {row["p"].value for row in store.query("SELECT DISTINCT ?p WHERE { [] ?p [] }",
                                                   use_default_graph_as_union=True)}  # type: ignore[union-attr]
     assert hints == sorted(short(p) for p in used if p.startswith(PREFIXES["hled"] + "re"))
+    page.keyboard.press("Escape")
+    # and classes, after `a`
+    query_page.yasqe("setValue", f"PREFIX hled: <{PREFIXES['hled']}>\nSELECT * WHERE {{ ?s a hled:Co")
+    query_page.yasqe("focus")
+    query_page.yasqe("setCursor", {"line": 1, "ch": 40})
+    page.keyboard.press("Control+Space")
+    page.wait_for_selector(".CodeMirror-hint")
+    classes = {row["c"].value for row in store.query("SELECT DISTINCT ?c WHERE { [] a ?c }",
+                                                     use_default_graph_as_union=True)}  # type: ignore[union-attr]
+    assert page.locator(".CodeMirror-hint").all_inner_texts() == sorted(
+        short(c) for c in classes if c.startswith(PREFIXES["hled"] + "Co"))
     assert any(url.startswith(query_page.origin + "sparql") for url in query_page.requests)
     query_page.assert_stayed_home()
 
