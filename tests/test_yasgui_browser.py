@@ -180,6 +180,9 @@ def test_completion_comes_from_the_project_and_this_endpoint(query_page: QueryPa
     assert page.locator(".CodeMirror-hint").all_inner_texts() == sorted(
         short(c) for c in classes if c.startswith(PREFIXES["hled"] + "Co"))
     assert any(url.startswith(query_page.origin + "sparql") for url in query_page.requests)
+    query_page.run(example_text(EXAMPLE))
+    wait_until(page, "document.querySelectorAll('.yasr table tbody tr').length > 5")
+    assert page.evaluate("[localStorage.length, sessionStorage.length]") == [0, 0]  # nothing kept in the browser
     query_page.assert_stayed_home()
 
 
