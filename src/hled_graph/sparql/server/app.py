@@ -14,12 +14,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from hled_graph.namespaces import PREFIXES
 from hled_graph.sparql.server import service_description
-from hled_graph.sparql.server.examples import example_queries
+from hled_graph.sparql.server.examples import STARTING_QUERY, example_queries
 from hled_graph.sparql.server.linked_data import EntityPages, entity_iri
-from hled_graph.sparql.server.messages import CSP, HttpError, Request, Response, error_response, text_response
+from hled_graph.sparql.server.messages import HttpError, Request, Response, error_response, text_response
 from hled_graph.sparql.server.negotiation import GRAPH_FORMATS, HTML, names, negotiate
-from hled_graph.sparql.server.pages import PACKAGE
+from hled_graph.sparql.server.pages import PACKAGE, QUERY_PAGE_CSP, YASGUI
 from hled_graph.sparql.server.settings import ServerSettings
 from hled_graph.sparql.server.sparql_protocol import TRUNCATED_HEADER, answer_query, read_query_request
 from hled_graph.templating import render
@@ -35,7 +36,7 @@ OntologyDocs = Callable[[ox.Store], "bytes | None"]
 CommitmentsPage = Callable[[ox.Store], "dict[str, bytes]"]
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-_STATIC_TYPES = {".css": "text/css", ".js": "text/javascript"}
+_STATIC_TYPES = {".css": "text/css", ".js": "text/javascript", ".LICENSE": "text/plain"}
 _SD_FORMATS = (*GRAPH_FORMATS, HTML)
 COMMON_HEADERS = (
     ("X-Content-Type-Options", "nosniff"),
@@ -74,7 +75,8 @@ class App:
             if path.is_file() and path.suffix in _STATIC_TYPES
         }
         # The query page has no per-request part: rendered once, from the same frame as every page.
-        self._query_page = render(PACKAGE, "query.html", title="Query the HLED graph", alternates=()).encode()
+        self._query_page = render(PACKAGE, "query.html", title="Query the HLED graph", alternates=(),
+                                  yasgui=YASGUI, prefixes=PREFIXES, query=STARTING_QUERY).encode()
         self._static["invisible.js"] = browser_script().encode()
         examples = example_queries(allow_federation=settings.allow_federation)
         self._examples = json.dumps(examples, ensure_ascii=False).encode()
@@ -108,7 +110,7 @@ class App:
                             headers=(("Allow", "GET, HEAD, OPTIONS"),))
         if path in ("/", "/index.html"):
             return Response(200, self._query_page, "text/html; charset=utf-8",
-                            [("Cache-Control", "public, max-age=3600"), ("Content-Security-Policy", CSP)])
+                            [("Cache-Control", "public, max-age=3600"), ("Content-Security-Policy", QUERY_PAGE_CSP)])
         if path.startswith("/static/"):
             return self._static_file(path[len("/static/"):])
         if path == "/examples.json":

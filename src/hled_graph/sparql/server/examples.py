@@ -23,3 +23,12 @@ def example_queries(*, allow_federation: bool = False) -> list[dict[str, str]]:
             continue
         examples.append({"name": query.name, "title": query.title, "question": query.question, "text": query.text})
     return examples
+
+
+# What the editor holds before an example is chosen: short, and answered on any graph with labels.
+STARTING_QUERY = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?thing ?label WHERE {
+  ?thing rdfs:label ?label .
+}
+ORDER BY ?label
+LIMIT 20"""
