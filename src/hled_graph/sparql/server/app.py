@@ -18,7 +18,7 @@ from hled_graph.namespaces import PREFIXES
 from hled_graph.sparql.server import service_description
 from hled_graph.sparql.server.examples import STARTING_QUERY, example_queries
 from hled_graph.sparql.server.linked_data import EntityPages, entity_iri
-from hled_graph.sparql.server.messages import HttpError, Request, Response, error_response, text_response
+from hled_graph.sparql.server.messages import CSP, HttpError, Request, Response, error_response, text_response
 from hled_graph.sparql.server.negotiation import GRAPH_FORMATS, HTML, names, negotiate
 from hled_graph.sparql.server.pages import PACKAGE, QUERY_PAGE_CSP, YASGUI
 from hled_graph.sparql.server.settings import ServerSettings
