@@ -5,6 +5,7 @@ hostile labels stay text, and the CLI and the build write them."""
 from __future__ import annotations
 
 import itertools
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -108,10 +109,53 @@ def test_network_figures_draw_the_maps_nodes_where_the_maps_put_them(data: Graph
         assert drawn == expected, name  # every node, at the map's position, with its country's border colour
 
 
+@pytest.mark.parametrize("name", [n for n in NAMES if n != "timeline"])
+def test_no_leader_line_runs_through_another_node_and_no_word_is_cut(figures: dict[str, PaperFigure],
+                                                                     name: str) -> None:
+    """A label tied to its node by a line must not seem to name a node the line crosses."""
+    figure = figures[name].figure
+    axes = figure.axes[0]
+    renderer = figure.canvas.get_renderer()
+    figure.draw(renderer)
+    scale = figure.dpi / 72
+    markers = []
+    for collection in axes.collections:
+        if isinstance(collection, PathCollection):
+            sizes = collection.get_sizes()
+            for index, (x, y) in enumerate(collection.get_offsets()):
+                radius = (sizes[index % len(sizes)] ** 0.5) / 2 * scale
+                cx, cy = axes.transData.transform((x, y))
+                markers.append((cx, cy, radius))
+    leaders = [text for text in axes.texts if getattr(text, "arrow_patch", None) is not None]
+    layout = map_layouts(build_views(hgraph.load_graph(include_inferred=False),
+                                     views=("entities", "collaboration")))[name]
+    def tokens(text: str) -> list[str]:  # words, and a hyphenated word's parts (a line may end after "Non-")
+        return re.findall(r"[^\s-]+-?|-", text)
+
+    label_words = [tokens(str(d["label"])) for _, d in layout.network.nodes(data=True)]
+    for text in axes.texts:
+        drawn = tokens(text.get_text())
+        whole, last = (drawn[:-1], drawn[-1].rstrip("…")) if drawn[-1].endswith("…") else (drawn, "")
+        assert any(words[:len(whole)] == whole and (not last or words[len(whole)].startswith(last))
+                   for words in label_words if len(words) >= len(whole) + bool(last)), f"a word is cut: {drawn}"
+    for annotation in leaders:
+        node = axes.transData.transform(annotation.xy)
+        dx, dy = annotation.xyann
+        end = (node[0] + dx * scale, node[1] + dy * scale)
+        for cx, cy, radius in markers:
+            if abs(cx - node[0]) < 0.5 and abs(cy - node[1]) < 0.5:
+                continue  # its own node
+            for step in range(1, 100):
+                t = step / 100
+                x, y = node[0] + t * (end[0] - node[0]), node[1] + t * (end[1] - node[1])
+                assert (x - cx) ** 2 + (y - cy) ** 2 > radius ** 2, (
+                    f"{name}: the leader of {annotation.get_text()!r} runs through a node at {(cx, cy)}")
+
+
 def test_the_best_connected_are_named_and_every_name_is_a_label(figures: dict[str, PaperFigure]) -> None:
     collaboration = figures["collaboration"]
     axes = collaboration.figure.axes[0]
-    named = [" ".join(text.get_text().split()) for text in axes.texts]
+    named = [re.sub(r"- ", "-", " ".join(text.get_text().split())) for text in axes.texts]  # a line may end in "Non-"
     assert "Government of Mexico" in named
     assert "Government of the United States" in named
     layout = map_layouts(build_views(hgraph.load_graph(include_inferred=False),

@@ -186,7 +186,8 @@ def _renderer(figure: Figure) -> RendererBase:
 
 def _wrap(text: str, *, width: int, lines: int) -> str:
     """At most ``lines`` lines of ``width`` characters; what does not fit ends in an ellipsis."""
-    wrapped = textwrap.wrap(reveal(" ".join(text.split())), width=width, break_long_words=True) or [""]
+    # A word is never cut: "repre- sentatives" reads worse than a label set elsewhere or left unnamed.
+    wrapped = textwrap.wrap(reveal(" ".join(text.split())), width=width, break_long_words=False) or [""]
     if len(wrapped) > lines:
         wrapped = wrapped[:lines]
         wrapped[-1] = wrapped[-1][: width - 1].rstrip() + "…"
@@ -331,6 +332,16 @@ class _Obstacles:
             found[skip] = False
         return bool(found.any())
 
+    def crossed(self, start: tuple[float, float], end: tuple[float, float], *, skip: int) -> bool:
+        """Whether the segment from ``start`` to ``end`` passes through a box (sampled every few pixels)."""
+        np = self._np
+        steps = np.linspace(0.0, 1.0, max(2, int(math.dist(start, end) / 2)))
+        xs, ys = start[0] + steps * (end[0] - start[0]), start[1] + steps * (end[1] - start[1])
+        inside = ((self.boxes[:, None, 0] <= xs) & (xs <= self.boxes[:, None, 2])
+                  & (self.boxes[:, None, 1] <= ys) & (ys <= self.boxes[:, None, 3]))
+        inside[skip] = False
+        return bool(inside.any())
+
     def add(self, box: Bbox) -> None:
         self.boxes = self._np.vstack([self.boxes, [box.x0, box.y0, box.x1, box.y1]])
 
@@ -374,7 +385,7 @@ def _place_labels(figure: Figure, axes: Any, layout: MapLayout, *, diameter: dic
         sizes = {text: _measure(figure, text, renderer) for text in shapes}
         for gap, text in itertools.product(gaps, shapes):
             spot = _free_spot(centre, size=sizes[text], gap=gap, dpi=dpi, inside=inside, labels=labels, nodes=nodes,
-                              own=index)
+                              own=index, leader=gap > radius + 4.0)
             if spot is None:
                 continue
             (dx, dy, ha, va), box = spot
@@ -402,9 +413,10 @@ def _measure(figure: Figure, text: str, renderer: RendererBase) -> tuple[float, 
 
 
 def _free_spot(centre: Any, *, size: tuple[float, float], gap: float, dpi: float, inside: Bbox, labels: _Obstacles,
-               nodes: _Obstacles, own: int) -> tuple[_Spot, Bbox] | None:
+               nodes: _Obstacles, own: int, leader: bool) -> tuple[_Spot, Bbox] | None:
     """The first of eight spots ``gap`` points from the node where a label of ``size`` touches no label
-    and no node but its own (``own``, its index in ``nodes``) and stays ``inside``.
+    and no node but its own (``own``, its index in ``nodes``) and stays ``inside``; with a ``leader``
+    line, the line passes through no other node either (it would seem to name that node).
 
     A spot's box is the label's size put at the spot as matplotlib aligns it.
     """
@@ -426,7 +438,8 @@ def _free_spot(centre: Any, *, size: tuple[float, float], gap: float, dpi: float
         spare = pad + 0.03 * width
         box = Bbox.from_extents(x0 - spare, y0 - pad, x0 + width + spare, y0 + height + pad)
         if inside.x0 <= box.x0 and box.x1 <= inside.x1 and inside.y0 <= box.y0 and box.y1 <= inside.y1 \
-                and not labels.hit(box) and not nodes.hit(box, skip=own):
+                and not labels.hit(box) and not nodes.hit(box, skip=own) \
+                and not (leader and nodes.crossed((centre[0], centre[1]), (x, y), skip=own)):
             return (dx, dy, ha, va), box
     return None
 
