@@ -227,7 +227,7 @@ def test_a_bare_name_is_looked_up_never_read_as_text() -> None:
                               entities=lambda: entities) == ox.NamedNode(HDO + "usaid")
     with pytest.raises(InputError, match=r"^--bind x=USD: no entity has this name"):
         library.parse_term("USD", where="--bind x=", entities=lambda: entities)
-    with pytest.raises(InputError, match=r"^--bind x=usaid: a bare name, and the graph queried is not here"):
+    with pytest.raises(InputError, match=r"^--bind x=usaid: a bare name, and there is no graph here"):
         library.parse_term("usaid", where="--bind x=")
 
 

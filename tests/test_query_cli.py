@@ -176,7 +176,16 @@ def test_bind_a_bare_name_against_a_remote_endpoint_is_refused_before_sending() 
     # Port 9 (discard) on localhost: nothing is asked of it, the refusal comes first.
     done = run("query", "organization-activities", "--bind", "org=usaid", "--endpoint", "http://127.0.0.1:9/q",
                check=False)
-    assert_one_line_error(done, r"--bind org=usaid: a bare name, and the graph queried is not here.*'\"usaid\"'")
+    assert_one_line_error(done, r"--bind org=usaid: a bare name, and there is no graph here.*'\"usaid\"'")
+
+
+@pytest.mark.parametrize("args", [
+    ["--query", "SELECT * {}", "--bind", "a²=1"],
+    ["--query", "# parameter: ?a² — a number (default 1)\nSELECT * {}"],
+])
+def test_a_name_sparql_does_not_take_as_a_variable_is_refused(args: list[str]) -> None:
+    # Python's \w takes "²" for a word character; SPARQL does not (found by test_cli_attacks' fuzzing).
+    assert_one_line_error(run("query", *args, check=False), r"\?a²: not a SPARQL variable name")
 
 
 def test_bind_an_undeclared_parameter() -> None:

@@ -152,6 +152,7 @@ def _parse_parameter(value: str, *, where: str) -> Parameter:
             f"{where}: parameter line {value!r} is not '?name — what it is (default VALUE)'"
         )
     name, description, default = match.groups()
+    _check_variable(name, where=f"{where}: parameter ")
     parse_term(default, where=f"{where}: default of ?{name}")
     return Parameter(name=name, description=description, default=default)
 
@@ -261,7 +262,7 @@ def parse_term(value: str, *, where: str = "value", entities: EntitySource | Non
         return _iri(PREFIXES[prefix] + local, where=where)
     if entities is None:
         raise InputError(
-            f"{where}{value}: a bare name, and the graph queried is not here to look it up; "
+            f"{where}{value}: a bare name, and there is no graph here to look it up in; "
             f"give a prefixed name like hdo:epa, an IRI <…>, or text in quotes: '\"{value}\"'"
         )
     return ox.NamedNode(names.resolve(value, entities(), where=where, text_allowed=True))
@@ -276,6 +277,14 @@ def _iri(text: str, *, where: str) -> ox.NamedNode:
         ) from None
 
 
+def _check_variable(name: str, *, where: str) -> None:
+    """Refuse a name SPARQL does not take as a variable (Python's ``\\w`` lets ``a²`` through; pyoxigraph's parser decides)."""
+    try:
+        ox.Variable(name)
+    except ValueError:
+        raise InputError(f"{where}?{name}: not a SPARQL variable name; use letters, digits and _") from None
+
+
 def parse_bind_options(options: Iterable[str]) -> dict[str, str]:
     """``--bind var=value`` options into a name → value-text mapping."""
     bound: dict[str, str] = {}
@@ -284,6 +293,7 @@ def parse_bind_options(options: Iterable[str]) -> dict[str, str]:
         name = name.strip().lstrip("?$")
         if not sep or not re.fullmatch(r"[A-Za-z_]\w*", name):
             raise InputError(f"--bind {option!r}: write it as var=value, e.g. --bind org=hdo:epa")
+        _check_variable(name, where="--bind ")
         bound[name] = value
     return bound
 
