@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -309,6 +310,25 @@ def test_deep_nesting_in_a_small_thread_stack() -> None:
 @pytest.mark.parametrize("shape", ["{", "(", "fn", "optional", "subquery", "[", "collection"])
 def test_nesting_up_to_the_limit_passes_the_full_parse(shape: str, depth: int) -> None:
     """64 levels of any construct fit the parse's recursion budget ('from' forces the full parse)."""
+    _check_nested(shape, depth)
+
+
+def test_the_budget_holds_where_matplotlib_turned_on_pyparsing_packrat() -> None:
+    """Importing matplotlib turns on pyparsing's packrat cache for the whole process (a notebook that
+    draws a figure, the build): the parse then takes ~1.5 times the frames per level."""
+    code = (
+        "import matplotlib.backends.backend_agg, pyparsing\n"
+        "assert pyparsing.ParserElement._packratEnabled\n"
+        "import test_guard\n"
+        "for shape in ('{', '(', 'fn', 'optional', 'subquery', '[', 'collection'):\n"
+        "    test_guard._check_nested(shape, 64)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parent, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+def _check_nested(shape: str, depth: int) -> None:
     body = {
         "{": "{" * depth + " ?s ?p ?from " + "}" * depth,
         "(": "{ FILTER(" + "(" * (depth - 2) + "?from" + ")" * (depth - 2) + ") }",

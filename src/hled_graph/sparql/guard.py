@@ -30,11 +30,13 @@ from typing import Any
 # 10,000 levels overflow its stack.
 MAX_NESTING = 64
 
-# The guard's parser (pyparsing) recurses too: at most ~41 Python frames per nesting level
-# (nested function calls; measured with rdflib 7 / pyparsing 3: '{' 26, '(' 37, '[' 13). The parse
-# runs with this many frames above the caller's, so any query MAX_NESTING levels deep fits, and a
-# deeper one (45,000 escaped braces) stops with RecursionError instead of exhausting the C stack.
-_PARSE_FRAMES = 300 + MAX_NESTING * 48
+# The guard's parser (pyparsing) recurses too: at most ~41 Python frames per nesting level, ~61 when
+# pyparsing's packrat cache is on, which matplotlib's import turns on for the whole process (measured
+# with rdflib 7 / pyparsing 3 at 64 levels, in frames per level, plain / packrat: '{' 27 / 39, '(' 37 / 55,
+# nested calls 41 / 61, '[' 14 / 21). The parse runs with this many frames above the caller's, so any
+# query MAX_NESTING levels deep fits in either mode, and a deeper one (45,000 escaped braces) stops
+# with RecursionError instead of exhausting the C stack.
+_PARSE_FRAMES = 300 + MAX_NESTING * 72
 _PARSE_LOCK = threading.Lock()  # the recursion limit is per process
 
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
