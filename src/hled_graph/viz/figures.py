@@ -33,7 +33,7 @@ from hled_graph.errors import InputError
 from hled_graph.files import write_atomic
 from hled_graph.formats import FIGURE_FORMATS, FigureFormat
 from hled_graph.visible import reveal
-from hled_graph.viz.maps import BORDERS, STYLE, MapLayout, _border, map_layouts
+from hled_graph.viz.maps import BORDERS, STYLE, MapLayout, border_of, map_layouts
 from hled_graph.viz.network import CATEGORIES
 
 if TYPE_CHECKING:
@@ -260,7 +260,7 @@ def _network_figure(name: str, layout: MapLayout) -> PaperFigure:
     diameter = {node: 2.5 + 6.5 * math.sqrt(value[node] / biggest) for node in network.nodes}
     category = {node: _category(network.nodes[node]) for node in network.nodes}
     # the map's own rule for which border colour (country) a node gets
-    border = {node: _border(network.nodes[node].get("country_iris") or []) for node in network.nodes}
+    border = {node: border_of(network.nodes[node].get("country_iris") or []) for node in network.nodes}
 
     with _style():
         figure = _new_figure(4.0)

@@ -597,7 +597,7 @@ def _render(network: nx.MultiDiGraph, *, title: str, clustered: bool, directed: 
         data = network.nodes[node]
         category = data.get("category") if data.get("category") in STYLE else "other"
         colour, shape = STYLE[category]
-        border_key = _border(data.get("country_iris") or [])
+        border_key = border_of(data.get("country_iris") or [])
         _, border_colour, border_width = BORDERS[border_key]
         full_label = reveal(str(data.get("label") or node))
         x, y = positions[node]
@@ -664,7 +664,8 @@ def _merged_edges(network: nx.MultiDiGraph) -> dict[tuple[Any, Any], dict[str, A
     return merged
 
 
-def _border(country_iris: list[str]) -> str:
+def border_of(country_iris: list[str]) -> str:
+    """The key in :data:`BORDERS` of a node's border colour: its country ("us", "mx"), several ("other") or none."""
     if not country_iris:
         return "none"
     if set(country_iris) == {UNITED_STATES}:
