@@ -285,8 +285,7 @@ class _Names:
 
 
 def _select(store: ox.Store, query: str) -> list[dict[str, str]]:
-    prologue = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())
-    solutions = store.query(prologue + query, use_default_graph_as_union=True)
+    solutions = store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True)
     assert isinstance(solutions, ox.QuerySolutions)
     variables = [variable.value for variable in solutions.variables]
     return [
