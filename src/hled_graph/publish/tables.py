@@ -44,7 +44,6 @@ if TYPE_CHECKING:
 METADATA_FILE = "csv-metadata.json"
 DICTIONARY_FILE = "index.html"
 _XSD = PREFIXES["xsd"]
-_SSSOM = "https://w3id.org/sssom/"
 # The CSVW datatypes the tables use, and the XSD datatype a cell's literal must have in the graph.
 _LITERAL_TYPES = {
     "string": _XSD + "string",
@@ -640,20 +639,20 @@ TABLES: tuple[Table, ...] = (
             Column("item", "Wikidata item", "the item, or sssom:NoTermFound (owl:annotatedTarget)", link=True,
                    prop="owl:annotatedTarget", required=True),
             Column("item_label", "item label", "the item's English label as checked (sssom:object_label)",
-                   prop=_SSSOM + "object_label"),
+                   prop="sssom:object_label"),
             Column("confidence", "confidence", "how sure the link is (sssom:confidence)", "double",
-                   _SSSOM + "confidence"),
+                   "sssom:confidence"),
             Column("justification", "justification", "how the link was made (sssom:mapping_justification)",
-                   link=True, prop=_SSSOM + "mapping_justification"),
+                   link=True, prop="sssom:mapping_justification"),
             Column("date", "date", "when it was made (dcterms:created)", "date", "dcterms:created"),
             Column("comment", "evidence", "what each source shows, or what was searched (rdfs:comment)",
                    prop="rdfs:comment", lang="en"),
         ),
-        where=f"  ?id a owl:Axiom ; owl:annotatedSource ?entity ; owl:annotatedProperty ?predicate ;\n"
-        f"      owl:annotatedTarget ?item .\n  ?set <{_SSSOM}mappings> ?id .\n"
-        f"  OPTIONAL {{ ?id <{_SSSOM}object_label> ?item_label }}\n"
-        f"  OPTIONAL {{ ?id <{_SSSOM}confidence> ?confidence }}\n"
-        f"  OPTIONAL {{ ?id <{_SSSOM}mapping_justification> ?justification }}\n"
+        where="  ?id a owl:Axiom ; owl:annotatedSource ?entity ; owl:annotatedProperty ?predicate ;\n"
+        "      owl:annotatedTarget ?item .\n  ?set sssom:mappings ?id .\n"
+        "  OPTIONAL { ?id sssom:object_label ?item_label }\n"
+        "  OPTIONAL { ?id sssom:confidence ?confidence }\n"
+        "  OPTIONAL { ?id sssom:mapping_justification ?justification }\n"
         "  OPTIONAL { ?id dcterms:created ?date }\n  OPTIONAL { ?id rdfs:comment ?comment }\n",
     ),
     _pairs(
@@ -661,7 +660,7 @@ TABLES: tuple[Table, ...] = (
         "(rdfs:seeAlso of the mapping); one row per mapping and source.",
         owner=("mapping", "the mapping", "links"),
         value=("source", "a file at a commit, or a public record (rdfs:seeAlso)", None), prop="rdfs:seeAlso",
-        where=f"  ?set <{_SSSOM}mappings> ?mapping .\n  ?mapping rdfs:seeAlso ?source .\n",
+        where="  ?set sssom:mappings ?mapping .\n  ?mapping rdfs:seeAlso ?source .\n",
     ),
 )
 
