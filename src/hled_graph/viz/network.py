@@ -70,7 +70,7 @@ CATEGORIES: dict[str, str] = {
     "event": "Event",
     "work": "Program, plan, commitment, agreement",
     "place": "Place",
-    "topic": "Pillar",
+    "topic": "Pillar, sector or topic",
     "cluster": "Group of nodes",
     "other": "Other",
 }
