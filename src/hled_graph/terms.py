@@ -61,6 +61,13 @@ def oxigraph_quads(graph: Graph) -> list[ox.Quad]:
     return list(ox.parse(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES))
 
 
+def oxigraph_store(graph: Graph) -> ox.Store:
+    """An in-memory pyoxigraph store holding ``graph``'s triples (default graph), to run SPARQL on it quickly."""
+    store = ox.Store()
+    store.extend(oxigraph_quads(graph))
+    return store
+
+
 def rdflib_triples(
     triples: Iterable[ox.Triple], *, blank_labels: Mapping[str, str] | None = None
 ) -> list[tuple[Node, Node, Node]]:

@@ -682,12 +682,9 @@ class TableData:
 
 def table_rows(graph: Graph, *, tables: Sequence[Table] = TABLES) -> list[TableData]:
     """Every table's rows from ``graph`` (the asserted graph: ontology, data and links, no inferences)."""
-    import pyoxigraph as ox
+    from hled_graph.terms import oxigraph_store
 
-    from hled_graph.terms import oxigraph_quads
-
-    store = ox.Store()
-    store.extend(oxigraph_quads(graph))
+    store = oxigraph_store(graph)
     return [TableData(table, _rows(store, table)) for table in tables]
 
 

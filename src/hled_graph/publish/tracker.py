@@ -252,10 +252,9 @@ def served_tracker(store: ox.Store, *, link: Callable[[str], str]) -> dict[str, 
 def write_tracker(out_dir: Path, *, graph: Graph) -> Path:
     """Write ``tracker/commitments.html`` (self-contained, links to the IRIs) of ``graph`` into ``out_dir``."""
     from hled_graph.files import write_atomic
-    from hled_graph.terms import oxigraph_quads
+    from hled_graph.terms import oxigraph_store
 
-    store = ox.Store()
-    store.extend(oxigraph_quads(graph))
+    store = oxigraph_store(graph)
     return write_atomic(Path(out_dir) / TRACKER_DIR / TRACKER_FILE, tracker_html(store).encode("utf-8"))
 
 
